@@ -1,0 +1,83 @@
+# lazypoline -- top-level build.  Everything is built into build/.
+#   make            build everything
+#   make check      build and run every test (installs missing build deps)
+#   make bench      run the benchmarks, print a table, save it to build/bench/
+#   make demo       build and run the built-in demo
+#   make install PREFIX=/usr/local DESTDIR=
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= gcc
+B := build
+
+CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror
+# The runtime: position independent, nothing exported but the API, no
+# stack protector (its canary lives in %fs, which an application's raw
+# threads may point anywhere).
+RT_CFLAGS := $(CFLAGS_BASE) -fPIC -fvisibility=hidden -fno-stack-protector -Iinterposer
+LIB_LDFLAGS := -shared -Wl,-z,defs -Wl,-z,noexecstack
+
+RT_SRCS := $(wildcard interposer/*.c)
+RT_OBJS := $(patsubst interposer/%.c,$(B)/obj/%.o,$(RT_SRCS)) $(B)/obj/entry.o $(B)/obj/systable.o
+UNISTD_H := /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+
+DEMOS := $(B)/demos/libtracer.so $(B)/demos/libwriteblock.so $(B)/demos/inprocess
+LIBS := $(B)/liblazypoline.so $(B)/libbootstrap.so
+PROGS := $(B)/vfsrun
+
+.PHONY: all check bench demo install clean deps
+all: $(LIBS) $(PROGS) $(DEMOS) $(B)/lazypoline.pc $(B)/readme-example
+
+$(B)/obj/%.o: interposer/%.c interposer/*.h | $(B)/obj
+	$(CC) $(RT_CFLAGS) -c $< -o $@
+$(B)/obj/entry.o: interposer/entry.S interposer/lp_layout.h | $(B)/obj
+	$(CC) -fPIC -Iinterposer -c $< -o $@
+$(B)/systable.c: interposer/gen-systable.sh $(UNISTD_H) | $(B)
+	interposer/gen-systable.sh $(UNISTD_H) > $@.tmp && mv $@.tmp $@
+$(B)/obj/systable.o: $(B)/systable.c interposer/*.h | $(B)/obj
+	$(CC) $(RT_CFLAGS) -c $< -o $@
+
+$(B)/liblazypoline.so: $(RT_OBJS)
+	$(CC) $(LIB_LDFLAGS) -Wl,-soname,liblazypoline.so -o $@ $^ -lcapstone -ldl
+$(B)/libbootstrap.so: bootstrap/bootstrap.c interposer/lp_bootstrap.h | $(B)
+	$(CC) $(CFLAGS_BASE) -fPIC $(LIB_LDFLAGS) -o $@ $< -ldl
+$(B)/vfsrun: bootstrap/vfsrun.c interposer/lazypoline.h | $(B)
+	$(CC) $(CFLAGS_BASE) -o $@ $<
+
+# Interposer libraries built on the public API alone: they link
+# liblazypoline.so, found next to them at run time.
+$(B)/demos/lib%.so: demos/%.c interposer/lazypoline.h $(B)/liblazypoline.so | $(B)/demos
+	$(CC) $(CFLAGS_BASE) -fPIC -Iinterposer $(LIB_LDFLAGS) -o $@ $< \
+		-L$(B) -llazypoline -Wl,-rpath,'$$ORIGIN/..'
+$(B)/demos/inprocess: demos/inprocess.c interposer/lazypoline.h $(B)/liblazypoline.so | $(B)/demos
+	$(CC) $(CFLAGS_BASE) -Iinterposer -o $@ $< -L$(B) -llazypoline -Wl,-rpath,'$$ORIGIN/..'
+
+# The API example in README.md must compile.
+$(B)/readme-example.c: README.md | $(B)
+	awk '/^```c readme-example/{p=1;next} /^```/{p=0} p' $< > $@
+$(B)/readme-example: $(B)/readme-example.c $(B)/liblazypoline.so
+	$(CC) $(CFLAGS_BASE) -Iinterposer -o $@ $< -L$(B) -llazypoline -Wl,-rpath,'$$ORIGIN'
+
+$(B)/lazypoline.pc: lazypoline.pc.in | $(B)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|0.1.0|g' $< > $@
+
+$(B) $(B)/obj $(B)/demos:
+	mkdir -p $@
+
+include tests/tests.mk
+
+deps:
+	@tests/deps.sh
+
+demo: deps all
+	$(B)/vfsrun --trace -- sh -c 'echo hello from an interposed shell; ls / > /dev/null'
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 755 $(LIBS) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(B)/vfsrun $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 interposer/lazypoline.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(B)/lazypoline.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,145 @@
+/* libbootstrap.so: LD_PRELOAD this into a program to interpose it.
+ *
+ *   LIBLAZYPOLINE=/path/to/interposer.so LD_PRELOAD=/path/to/libbootstrap.so program
+ *
+ * It loads LIBLAZYPOLINE into a new link namespace (dlmopen), so the
+ * interposer has its own libc, malloc and locks, and hands over to it.
+ * Then it removes its own traces from the environment the program sees;
+ * the interposer puts them back into the environment of every execve. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../interposer/lp_bootstrap.h"
+
+static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static void die(const char *fmt, ...)
+{
+	char buf[1024];
+	int n = snprintf(buf, sizeof buf, "lazypoline: ");
+	va_list ap;
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof buf - 2)
+		n = (int)sizeof buf - 2;
+	buf[n++] = '\n';
+	if (write(2, buf, (size_t)n) < 0) {
+	}
+	_exit(125);
+}
+
+/* The environment is edited in place: some programs (bash) define their
+ * own setenv/unsetenv, which do not touch environ before their main. */
+static void env_remove(size_t i)
+{
+	for (; environ[i]; i++)
+		environ[i] = environ[i + 1];
+}
+
+static char **env_find(const char *name)
+{
+	size_t n = strlen(name);
+	for (char **e = environ; e && *e; e++)
+		if (!strncmp(*e, name, n) && (*e)[n] == '=')
+			return e;
+	return NULL;
+}
+
+/* LD_PRELOAD without the entries naming this library. */
+static void drop_self_from_preload(char **entry, const char *self_as_given, const char *self_abs)
+{
+	const char *pre = *entry + 11;
+	size_t len = strlen(pre);
+	char *out = malloc(len + 12), *o = out;
+	if (!out)
+		return;
+	o += sprintf(o, "LD_PRELOAD=");
+	char *first = o;
+	for (const char *p = pre; *p;) {
+		size_t n = strcspn(p, ": ");
+		char item[PATH_MAX], abs[PATH_MAX];
+		bool self = false;
+		if (n > 0 && n < sizeof item) {
+			memcpy(item, p, n);
+			item[n] = 0;
+			self = !strcmp(item, self_as_given) ||
+			       (realpath(item, abs) && !strcmp(abs, self_abs));
+		}
+		if (n > 0 && !self) {
+			if (o != first)
+				*o++ = ':';
+			memcpy(o, p, n);
+			o += n;
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	*o = 0;
+	if (o == first) {
+		env_remove((size_t)(entry - environ));
+		free(out);
+	} else {
+		*entry = out;  /* the old string belongs to the kernel's stack */
+	}
+}
+
+static void strip_environment(const char *self_as_given, const char *self_abs)
+{
+	char **pre = env_find("LD_PRELOAD");
+	if (pre) {
+		if (env_find("LAZYPOLINE_PRELOAD_ADDED"))
+			env_remove((size_t)(pre - environ));
+		else
+			drop_self_from_preload(pre, self_as_given, self_abs);
+	}
+	for (size_t i = 0; environ && environ[i];) {
+		if (!strncmp(environ[i], "LAZYPOLINE_", 11) || !strncmp(environ[i], "LIBLAZYPOLINE=", 14))
+			env_remove(i);
+		else
+			i++;
+	}
+}
+
+__attribute__((constructor(101))) static void lazypoline_bootstrap(void)
+{
+	const char *lib = getenv("LIBLAZYPOLINE");
+	if (!lib || !*lib)
+		die("LIBLAZYPOLINE is not set: it must name the interposer library, "
+		    "e.g. LIBLAZYPOLINE=build/liblazypoline.so");
+	char lib_abs[PATH_MAX], self_abs[PATH_MAX];
+	if (!realpath(lib, lib_abs))
+		die("cannot use LIBLAZYPOLINE=%s: %s", lib, strerror(errno));
+	Dl_info di;
+	if (!dladdr((void *)lazypoline_bootstrap, &di) || !di.dli_fname ||
+	    !realpath(di.dli_fname, self_abs))
+		die("cannot find the path of libbootstrap.so");
+	char self_given[PATH_MAX];
+	snprintf(self_given, sizeof self_given, "%s", di.dli_fname);
+
+	void *h = dlmopen(LM_ID_NEWLM, lib_abs, RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		die("cannot load LIBLAZYPOLINE=%s: %s", lib, dlerror());
+	lp_bootstrap_entry_fn entry = (lp_bootstrap_entry_fn)dlsym(h, LP_BOOTSTRAP_ENTRY);
+	if (!entry)
+		die("LIBLAZYPOLINE=%s is not a lazypoline interposer (no %s)", lib, LP_BOOTSTRAP_ENTRY);
+	struct lp_bootstrap_info info = {
+		.version = LP_BOOTSTRAP_VERSION,
+		.bootstrap_path = self_abs,
+		.interposer_path = lib_abs,
+		.handle = h,
+		.envp = environ,
+	};
+	char err[512] = "";
+	if (entry(&info, err, sizeof err) != 0)
+		die("%s", err);
+	strip_environment(self_given, self_abs);
+}

@@ -1,0 +1,228 @@
+/* vfsrun: run a command under the interposer.
+ *
+ *   vfsrun [OPTIONS] [--] COMMAND [ARGS...]
+ *
+ * vfsrun sets up the environment (LD_PRELOAD=libbootstrap.so,
+ * LIBLAZYPOLINE, LAZYPOLINE_*) and execs COMMAND, which is then interposed
+ * with all its threads and children.  Exit status: COMMAND's; 125 when
+ * vfsrun itself fails, 126 when COMMAND cannot be run, 127 when it is
+ * not found -- as env(1) and chroot(1) do. */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../interposer/lazypoline.h"
+
+#define EXIT_FAIL 125
+#define EXIT_CANNOT_RUN 126
+#define EXIT_NOT_FOUND 127
+
+static void fail(int status, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+static void fail(int status, const char *fmt, ...)
+{
+	va_list ap;
+	fputs("vfsrun: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+static void usage(FILE *f)
+{
+	fputs("Usage: vfsrun [OPTIONS] [--] COMMAND [ARGS...]\n"
+	      "Run COMMAND with every syscall of it, its threads and its children\n"
+	      "interposed by lazypoline.\n"
+	      "\n"
+	      "Options:\n"
+	      "  --mode=MODE      how syscalls reach the interposer:\n"
+	      "                     auto   lazy when page 0 can be mapped, else sud (default)\n"
+	      "                     sud    Syscall User Dispatch only (every syscall traps)\n"
+	      "                     lazy   rewrite each syscall site after its first trap\n"
+	      "                     eager  lazy, and rewrite every site found at start-up\n"
+	      "  --trace[=FILE]   print one line per syscall to FILE (default: standard error)\n"
+	      "  --help           show this help and exit\n"
+	      "  --version        show the version and exit\n"
+	      "\n"
+	      "Without COMMAND, runs ${SHELL:-/bin/sh} -i.\n"
+	      "Exit status: COMMAND's; 125 if vfsrun fails, 126 if COMMAND cannot be run,\n"
+	      "127 if it is not found.\n",
+	      f);
+}
+
+/* Where vfsrun's libraries are: next to it (build tree) or in ../lib. */
+static void find_lib(const char *dir, const char *name, char *out, size_t n)
+{
+	const char *cands[] = { "%s/%s", "%s/../lib/%s", "%s/../lib/lazypoline/%s" };
+	for (size_t i = 0; i < sizeof cands / sizeof *cands; i++) {
+		char p[PATH_MAX];
+		snprintf(p, sizeof p, cands[i], dir, name);
+		if (access(p, R_OK) == 0 && realpath(p, out))
+			return;
+	}
+	(void)n;
+	fail(EXIT_FAIL, "cannot find %s next to %s or in %s/../lib", name, dir, dir);
+}
+
+/* The file execvp would run, or exit 126/127 as the shell would. */
+static void resolve_command(const char *cmd, char *out, size_t n)
+{
+	if (strchr(cmd, '/')) {
+		if (access(cmd, F_OK) != 0)
+			fail(EXIT_NOT_FOUND, "%s: %s", cmd, strerror(errno));
+		snprintf(out, n, "%s", cmd);
+		return;
+	}
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (const char *p = path;;) {
+		size_t len = strcspn(p, ":");
+		char cand[PATH_MAX];
+		snprintf(cand, sizeof cand, "%.*s%s%s", (int)len, len ? p : ".", "/", cmd);
+		struct stat st;
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
+			snprintf(out, n, "%s", cand);
+			return;
+		}
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	fail(EXIT_NOT_FOUND, "%s: command not found", cmd);
+}
+
+/* LD_PRELOAD does not reach a statically linked program. */
+static bool is_static_elf(const char *file)
+{
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	Elf64_Ehdr eh;
+	bool is_static = false;
+	if (pread(fd, &eh, sizeof eh, 0) == (ssize_t)sizeof eh && !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
+	    eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_phentsize == sizeof(Elf64_Phdr)) {
+		is_static = true;
+		for (int i = 0; i < eh.e_phnum; i++) {
+			Elf64_Phdr ph;
+			if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + (size_t)i * sizeof ph)) !=
+			    (ssize_t)sizeof ph)
+				break;
+			if (ph.p_type == PT_INTERP)
+				is_static = false;
+		}
+	}
+	close(fd);
+	return is_static;
+}
+
+/* A high, inherited fd for the trace output. */
+static int trace_fd(int fd)
+{
+	struct rlimit rl;
+	int lo = 100;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 128)
+		lo = (int)(rl.rlim_cur > 1024 ? 1024 : rl.rlim_cur) - 64;
+	int nfd = fcntl(fd, F_DUPFD, lo);
+	if (nfd < 0)
+		fail(EXIT_FAIL, "cannot set up the trace output: %s", strerror(errno));
+	return nfd;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_MODE = 256, OPT_TRACE, OPT_HELP, OPT_VERSION };
+	static const struct option opts[] = {
+		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "trace", optional_argument, NULL, OPT_TRACE },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *mode = NULL, *trace = NULL;
+	bool tracing = false;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_MODE:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "sud") && strcmp(optarg, "lazy") &&
+			    strcmp(optarg, "eager"))
+				fail(EXIT_FAIL, "invalid --mode=%s (expected auto, sud, lazy or eager)", optarg);
+			mode = optarg;
+			break;
+		case OPT_TRACE:
+			tracing = true;
+			trace = optarg;
+			break;
+		case OPT_HELP:
+			usage(stdout);
+			return 0;
+		case OPT_VERSION:
+			printf("vfsrun (lazypoline) %s\n", LAZYPOLINE_VERSION);
+			return 0;
+		default:
+			if (optopt)
+				fail(EXIT_FAIL, "unknown option -%c (see vfsrun --help)", optopt);
+			fail(EXIT_FAIL, "unknown option %s (see vfsrun --help)", argv[optind - 1]);
+		}
+	}
+
+	char self[PATH_MAX], bootstrap[PATH_MAX], interposer[PATH_MAX];
+	ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (sl < 0)
+		fail(EXIT_FAIL, "cannot read /proc/self/exe: %s", strerror(errno));
+	self[sl] = 0;
+	char *dir = dirname(self);
+	find_lib(dir, "libbootstrap.so", bootstrap, sizeof bootstrap);
+	find_lib(dir, "liblazypoline.so", interposer, sizeof interposer);
+
+	char *shell_argv[] = { getenv("SHELL") ? getenv("SHELL") : "/bin/sh", "-i", NULL };
+	char **cmd = optind < argc ? argv + optind : shell_argv;
+	char file[PATH_MAX];
+	resolve_command(cmd[0], file, sizeof file);
+	if (is_static_elf(file))
+		fail(EXIT_CANNOT_RUN,
+		     "%s is statically linked: LD_PRELOAD cannot load the interposer into it", cmd[0]);
+
+	const char *pre = getenv("LD_PRELOAD");
+	if (pre && *pre) {
+		char *v;
+		if (asprintf(&v, "%s:%s", bootstrap, pre) < 0)
+			fail(EXIT_FAIL, "out of memory");
+		setenv("LD_PRELOAD", v, 1);
+	} else {
+		setenv("LD_PRELOAD", bootstrap, 1);
+		setenv("LAZYPOLINE_PRELOAD_ADDED", "1", 1);
+	}
+	setenv("LIBLAZYPOLINE", interposer, 1);
+	if (mode)
+		setenv("LAZYPOLINE_MODE", mode, 1);
+	if (tracing) {
+		int fd = 2;
+		if (trace && *trace) {
+			fd = open(trace, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+			if (fd < 0)
+				fail(EXIT_FAIL, "cannot open trace file %s: %s", trace, strerror(errno));
+		}
+		char num[16];
+		snprintf(num, sizeof num, "%d", trace_fd(fd));
+		setenv("LAZYPOLINE_TRACE_FD", num, 1);
+	}
+	execv(file, cmd);
+	int e = errno;
+	fail(e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "%s: %s", cmd[0], strerror(e));
+}

@@ -1,0 +1,417 @@
+/* Entry code of the interposer.
+ *
+ * Everything that issues a `syscall` instruction on the interposer's behalf
+ * lives in the section lp_gate, whose bounds are given to the kernel as the
+ * Syscall User Dispatch "always allowed" range: syscalls made from here are
+ * never trapped, whatever the selector says.
+ *
+ * Per-thread state is reached through %gs (the application's TLS uses %fs);
+ * offsets are in lp_layout.h. */
+#include "lp_layout.h"
+
+#define ENTRY(name) .globl name; .hidden name; .type name,@function; name:
+#define END(name) .size name, .-name
+
+	.section lp_gate,"ax",@progbits
+
+/* Reached from the page-0 sled after a rewritten `call *%rax`.
+ * rax = syscall number (< LP_SLED_LEN), [rsp] = address after the site.
+ * Fast path: nobody wants this syscall; run it without touching flags,
+ * the extended state or anything but rcx and r11, which the kernel
+ * clobbers anyway.  On return rcx = the site's next rip and r11 = the
+ * flags, as the kernel would leave them. */
+	.p2align 6
+ENTRY(lp_entry)
+	lea	lp_wanted(%rip), %r11
+	movzbl	(%r11,%rax,1), %ecx
+	jrcxz	1f			/* jrcxz: a test that leaves flags alone */
+	jmp	lp_slow_rewritten
+1:	syscall
+	mov	(%rsp), %rcx
+	ret
+END(lp_entry)
+
+/* Slow path of a rewritten site: save everything, run the dispatcher on
+ * the thread's interposer stack, restore everything but rax.  The site was
+ * only rewritten because its function keeps nothing in the red zone, so
+ * the 8 bytes pushed on the application stack here (after the call's 8)
+ * are free. */
+ENTRY(lp_slow_rewritten)
+	pushfq
+	cmpq	$0, %gs:LP_OFF_SELF
+	je	.Lforeign
+	mov	%rsp, %r11		/* r11 -> [rflags][return address] */
+	mov	%rsp, %rcx
+	sub	%gs:LP_OFF_STACK_LO, %rcx
+	cmp	$LP_STACK_SIZE, %rcx
+	jb	1f			/* nested: already on our stack */
+	mov	%gs:LP_OFF_STACK_HI, %rsp
+1:	and	$-16, %rsp
+	lea	16(%r11), %rcx
+	push	%rcx			/* rsp at the site */
+	pushq	(%r11)			/* rflags */
+	pushq	8(%r11)			/* rip after the site */
+	push	%rdi
+	push	%rsi
+	push	%rdx
+	pushq	8(%r11)			/* rcx as the kernel leaves it */
+	push	%rax
+	push	%r8
+	push	%r9
+	push	%r10
+	pushq	(%r11)			/* r11 as the kernel leaves it */
+	push	%rbx
+	push	%rbp
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	mov	%rsp, %rbx		/* struct lp_regs * */
+	cld
+	sub	lp_xsave_size(%rip), %rsp
+	and	$-64, %rsp
+	xor	%eax, %eax		/* XSAVE needs a zeroed header */
+	mov	%rax, 512(%rsp)
+	mov	%rax, 520(%rsp)
+	mov	%rax, 528(%rsp)
+	mov	%rax, 536(%rsp)
+	mov	%rax, 544(%rsp)
+	mov	%rax, 552(%rsp)
+	mov	%rax, 560(%rsp)
+	mov	%rax, 568(%rsp)
+	mov	lp_xsave_mask_lo(%rip), %eax
+	mov	lp_xsave_mask_hi(%rip), %edx
+	cmpb	$0, lp_xsave_compact(%rip)
+	je	2f
+	xsavec64 (%rsp)
+	jmp	3f
+2:	xsave64	(%rsp)
+3:	mov	%rbx, %rdi
+	mov	%rsp, %rsi		/* the saved extended state */
+	call	lp_slow_entry_c
+	mov	lp_xsave_mask_lo(%rip), %eax
+	mov	lp_xsave_mask_hi(%rip), %edx
+	xrstor64 (%rsp)
+	mov	%rbx, %rsp
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbp
+	pop	%rbx
+	pop	%r11
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rax
+	pop	%rcx
+	pop	%rdx
+	pop	%rsi
+	pop	%rdi
+	/* [rsp] = rip, 8(%rsp) = rflags, 16(%rsp) = rsp at the site.  The
+	 * copies pushed on the application stack at entry are not used: a
+	 * vfork child may have run over them meanwhile. */
+	add	$8, %rsp
+	popfq
+	mov	(%rsp), %rsp		/* mov and jmp leave the flags alone */
+	jmp	*%rcx
+
+	/* A thread without a block (it existed before lp_start): pass. */
+.Lforeign:
+	popfq
+	syscall
+	mov	(%rsp), %rcx
+	ret
+END(lp_slow_rewritten)
+
+/* Kernel-level SIGSYS handler: rdi = signo, rsi = siginfo, rdx = ucontext.
+ * The kernel saved all state in the frame; switch to the interposer stack
+ * (the application's may be tiny) and run the C side there. */
+ENTRY(lp_sigsys_entry)
+	call	lp_gsbase
+	test	%rax, %rax
+	jz	lp_sigsys_c		/* no block: stay on this stack */
+	mov	%rsp, %r11
+	mov	%rsp, %rcx
+	sub	LP_OFF_STACK_LO(%rax), %rcx
+	cmp	$LP_STACK_SIZE, %rcx
+	jb	1f
+	mov	LP_OFF_STACK_HI(%rax), %rsp
+1:	and	$-16, %rsp
+	push	%r11
+	sub	$8, %rsp
+	call	lp_sigsys_c
+	mov	8(%rsp), %rsp
+	ret
+END(lp_sigsys_entry)
+
+/* sa_restorer of every handler we install. */
+ENTRY(lp_restorer)
+	mov	$15, %eax		/* rt_sigreturn */
+	syscall
+	hlt
+END(lp_restorer)
+
+/* long lp_raw_syscall(nr, a0, a1, a2, a3, a4, a5): the interposer's own
+ * syscalls.  Signals that arrive here are deferred (see signals.c). */
+ENTRY(lp_raw_syscall)
+	mov	%rdi, %rax
+	mov	%rsi, %rdi
+	mov	%rdx, %rsi
+	mov	%rcx, %rdx
+	mov	%r8, %r10
+	mov	%r9, %r8
+	mov	8(%rsp), %r9
+	syscall
+	ret
+END(lp_raw_syscall)
+
+/* The same for the application's syscalls: a signal that interrupts the
+ * instruction at lp_window_insn is delivered at once, as it would be
+ * without the interposer (EINTR, SA_RESTART, sigsuspend, ...). */
+ENTRY(lp_window_syscall)
+	mov	%rdi, %rax
+	mov	%rsi, %rdi
+	mov	%rdx, %rsi
+	mov	%rcx, %rdx
+	mov	%r8, %r10
+	mov	%r9, %r8
+	mov	8(%rsp), %r9
+	.globl lp_window_insn
+	.hidden lp_window_insn
+lp_window_insn:
+	syscall
+	ret
+END(lp_window_syscall)
+
+/* uintptr_t lp_gsbase(void): this thread's %gs base; clobbers only rax,
+ * rcx and r11 (it is called from lp_sigsys_entry with live arguments). */
+ENTRY(lp_gsbase)
+	cmpb	$0, lp_have_fsgsbase(%rip)
+	je	1f
+	rdgsbase %rax
+	ret
+1:	push	%rdi
+	push	%rsi
+	push	%rdx
+	push	%r10
+	pushq	$0
+	mov	$0x1004, %edi		/* ARCH_GET_GS */
+	mov	%rsp, %rsi
+	mov	$158, %eax		/* arch_prctl */
+	syscall
+	pop	%rax
+	pop	%r10
+	pop	%rdx
+	pop	%rsi
+	pop	%rdi
+	ret
+END(lp_gsbase)
+
+/* void lp_set_gsbase(uintptr_t base) */
+ENTRY(lp_set_gsbase)
+	cmpb	$0, lp_have_fsgsbase(%rip)
+	je	1f
+	wrgsbase %rdi
+	ret
+1:	mov	%rdi, %rsi
+	mov	$0x1001, %edi		/* ARCH_SET_GS */
+	mov	$158, %eax
+	syscall
+	ret
+END(lp_set_gsbase)
+
+/* void lp_sigreturn_gate(uintptr_t frame): an application's own
+ * rt_sigreturn, run with its stack pointer. */
+ENTRY(lp_sigreturn_gate)
+	mov	%rdi, %rsp
+	mov	$15, %eax
+	syscall
+	hlt
+END(lp_sigreturn_gate)
+
+/* void lp_thread_exit_gate(long code, void *map, size_t len,
+ *                          const uint64_t *all_signals)
+ * Ends a thread and frees its block and stack -- the stack we run on, so
+ * nothing after munmap touches memory. */
+ENTRY(lp_thread_exit_gate)
+	mov	%rdi, %r12
+	mov	%rsi, %r13
+	mov	%rdx, %r14
+	mov	$2, %edi		/* SIG_SETMASK: no handler may run now */
+	mov	%rcx, %rsi
+	xor	%edx, %edx
+	mov	$8, %r10d
+	mov	$14, %eax		/* rt_sigprocmask */
+	syscall
+	mov	$59, %edi		/* PR_SET_SYSCALL_USER_DISPATCH, OFF */
+	xor	%esi, %esi
+	xor	%edx, %edx
+	xor	%r10d, %r10d
+	xor	%r8d, %r8d
+	mov	$157, %eax		/* prctl */
+	syscall
+	mov	%r13, %rdi
+	mov	%r14, %rsi
+	mov	$11, %eax		/* munmap */
+	syscall
+	mov	%r12, %rdi
+	mov	$60, %eax		/* exit */
+	syscall
+	hlt
+END(lp_thread_exit_gate)
+
+/* long lp_clone_gate(struct lp_regs *r)
+ * Runs the clone-family syscall r->rax with every register of r,
+ * including rsp and rflags, so the child starts exactly as the kernel
+ * would start it.  The parent returns the result; the child continues at
+ * lp_clone_child.  Signals are blocked by the caller. */
+ENTRY(lp_clone_gate)
+	push	%rbx
+	push	%rbp
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	mov	%rsp, %gs:LP_OFF_CLONE_RSP
+	mov	%rdi, %r11
+	mov	LP_R_RFLAGS(%r11), %rax
+	and	$~0x100, %rax		/* never single-step our own code */
+	push	%rax
+	popfq				/* the child inherits these flags */
+	mov	LP_R_R15(%r11), %r15
+	mov	LP_R_R14(%r11), %r14
+	mov	LP_R_R13(%r11), %r13
+	mov	LP_R_R12(%r11), %r12
+	mov	LP_R_RBP(%r11), %rbp
+	mov	LP_R_RBX(%r11), %rbx
+	mov	LP_R_R10(%r11), %r10
+	mov	LP_R_R9(%r11), %r9
+	mov	LP_R_R8(%r11), %r8
+	mov	LP_R_RDX(%r11), %rdx
+	mov	LP_R_RSI(%r11), %rsi
+	mov	LP_R_RDI(%r11), %rdi
+	mov	LP_R_RAX(%r11), %rax
+	mov	LP_R_RSP(%r11), %rsp
+	syscall
+	mov	%rax, %rcx
+	jrcxz	lp_clone_child
+	mov	%gs:LP_OFF_CLONE_RSP, %rsp
+	cld
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbp
+	pop	%rbx
+	ret
+END(lp_clone_gate)
+
+/* The child of lp_clone_gate: rax = 0, rsp = the stack the kernel gave
+ * it, %gs still the parent's.  lp_clone_handoff holds its block, whose
+ * child_regs the parent filled.  Adopt the block, let C arm the thread,
+ * then become the application: extended state, signal mask, flags and
+ * registers, and jump to the instruction after the syscall. */
+ENTRY(lp_clone_child)
+	mov	lp_clone_handoff(%rip), %rax
+	mov	%rsp, LP_OFF_CHILD_REGS+LP_R_RSP(%rax)
+	cmpb	$0, lp_have_fsgsbase(%rip)	/* flags are restored below */
+	je	1f
+	wrgsbase %rax
+	jmp	2f
+1:	mov	%rax, %rsi
+	mov	$0x1001, %edi		/* ARCH_SET_GS */
+	mov	$158, %eax		/* arch_prctl */
+	syscall
+2:	mov	%gs:LP_OFF_STACK_HI, %rsp
+	mov	%gs:LP_OFF_SELF, %rdi
+	call	lp_child_start
+	mov	lp_xsave_mask_lo(%rip), %eax
+	mov	lp_xsave_mask_hi(%rip), %edx
+	xrstor64 %gs:LP_OFF_CHILD_XSAVE
+	mov	$2, %edi		/* SIG_SETMASK */
+	mov	%gs:LP_OFF_SELF, %rsi
+	add	$LP_OFF_CHILD_MASK, %rsi
+	xor	%edx, %edx
+	mov	$8, %r10d
+	mov	$14, %eax		/* rt_sigprocmask */
+	syscall
+	pushq	%gs:LP_OFF_CHILD_REGS+LP_R_RFLAGS
+	popfq				/* nothing below changes flags */
+	mov	%gs:LP_OFF_CHILD_REGS+LP_R_R15, %r15
+	mov	%gs:LP_OFF_CHILD_REGS+LP_R_R14, %r14
+	mov	%gs:LP_OFF_CHILD_REGS+LP_R_R13, %r13
+	mov	%gs:LP_OFF_CHILD_REGS+LP_R_R12, %r12
+	mov	%gs:LP_OFF_CHILD_REGS+LP_R_RBP, %rbp
+	mov	%gs:LP_OFF_CHILD_REGS+LP_R_RBX, %rbx
+	mov	%gs:LP_OFF_CHILD_REGS+LP_R_R10, %r10
+	mov	%gs:LP_OFF_CHILD_REGS+LP_R_R9, %r9
+	mov	%gs:LP_OFF_CHILD_REGS+LP_R_R8, %r8
+	mov	%gs:LP_OFF_CHILD_REGS+LP_R_RDX, %rdx
+	mov	%gs:LP_OFF_CHILD_REGS+LP_R_RSI, %rsi
+	mov	%gs:LP_OFF_CHILD_REGS+LP_R_RDI, %rdi
+	mov	%gs:LP_OFF_CHILD_REGS+LP_R_RFLAGS, %r11
+	mov	%gs:LP_OFF_CHILD_REGS+LP_R_RIP, %rcx
+	mov	%gs:LP_OFF_CHILD_REGS+LP_R_RSP, %rsp
+	mov	$0, %eax
+	jmp	*%rcx
+END(lp_clone_child)
+
+
+/* ---- Access to application memory that never faults ----
+ * A SIGSEGV/SIGBUS whose ip lies in [lp_usercopy_begin, lp_usercopy_end)
+ * resumes at lp_usercopy_fault, which returns -EFAULT.  The routines are
+ * leaves that push nothing, so that return is always correct. */
+	.text
+	.p2align 4
+ENTRY(lp_usercopy_begin)
+/* int lp_user_copy(void *dst, const void *src, size_t n) */
+ENTRY(lp_user_copy)
+	mov	%rdx, %rcx
+	rep movsb
+	xor	%eax, %eax
+	ret
+END(lp_user_copy)
+
+/* long lp_user_strncpy(char *dst, const char *src, size_t n):
+ * length, or -ENAMETOOLONG when there is no NUL in the first n bytes. */
+ENTRY(lp_user_strncpy)
+	xor	%eax, %eax
+1:	cmp	%rdx, %rax
+	jae	3f
+	movzbl	(%rsi,%rax,1), %ecx
+	mov	%cl, (%rdi,%rax,1)
+	test	%cl, %cl
+	jz	2f
+	inc	%rax
+	jmp	1b
+2:	ret
+3:	mov	$-36, %rax
+	ret
+END(lp_user_strncpy)
+
+/* int lp_user_cmpxchg8(uint64_t *p, uint64_t old, uint64_t new):
+ * 0 when swapped, 1 when *p != old, -EFAULT when p is not writable. */
+ENTRY(lp_user_cmpxchg8)
+	mov	%rsi, %rax
+	lock cmpxchg %rdx, (%rdi)
+	setne	%al
+	movzbl	%al, %eax
+	ret
+END(lp_user_cmpxchg8)
+
+/* int lp_user_cmpxchg1(uint8_t *p, uint8_t old, uint8_t new) */
+ENTRY(lp_user_cmpxchg1)
+	mov	%esi, %eax
+	lock cmpxchg %dl, (%rdi)
+	setne	%al
+	movzbl	%al, %eax
+	ret
+END(lp_user_cmpxchg1)
+
+ENTRY(lp_usercopy_fault)
+	mov	$-14, %rax		/* EFAULT */
+	ret
+END(lp_usercopy_fault)
+ENTRY(lp_usercopy_end)
+	.section .note.GNU-stack,"",@progbits

@@ -1,0 +1,280 @@
+/* Internal declarations of the interposer runtime. */
+#ifndef LP_INTERNAL_H
+#define LP_INTERNAL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/ucontext.h>
+
+#include "lazypoline.h"
+#include "lp_layout.h"
+
+#define LP_HIDDEN __attribute__((visibility("hidden")))
+
+/* Registers of an interposed syscall, in the order entry.S pushes them.
+ * rip is the address after the `syscall`, rsp the value at the site. */
+struct lp_regs {
+	uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
+	uint64_t rax, rcx, rdx, rsi, rdi, rip, rflags, rsp;
+};
+
+/* Thread flags */
+#define LP_TF_VFORK_CHILD 1u  /* block belongs to the parent: do not free */
+#define LP_TF_FORK_CHILD  2u  /* set across a fork-like clone: the child is a copy */
+
+/* One per thread, reached through %gs.  Offsets used by assembly are
+ * fixed in lp_layout.h and checked in thread.c. */
+struct lp_thread {
+	volatile uint8_t selector;
+	uint8_t pad0[7];
+	uintptr_t stack_lo;
+	uintptr_t stack_hi;
+	uintptr_t clone_rsp;
+	int32_t tid;
+	volatile int32_t in_c;          /* running interposer C code */
+	volatile uint64_t deferred;     /* signals held back while in_c */
+	uint64_t virt_blocked;          /* never-blocked signals the app "blocked" */
+	uint32_t flags;
+	uint32_t pad1;
+	struct lp_regs child_regs;      /* how a new child starts */
+	uint8_t pad2[LP_OFF_CHILD_MASK - LP_OFF_CHILD_REGS - sizeof(struct lp_regs)];
+	uint64_t child_mask;            /* signal mask a new child starts with */
+	void *map_base;
+	size_t map_len;
+	uint64_t virt_pending;          /* such signals that arrived meanwhile */
+	char **exec_envp;               /* envp built for an execve in progress */
+	const char *exec_note;          /* trace line the new program prints */
+	int32_t pid;                    /* the thread group (process) id */
+	int32_t pad_pid;
+	uint8_t pad3[LP_OFF_SELF - LP_OFF_CHILD_MASK - 56];
+	struct lp_thread *self;
+	uint8_t pad4[LP_OFF_CHILD_XSAVE - LP_OFF_SELF - 8];
+	uint8_t child_xsave[LP_CHILD_XSAVE_MAX] __attribute__((aligned(64)));
+};
+
+static inline struct lp_thread *lp_self(void)
+{
+	struct lp_thread *t;
+	__asm__ volatile("mov %%gs:%c1, %0" : "=r"(t) : "i"(LP_OFF_SELF));
+	return t;
+}
+
+/* ---- entry.S ---- */
+extern uint8_t lp_wanted[LP_NR_MAX] LP_HIDDEN;
+extern uint32_t lp_xsave_mask_lo LP_HIDDEN, lp_xsave_mask_hi LP_HIDDEN;
+extern uint64_t lp_xsave_size LP_HIDDEN;       /* bytes reserved (+64 for alignment) */
+extern uint8_t lp_xsave_compact LP_HIDDEN;
+extern uint8_t lp_have_fsgsbase LP_HIDDEN;
+extern struct lp_thread *volatile lp_clone_handoff LP_HIDDEN;
+
+void lp_entry(void) LP_HIDDEN;
+void lp_sigsys_entry(int, siginfo_t *, void *) LP_HIDDEN;
+void lp_restorer(void) LP_HIDDEN;
+long lp_raw_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5) LP_HIDDEN;
+long lp_window_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5) LP_HIDDEN;
+extern char lp_window_insn[] LP_HIDDEN;
+uintptr_t lp_gsbase(void) LP_HIDDEN;
+void lp_set_gsbase(uintptr_t) LP_HIDDEN;
+void lp_sigreturn_gate(uintptr_t frame) LP_HIDDEN __attribute__((noreturn));
+void lp_thread_exit_gate(long code, void *map, size_t len, const uint64_t *all) LP_HIDDEN
+	__attribute__((noreturn));
+long lp_clone_gate(struct lp_regs *r) LP_HIDDEN;
+extern char lp_usercopy_begin[] LP_HIDDEN, lp_usercopy_end[] LP_HIDDEN;
+void lp_usercopy_fault(void) LP_HIDDEN;
+int lp_user_copy(void *dst, const void *src, size_t n) LP_HIDDEN;
+long lp_user_strncpy(char *dst, const char *src, size_t n) LP_HIDDEN;
+int lp_user_cmpxchg8(uint64_t *p, uint64_t old, uint64_t new_) LP_HIDDEN;
+int lp_user_cmpxchg1(uint8_t *p, uint8_t old, uint8_t new_) LP_HIDDEN;
+extern char __start_lp_gate[] LP_HIDDEN, __stop_lp_gate[] LP_HIDDEN;
+
+/* C entry points called from entry.S */
+void lp_slow_entry_c(struct lp_regs *r, void *xsave) LP_HIDDEN;
+void lp_sigsys_c(int sig, siginfo_t *si, void *uc) LP_HIDDEN;
+void lp_child_start(struct lp_thread *t) LP_HIDDEN;
+
+/* Shorthands for the interposer's own syscalls (never interposed). */
+#define lp_sys0(n) lp_raw_syscall((n), 0, 0, 0, 0, 0, 0)
+#define lp_sys1(n, a) lp_raw_syscall((n), (long)(a), 0, 0, 0, 0, 0)
+#define lp_sys2(n, a, b) lp_raw_syscall((n), (long)(a), (long)(b), 0, 0, 0, 0)
+#define lp_sys3(n, a, b, c) lp_raw_syscall((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define lp_sys4(n, a, b, c, d) lp_raw_syscall((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define lp_sys5(n, a, b, c, d, e) \
+	lp_raw_syscall((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+#define lp_sys6(n, a, b, c, d, e, f) \
+	lp_raw_syscall((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
+/* ---- configuration (runtime.c) ---- */
+struct lp_hentry {
+	lp_handler fn;
+	void *data;
+};
+struct lp_hlist {
+	struct lp_hentry *v;
+	int n, cap;
+};
+struct lp_interposer {
+	struct lp_hlist all;
+	struct lp_hlist per[LP_NR_MAX];
+	bool allow_only;
+	int allow_errno;
+	uint8_t allowed[LP_NR_MAX];
+	int16_t block_errno[LP_NR_MAX];
+	enum lp_mode mode;
+	int trace_fd;
+};
+
+struct lp_runtime {
+	struct lp_interposer *ip;      /* the started interposer */
+	enum lp_mode mode;             /* the mode in effect */
+	bool started;
+	bool rewrite;                  /* lazy or eager */
+	bool own_namespace;            /* loaded by libbootstrap with dlmopen */
+	int pid;
+	uint64_t never_blocked;        /* signals the app can never block */
+	uint8_t internal[LP_NR_MAX];   /* syscalls the runtime itself needs */
+	char *bootstrap_path;          /* libbootstrap.so, for execve */
+	char *interposer_path;         /* LIBLAZYPOLINE */
+};
+extern struct lp_runtime lp_rt LP_HIDDEN;
+
+void lp_dispatch(struct lp_regs *r, ucontext_t *uc, void *xsave) LP_HIDDEN;
+void lp_recompute_wanted(void) LP_HIDDEN;
+void lp_fatal(const char *fmt, ...) LP_HIDDEN __attribute__((noreturn, format(printf, 1, 2)));
+void lp_warn(const char *fmt, ...) LP_HIDDEN __attribute__((format(printf, 1, 2)));
+int lp_fmt(char *buf, size_t n, const char *fmt, ...) LP_HIDDEN __attribute__((format(printf, 3, 4)));
+
+/* ---- xstate.c ---- */
+void lp_xstate_init(void) LP_HIDDEN;
+size_t lp_xstate_std_size(void) LP_HIDDEN;
+
+/* ---- thread.c ---- */
+struct lp_thread *lp_thread_alloc(void) LP_HIDDEN;
+void lp_thread_free(struct lp_thread *t) LP_HIDDEN;
+int lp_thread_arm(struct lp_thread *t) LP_HIDDEN;
+/* Run f with the selector at ALLOW and signals deferred; nesting-safe. */
+struct lp_enter {
+	uint8_t selector;
+	int32_t in_c;
+};
+static inline struct lp_enter lp_enter_c(struct lp_thread *t)
+{
+	struct lp_enter e = { t->selector, t->in_c };
+	t->selector = LP_SEL_ALLOW;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	t->in_c = 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	return e;
+}
+void lp_leave_c(struct lp_thread *t, struct lp_enter e) LP_HIDDEN;
+
+/* ---- alloc.c ---- */
+void lp_alloc_lock(void) LP_HIDDEN;
+void lp_alloc_unlock(void) LP_HIDDEN;
+void lp_alloc_child_reset(void) LP_HIDDEN;
+void *lp_realloc(void *p, size_t n) LP_HIDDEN;
+
+/* ---- spin locks that are safe with signals deferred ---- */
+typedef struct { volatile int v; } lp_lock;
+void lp_lock_take(lp_lock *l) LP_HIDDEN;
+void lp_lock_give(lp_lock *l) LP_HIDDEN;
+
+/* ---- signals.c ---- */
+#define LP_SIGBIT(s) (1ULL << ((s) - 1))
+int lp_signals_init(void) LP_HIDDEN;
+long lp_emu_rt_sigaction(lp_ctx *c) LP_HIDDEN;
+long lp_emu_rt_sigprocmask(lp_ctx *c) LP_HIDDEN;
+long lp_emu_masked_wait(lp_ctx *c) LP_HIDDEN;
+long lp_emu_sigaltstack(lp_ctx *c) LP_HIDDEN;
+long lp_emu_rt_sigreturn(lp_ctx *c) LP_HIDDEN;
+void lp_signals_after_fork(void) LP_HIDDEN;
+void lp_sigaction_lock(void) LP_HIDDEN;
+void lp_sigaction_unlock(void) LP_HIDDEN;
+void lp_release_deferred(struct lp_thread *t) LP_HIDDEN;
+void lp_sigaction_child_reset(void) LP_HIDDEN;
+void lp_signal_wrapper(int sig, siginfo_t *si, void *uc) LP_HIDDEN;
+void lp_regs_from_uc(struct lp_regs *r, const ucontext_t *uc) LP_HIDDEN;
+
+/* ---- rewrite.c ---- */
+int lp_trampoline_map(void) LP_HIDDEN;
+int lp_rewrite_init(void) LP_HIDDEN;
+void lp_maybe_rewrite(uintptr_t site) LP_HIDDEN;
+int lp_rewrite_site(uintptr_t site) LP_HIDDEN;
+bool lp_site_is_rewritten(uintptr_t site) LP_HIDDEN;
+bool lp_fault_is_bad_sled_call(ucontext_t *uc, siginfo_t *si) LP_HIDDEN;
+bool lp_fault_is_patching(ucontext_t *uc) LP_HIDDEN;
+void lp_rewrite_lock(void) LP_HIDDEN;
+void lp_rewrite_unlock(void) LP_HIDDEN;
+void lp_rewrite_child_reset(void) LP_HIDDEN;
+extern uint64_t lp_stat_rewritten LP_HIDDEN, lp_stat_refused LP_HIDDEN;
+
+/* ---- redzone.c ---- */
+enum lp_site_verdict {
+	LP_SITE_OK = 0,
+	LP_SITE_NO_FUNCTION,   /* no unwind entry: bounds unknown */
+	LP_SITE_REDZONE,       /* the function may keep data below rsp */
+	LP_SITE_UNDECODABLE,
+	LP_SITE_NOT_SYSCALL,
+};
+int lp_redzone_init(void) LP_HIDDEN;
+enum lp_site_verdict lp_site_check(uintptr_t site) LP_HIDDEN;
+/* Pure analysis of one function's bytes (unit-tested). */
+enum lp_site_verdict lp_function_check(const uint8_t *code, size_t len, uint64_t addr) LP_HIDDEN;
+/* The same, also listing the function's `syscall` instructions. */
+enum lp_site_verdict lp_function_analyze(const uint8_t *code, size_t len, uint64_t addr,
+					 uintptr_t *sites, size_t max_sites, size_t *n_sites) LP_HIDDEN;
+const char *lp_verdict_name(enum lp_site_verdict v) LP_HIDDEN;
+
+/* ---- ehframe.c ---- */
+struct lp_fde_range {
+	uintptr_t start, end;
+};
+/* Find the function containing pc from a .eh_frame_hdr section. */
+int lp_ehframe_lookup(const uint8_t *hdr, uintptr_t pc, struct lp_fde_range *out) LP_HIDDEN;
+/* Call fn for every function listed in the .eh_frame_hdr table. */
+int lp_ehframe_each(const uint8_t *hdr, void (*fn)(const struct lp_fde_range *, void *), void *arg)
+	LP_HIDDEN;
+
+/* ---- eager.c ---- */
+void lp_eager_scan(void) LP_HIDDEN;
+
+/* ---- lifecycle.c ---- */
+long lp_do_clone(lp_ctx *c) LP_HIDDEN;
+long lp_do_execve(lp_ctx *c) LP_HIDDEN;
+long lp_do_exit(lp_ctx *c) LP_HIDDEN;
+void lp_atfork_prepare(void) LP_HIDDEN;
+void lp_atfork_parent(void) LP_HIDDEN;
+void lp_atfork_child(void) LP_HIDDEN;
+void lp_atfork_thread_started(void) LP_HIDDEN;
+
+/* ---- execenv.c ---- */
+struct lp_envvar {
+	char *name;     /* "NAME" */
+	char *entry;    /* "NAME=value" */
+};
+/* Remember what every new program needs to be interposed again. */
+int lp_execenv_capture(char **environ_, const char *bootstrap, const char *interposer) LP_HIDDEN;
+/* Build the environment for a new program: the caller's entries with
+ * ours added.  Returns an lp_malloc'ed NULL-terminated array (the
+ * strings it points to are the caller's or ours), or NULL + errno. */
+char **lp_execenv_build(char *const *user_envp, long *err) LP_HIDDEN;
+void lp_execenv_free(char **envp) LP_HIDDEN;
+
+/* ---- hidden fds (fds the runtime owns: the trace file) ---- */
+void lp_fd_hide(int fd) LP_HIDDEN;
+void lp_fd_hide_notify(int fd, void (*moved)(int newfd)) LP_HIDDEN;
+bool lp_fd_hidden(int fd) LP_HIDDEN;
+bool lp_fd_any_hidden(void) LP_HIDDEN;
+long lp_emu_fd_guard(lp_ctx *c) LP_HIDDEN;
+
+/* ---- trace.c ---- */
+lp_action lp_trace_handler(lp_ctx *c, void *data) LP_HIDDEN;
+void lp_trace_start(int fd) LP_HIDDEN;
+void lp_trace_exec_resumed(void) LP_HIDDEN;
+extern int lp_trace_fd LP_HIDDEN;
+
+/* ---- syscall names (generated) ---- */
+extern const char *const lp_syscall_names[LP_NR_MAX] LP_HIDDEN;
+
+#endif

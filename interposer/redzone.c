@@ -1,0 +1,182 @@
+/* Which sites may be rewritten: the red-zone rule.
+ *
+ * A rewritten site executes `call *%rax`, which writes 8 bytes below the
+ * application's rsp, and the slow path writes 8 more: that is the
+ * System V red zone, where leaf code may keep data across the syscall.
+ * A site is rewritten only when Capstone shows that its whole function
+ * (bounds from the unwind tables) never addresses memory below rsp:
+ *   - no memory operand or lea based on rsp with a negative displacement
+ *     or with an index register;
+ *   - rsp is never copied to another register (mov/xchg/push rsp), except
+ *     `mov %rsp,%rbp`; in a function that does that, every rbp-based
+ *     operand must stay within the frame it allocates with `sub $n,%rsp`
+ *     (or `enter`): [rbp-d] needs d <= n;
+ *   - the function decodes cleanly and the site is one of its
+ *     instructions.
+ * Anything else (no unwind entry: JIT code, hand-written asm without CFI)
+ * stays on the SUD path, which never writes below rsp. */
+#define _GNU_SOURCE
+#include <capstone/capstone.h>
+#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lp_internal.h"
+
+static csh cs;
+static cs_insn *insn;
+
+int lp_redzone_init(void)
+{
+	if (insn)
+		return 0;
+	cs_opt_mem mem = {
+		.malloc = lp_malloc,
+		.calloc = lp_calloc,
+		.realloc = lp_realloc,
+		.free = lp_free,
+		.vsnprintf = vsnprintf,
+	};
+	if (cs_option(0, CS_OPT_MEM, (size_t)&mem) != CS_ERR_OK ||
+	    cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+		return -1;
+	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+	insn = cs_malloc(cs);
+	return insn ? 0 : -1;
+}
+
+const char *lp_verdict_name(enum lp_site_verdict v)
+{
+	switch (v) {
+	case LP_SITE_OK:
+		return "ok";
+	case LP_SITE_NO_FUNCTION:
+		return "no-function";
+	case LP_SITE_REDZONE:
+		return "redzone";
+	case LP_SITE_UNDECODABLE:
+		return "undecodable";
+	case LP_SITE_NOT_SYSCALL:
+		return "not-syscall";
+	}
+	return "?";
+}
+
+static bool op_is_reg(const cs_x86_op *o, x86_reg r)
+{
+	return o->type == X86_OP_REG && o->reg == r;
+}
+
+enum lp_site_verdict lp_function_analyze(const uint8_t *code, size_t len, uint64_t addr,
+					 uintptr_t *sites, size_t max_sites, size_t *n_sites)
+{
+	if (!insn && lp_redzone_init() < 0)
+		return LP_SITE_UNDECODABLE;
+	bool frame = false, escapes = false, below_rsp = false, rbp_indexed = false;
+	int64_t frame_alloc = 0, rbp_min = 0;
+	size_t ns = 0;
+	const uint8_t *p = code;
+	size_t left = len;
+	uint64_t a = addr;
+	while (left) {
+		if (!cs_disasm_iter(cs, &p, &left, &a, insn))
+			return LP_SITE_UNDECODABLE;
+		const cs_x86 *x = &insn->detail->x86;
+		const cs_x86_op *o0 = x->op_count > 0 ? &x->operands[0] : NULL;
+		const cs_x86_op *o1 = x->op_count > 1 ? &x->operands[1] : NULL;
+		switch (insn->id) {
+		case X86_INS_SYSCALL:
+			if (ns < max_sites)
+				sites[ns] = (uintptr_t)insn->address;
+			ns++;
+			break;
+		case X86_INS_MOV:
+			if (o0 && o1 && op_is_reg(o1, X86_REG_RSP)) {
+				if (op_is_reg(o0, X86_REG_RBP))
+					frame = true;
+				else
+					escapes = true;
+			}
+			break;
+		case X86_INS_XCHG:
+			if ((o0 && op_is_reg(o0, X86_REG_RSP)) || (o1 && op_is_reg(o1, X86_REG_RSP)))
+				escapes = true;
+			break;
+		case X86_INS_PUSH:
+			if (o0 && op_is_reg(o0, X86_REG_RSP))
+				escapes = true;
+			break;
+		case X86_INS_SUB:
+			if (o0 && o1 && op_is_reg(o0, X86_REG_RSP) && o1->type == X86_OP_IMM &&
+			    o1->imm > frame_alloc)
+				frame_alloc = o1->imm;
+			break;
+		case X86_INS_ADD:
+			if (o0 && o1 && op_is_reg(o0, X86_REG_RSP) && o1->type == X86_OP_IMM &&
+			    -o1->imm > frame_alloc)
+				frame_alloc = -o1->imm;
+			break;
+		case X86_INS_ENTER:
+			frame = true;
+			if (o0 && o0->type == X86_OP_IMM && o0->imm > frame_alloc)
+				frame_alloc = o0->imm;
+			break;
+		case X86_INS_LEA:
+			if (o0 && o1 && o1->type == X86_OP_MEM && o1->mem.base == X86_REG_RSP &&
+			    op_is_reg(o0, X86_REG_RBP))
+				escapes = true;  /* an offset frame pointer: not modelled */
+			break;
+		default:
+			break;
+		}
+		for (int i = 0; i < x->op_count; i++) {
+			const cs_x86_op *o = &x->operands[i];
+			if (o->type != X86_OP_MEM)
+				continue;
+			if (o->mem.base == X86_REG_RSP &&
+			    (o->mem.index != X86_REG_INVALID || o->mem.disp < 0))
+				below_rsp = true;
+			if (o->mem.base == X86_REG_RBP) {
+				if (o->mem.index != X86_REG_INVALID)
+					rbp_indexed = true;
+				if (o->mem.disp < rbp_min)
+					rbp_min = o->mem.disp;
+			}
+		}
+	}
+	*n_sites = ns;
+	if (below_rsp || escapes)
+		return LP_SITE_REDZONE;
+	if (frame && (rbp_indexed || -rbp_min > frame_alloc))
+		return LP_SITE_REDZONE;
+	return LP_SITE_OK;
+}
+
+enum lp_site_verdict lp_function_check(const uint8_t *code, size_t len, uint64_t addr)
+{
+	uintptr_t sites[1];
+	size_t n;
+	return lp_function_analyze(code, len, addr, sites, 0, &n);
+}
+
+enum lp_site_verdict lp_site_check(uintptr_t site)
+{
+	uint8_t b[2];
+	if (lp_user_copy(b, (void *)site, 2) || b[0] != 0x0f || b[1] != 0x05)
+		return LP_SITE_NOT_SYSCALL;
+	struct dl_find_object fo;
+	struct lp_fde_range fr;
+	if (_dl_find_object((void *)site, &fo) != 0 || !fo.dlfo_eh_frame ||
+	    lp_ehframe_lookup(fo.dlfo_eh_frame, site, &fr) < 0 || site + 2 > fr.end)
+		return LP_SITE_NO_FUNCTION;
+	uintptr_t sites[64];
+	size_t n;
+	enum lp_site_verdict v = lp_function_analyze((const uint8_t *)fr.start, fr.end - fr.start,
+						     fr.start, sites, 64, &n);
+	if (v != LP_SITE_OK)
+		return v;
+	for (size_t i = 0; i < n && i < 64; i++)
+		if (sites[i] == site)
+			return LP_SITE_OK;
+	return LP_SITE_UNDECODABLE;  /* the site is not where decoding put an instruction */
+}

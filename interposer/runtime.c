@@ -1,0 +1,511 @@
+/* The interposer: building it, starting it, and dispatching each syscall
+ * through filters, handlers and the runtime's own executor.
+ *
+ * An interposed syscall takes four named hops:
+ *   page-0 sled -> lp_entry (entry.S, fast path when nobody wants it)
+ *   -> lp_slow_rewritten / lp_sigsys_entry (entry.S, save state)
+ *   -> lp_slow_entry_c / lp_sigsys_c (here) -> lp_dispatch -> handlers
+ *   -> lp_execute (the real syscall, with lifecycle and signal care). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <asm/prctl.h>
+
+#include "lp_internal.h"
+
+#ifndef PR_SET_SYSCALL_USER_DISPATCH
+#define PR_SET_SYSCALL_USER_DISPATCH 59
+#endif
+#ifndef SYS_USER_DISPATCH
+#define SYS_USER_DISPATCH 2
+#endif
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#ifndef SYS_epoll_pwait2
+#define SYS_epoll_pwait2 441
+#endif
+
+struct lp_runtime lp_rt;
+uint8_t lp_wanted[LP_NR_MAX];
+
+/* ---- building ---- */
+
+lp_interposer *lp_new(void)
+{
+	lp_interposer *ip = lp_calloc(1, sizeof *ip);
+	if (ip)
+		ip->trace_fd = -1;
+	return ip;
+}
+
+static int hlist_add(struct lp_hlist *l, lp_handler fn, void *data)
+{
+	if (l->n == l->cap) {
+		int cap = l->cap ? 2 * l->cap : 4;
+		struct lp_hentry *v = lp_calloc((size_t)cap, sizeof *v);
+		if (!v)
+			return -ENOMEM;
+		if (l->n)
+			memcpy(v, l->v, (size_t)l->n * sizeof *v);
+		lp_free(l->v);
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n].fn = fn;
+	l->v[l->n].data = data;
+	l->n++;
+	return 0;
+}
+
+int lp_on(lp_interposer *ip, long nr, lp_handler fn, void *data)
+{
+	if (!ip || !fn)
+		return -EINVAL;
+	if (lp_rt.started)
+		return -EBUSY;
+	if (nr == LP_ALL_SYSCALLS)
+		return hlist_add(&ip->all, fn, data);
+	if (nr < 0 || nr >= LP_NR_MAX)
+		return -EINVAL;
+	return hlist_add(&ip->per[nr], fn, data);
+}
+
+int lp_allow_only(lp_interposer *ip, const long *nrs, size_t n, int err)
+{
+	if (!ip || err <= 0 || err > 4095)
+		return -EINVAL;
+	if (lp_rt.started)
+		return -EBUSY;
+	for (size_t i = 0; i < n; i++)
+		if (nrs[i] < 0 || nrs[i] >= LP_NR_MAX)
+			return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		ip->allowed[nrs[i]] = 1;
+	ip->allow_only = true;
+	ip->allow_errno = err;
+	return 0;
+}
+
+int lp_block_list(lp_interposer *ip, const long *nrs, size_t n, int err)
+{
+	if (!ip || err <= 0 || err > 4095)
+		return -EINVAL;
+	if (lp_rt.started)
+		return -EBUSY;
+	for (size_t i = 0; i < n; i++)
+		if (nrs[i] < 0 || nrs[i] >= LP_NR_MAX)
+			return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		ip->block_errno[nrs[i]] = (int16_t)err;
+	return 0;
+}
+
+int lp_set_mode(lp_interposer *ip, enum lp_mode mode)
+{
+	if (!ip || mode < LP_MODE_AUTO || mode > LP_MODE_EAGER)
+		return -EINVAL;
+	if (lp_rt.started)
+		return -EBUSY;
+	ip->mode = mode;
+	return 0;
+}
+
+int lp_trace_to_fd(lp_interposer *ip, int fd)
+{
+	if (!ip || fd < 0)
+		return -EINVAL;
+	if (lp_rt.started)
+		return -EBUSY;
+	ip->trace_fd = fd;
+	return lp_on(ip, LP_ALL_SYSCALLS, lp_trace_handler, NULL);
+}
+
+enum lp_mode lp_active_mode(void)
+{
+	return lp_rt.started ? lp_rt.mode : LP_MODE_AUTO;
+}
+
+/* ---- the wanted table: which syscalls leave the fast path ---- */
+
+static const long internal_syscalls[] = {
+	SYS_clone, SYS_clone3, SYS_fork, SYS_vfork, SYS_execve, SYS_execveat, SYS_exit,
+	SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_rt_sigreturn, SYS_sigaltstack,
+	SYS_rt_sigsuspend, SYS_ppoll, SYS_pselect6, SYS_epoll_pwait, SYS_epoll_pwait2,
+	SYS_signalfd, SYS_signalfd4, SYS_io_uring_enter, SYS_prctl, SYS_arch_prctl,
+};
+static const long fd_guard_syscalls[] = { SYS_close, SYS_close_range, SYS_dup2, SYS_dup3 };
+
+void lp_recompute_wanted(void)
+{
+	lp_interposer *ip = lp_rt.ip;
+	for (size_t i = 0; i < sizeof internal_syscalls / sizeof *internal_syscalls; i++)
+		lp_rt.internal[internal_syscalls[i]] = 1;
+	if (lp_fd_any_hidden())
+		for (size_t i = 0; i < sizeof fd_guard_syscalls / sizeof *fd_guard_syscalls; i++)
+			lp_rt.internal[fd_guard_syscalls[i]] = 1;
+	for (int nr = 0; nr < LP_NR_MAX; nr++) {
+		bool w = lp_rt.internal[nr] || ip->all.n || ip->per[nr].n || ip->block_errno[nr] ||
+			 (ip->allow_only && !ip->allowed[nr]);
+		__atomic_store_n(&lp_wanted[nr], w, __ATOMIC_RELAXED);
+	}
+}
+
+/* ---- dispatch ---- */
+
+#define LP_CF_EXECUTED 1
+
+static long lp_execute(lp_ctx *c);
+
+static struct lp_hentry *next_handler(lp_ctx *c)
+{
+	lp_interposer *ip = lp_rt.ip;
+	int pos = c->lp_pos++;
+	if (pos < ip->all.n)
+		return &ip->all.v[pos];
+	pos -= ip->all.n;
+	long nr = c->lp_orig_nr;
+	if (nr >= 0 && nr < LP_NR_MAX && pos < ip->per[nr].n)
+		return &ip->per[nr].v[pos];
+	return NULL;
+}
+
+long lp_ctx_exec(lp_ctx *c)
+{
+	if (c->lp_flags & LP_CF_EXECUTED)
+		return c->lp_result;
+	for (;;) {
+		struct lp_hentry *h = next_handler(c);
+		if (!h) {
+			c->lp_result = lp_execute(c);
+			c->lp_flags |= LP_CF_EXECUTED;
+			return c->lp_result;
+		}
+		lp_action a = h->fn(c, h->data);
+		if (a.kind == LP_ACT_RETURN)
+			return a.value;
+		if (a.kind == LP_ACT_BLOCK)
+			return -a.value;
+		if (c->lp_flags & LP_CF_EXECUTED)  /* ran it, then said continue */
+			return c->lp_result;
+	}
+}
+
+static long filter(const lp_ctx *c)
+{
+	lp_interposer *ip = lp_rt.ip;
+	long nr = c->nr;
+	if (nr < 0 || nr >= LP_NR_MAX)
+		return ip->allow_only ? -ip->allow_errno : 0;
+	if (ip->block_errno[nr])
+		return -ip->block_errno[nr];
+	if (ip->allow_only && !ip->allowed[nr])
+		return -ip->allow_errno;
+	return 0;
+}
+
+void lp_dispatch(struct lp_regs *r, ucontext_t *uc, void *xsave)
+{
+	struct lp_thread *t = lp_self();
+	lp_ctx c;
+	c.nr = (long)r->rax;
+	c.args[0] = (long)r->rdi;
+	c.args[1] = (long)r->rsi;
+	c.args[2] = (long)r->rdx;
+	c.args[3] = (long)r->r10;
+	c.args[4] = (long)r->r8;
+	c.args[5] = (long)r->r9;
+	c.ip = r->rip - 2;
+	c.tid = t->tid;
+	c.via = uc ? LP_VIA_SUD : LP_VIA_REWRITTEN;
+	c.lp_regs = r;
+	c.lp_uc = uc;
+	c.lp_xsave = xsave;
+	c.lp_orig_nr = c.nr;
+	c.lp_result = 0;
+	c.lp_pos = 0;
+	c.lp_flags = 0;
+	long f = filter(&c);
+	r->rax = (uint64_t)(f ? f : lp_ctx_exec(&c));
+}
+
+static long window(const lp_ctx *c)
+{
+	return lp_window_syscall(c->nr, c->args[0], c->args[1], c->args[2], c->args[3], c->args[4],
+				 c->args[5]);
+}
+
+/* The runtime's own part of every syscall: lifecycle, signals, and
+ * refusing what would switch the interposer off. */
+static long lp_execute(lp_ctx *c)
+{
+	switch (c->nr) {
+	case SYS_clone:
+	case SYS_clone3:
+	case SYS_fork:
+	case SYS_vfork:
+		return lp_do_clone(c);
+	case SYS_execve:
+	case SYS_execveat:
+		return lp_do_execve(c);
+	case SYS_exit:
+		return lp_do_exit(c);
+	case SYS_rt_sigaction:
+		return lp_emu_rt_sigaction(c);
+	case SYS_rt_sigprocmask:
+		return lp_emu_rt_sigprocmask(c);
+	case SYS_rt_sigreturn:
+		return lp_emu_rt_sigreturn(c);
+	case SYS_sigaltstack:
+		return lp_emu_sigaltstack(c);
+	case SYS_rt_sigsuspend:
+	case SYS_ppoll:
+	case SYS_pselect6:
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
+	case SYS_signalfd:
+	case SYS_signalfd4:
+	case SYS_io_uring_enter:
+		return lp_emu_masked_wait(c);
+	case SYS_prctl:
+		if (c->args[0] == PR_SET_SYSCALL_USER_DISPATCH)
+			return -EPERM;  /* the application may not switch us off */
+		break;
+	case SYS_arch_prctl:
+		if (c->args[0] == ARCH_SET_GS)
+			return -EPERM;  /* %gs holds the interposer's thread block */
+		if (c->args[0] == ARCH_GET_GS) {
+			unsigned long zero = 0;
+			return lp_user_copy((void *)c->args[1], &zero, sizeof zero);
+		}
+		break;
+	case SYS_close:
+	case SYS_close_range:
+	case SYS_dup2:
+	case SYS_dup3:
+		if (lp_fd_any_hidden())
+			return lp_emu_fd_guard(c);
+		break;
+	}
+	return window(c);
+}
+
+/* ---- C entry points ---- */
+
+void lp_slow_entry_c(struct lp_regs *r, void *xsave)
+{
+	struct lp_thread *t = lp_self();
+	if (t->selector == LP_SEL_ALLOW) {
+		/* The runtime itself reached a rewritten site (vdso, ld.so). */
+		r->rax = (uint64_t)lp_raw_syscall((long)r->rax, (long)r->rdi, (long)r->rsi,
+						  (long)r->rdx, (long)r->r10, (long)r->r8,
+						  (long)r->r9);
+		return;
+	}
+	struct lp_enter e = lp_enter_c(t);
+	lp_dispatch(r, NULL, xsave);
+	lp_leave_c(t, e);
+}
+
+void lp_regs_from_uc(struct lp_regs *r, const ucontext_t *uc)
+{
+	const greg_t *g = uc->uc_mcontext.gregs;
+	r->r15 = (uint64_t)g[REG_R15];
+	r->r14 = (uint64_t)g[REG_R14];
+	r->r13 = (uint64_t)g[REG_R13];
+	r->r12 = (uint64_t)g[REG_R12];
+	r->rbp = (uint64_t)g[REG_RBP];
+	r->rbx = (uint64_t)g[REG_RBX];
+	r->r11 = (uint64_t)g[REG_EFL];
+	r->r10 = (uint64_t)g[REG_R10];
+	r->r9 = (uint64_t)g[REG_R9];
+	r->r8 = (uint64_t)g[REG_R8];
+	r->rax = (uint64_t)g[REG_RAX];
+	r->rcx = (uint64_t)g[REG_RIP];
+	r->rdx = (uint64_t)g[REG_RDX];
+	r->rsi = (uint64_t)g[REG_RSI];
+	r->rdi = (uint64_t)g[REG_RDI];
+	r->rip = (uint64_t)g[REG_RIP];
+	r->rflags = (uint64_t)g[REG_EFL];
+	r->rsp = (uint64_t)g[REG_RSP];
+}
+
+void lp_sigsys_c(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	struct lp_thread *t = (struct lp_thread *)lp_gsbase();
+	if (!t || si->si_code != SYS_USER_DISPATCH) {
+		lp_signal_wrapper(sig, si, ucv);  /* a SIGSYS meant for the application */
+		return;
+	}
+	struct lp_enter e = lp_enter_c(t);
+	struct lp_regs r;
+	lp_regs_from_uc(&r, uc);
+	if (lp_rt.rewrite)
+		lp_maybe_rewrite(r.rip - 2);
+	lp_dispatch(&r, uc, NULL);
+	greg_t *g = uc->uc_mcontext.gregs;
+	g[REG_RAX] = (greg_t)r.rax;
+	g[REG_RCX] = g[REG_RIP];
+	g[REG_R11] = g[REG_EFL];
+	lp_leave_c(t, e);
+}
+
+/* ---- public helpers ---- */
+
+long lp_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	return lp_raw_syscall(nr, a0, a1, a2, a3, a4, a5);
+}
+
+int lp_copy_from_user(void *dst, const void *user_src, size_t n)
+{
+	return lp_user_copy(dst, user_src, n);
+}
+
+int lp_copy_to_user(void *user_dst, const void *src, size_t n)
+{
+	return lp_user_copy(user_dst, src, n);
+}
+
+long lp_strncpy_from_user(char *dst, const char *user_src, size_t n)
+{
+	if (n == 0)
+		return -ENAMETOOLONG;
+	long r = lp_user_strncpy(dst, user_src, n);
+	if (r == -ENAMETOOLONG)
+		dst[n - 1] = 0;
+	return r;
+}
+
+const char *lp_syscall_name(long nr)
+{
+	return (nr >= 0 && nr < LP_NR_MAX) ? lp_syscall_names[nr] : NULL;
+}
+
+long lp_syscall_number(const char *name)
+{
+	for (long nr = 0; nr < LP_NR_MAX; nr++)
+		if (lp_syscall_names[nr] && strcmp(lp_syscall_names[nr], name) == 0)
+			return nr;
+	return -1;
+}
+
+/* ---- messages ---- */
+
+int lp_fmt(char *buf, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vsnprintf(buf, n, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static void vmessage(const char *fmt, va_list ap)
+{
+	char buf[512];
+	int n = snprintf(buf, sizeof buf, "lazypoline: ");
+	n += vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
+	if (n > (int)sizeof buf - 2)
+		n = (int)sizeof buf - 2;
+	buf[n++] = '\n';
+	lp_sys3(SYS_write, 2, buf, n);
+}
+
+void lp_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(fmt, ap);
+	va_end(ap);
+}
+
+void lp_fatal(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(fmt, ap);
+	va_end(ap);
+	lp_sys1(SYS_exit_group, 125);
+	__builtin_unreachable();
+}
+
+/* ---- start ---- */
+
+static enum lp_mode mode_from_env(enum lp_mode dflt, int *bad)
+{
+	const char *m = getenv("LAZYPOLINE_MODE");
+	*bad = 0;
+	if (!m || !*m || !strcmp(m, "auto"))
+		return dflt;
+	if (!strcmp(m, "sud"))
+		return LP_MODE_SUD;
+	if (!strcmp(m, "lazy"))
+		return LP_MODE_LAZY;
+	if (!strcmp(m, "eager"))
+		return LP_MODE_EAGER;
+	*bad = 1;
+	return dflt;
+}
+
+int lp_start(lp_interposer *ip)
+{
+	if (!ip)
+		return -EINVAL;
+	if (lp_rt.started)
+		return -EBUSY;
+	enum lp_mode mode = ip->mode;
+	if (mode == LP_MODE_AUTO) {
+		int bad;
+		mode = mode_from_env(LP_MODE_AUTO, &bad);
+		if (bad)
+			return -EINVAL;
+	}
+	lp_rt.ip = ip;
+	lp_rt.pid = (int)lp_sys0(SYS_getpid);
+	lp_have_fsgsbase = (getauxval(AT_HWCAP2) & 2) != 0;
+	lp_xstate_init();
+
+	if (mode != LP_MODE_SUD) {
+		int r = lp_trampoline_map();
+		if (r < 0) {
+			if (mode != LP_MODE_AUTO)
+				return r;
+			mode = LP_MODE_SUD;
+		} else if (mode == LP_MODE_AUTO) {
+			mode = LP_MODE_LAZY;
+		}
+	}
+	lp_rt.mode = mode;
+	lp_rt.rewrite = mode == LP_MODE_LAZY || mode == LP_MODE_EAGER;
+	if (lp_rt.rewrite && (lp_redzone_init() < 0 || lp_rewrite_init() < 0))
+		return -ENOMEM;
+
+	struct lp_thread *t = lp_thread_alloc();
+	if (!t)
+		return -ENOMEM;
+	t->tid = (int32_t)lp_sys0(SYS_gettid);
+	t->pid = lp_rt.pid;
+	lp_set_gsbase((uintptr_t)t);
+
+	if (ip->trace_fd >= 0)
+		lp_trace_start(ip->trace_fd);
+	lp_recompute_wanted();
+	int r = lp_signals_init();
+	if (r < 0)
+		return r;
+	if (mode == LP_MODE_EAGER)
+		lp_eager_scan();
+	if (lp_thread_arm(t) != 0)
+		return -ENOSYS;
+	lp_rt.started = true;
+	t->selector = LP_SEL_BLOCK;
+	return 0;
+}

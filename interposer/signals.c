@@ -1,0 +1,479 @@
+/* Signals under the interposer.
+ *
+ * The kernel only ever sees the interposer's handlers: the application's
+ * dispositions live in app_act[] and a wrapper calls its handlers.  That
+ * lets the runtime
+ *  - run application handlers with the selector at BLOCK, so their
+ *    syscalls are interposed even when they interrupt interposer code;
+ *  - hold back asynchronous signals that arrive while interposer C code
+ *    runs (it may hold its own locks), and deliver them on the way out;
+ *  - keep SIGSYS, SIGSEGV, SIGBUS and SIGILL deliverable at all times:
+ *    SUD needs SIGSYS, fault-tolerant user copies need SIGSEGV/SIGBUS and
+ *    code patching SIGILL.  A program that "blocks" them has it recorded
+ *    (virt_blocked) and sees it in every mask it reads back. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "lp_internal.h"
+
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000
+#endif
+#ifndef SYS_epoll_pwait2
+#define SYS_epoll_pwait2 441
+#endif
+#define LP_NSIG 64
+#define IORING_ENTER_EXT_ARG (1U << 3)
+
+/* The kernel's struct sigaction on x86-64. */
+struct lp_kact {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	uint64_t mask;
+};
+
+static struct {
+	volatile uint32_t seq;
+	struct lp_kact act;
+} app_act[LP_NSIG + 1];
+static lp_lock act_lock;
+
+#define NEVER_BLOCKED \
+	(LP_SIGBIT(SIGSYS) | LP_SIGBIT(SIGSEGV) | LP_SIGBIT(SIGBUS) | LP_SIGBIT(SIGILL))
+#define UNBLOCKABLE (LP_SIGBIT(SIGKILL) | LP_SIGBIT(SIGSTOP))
+
+static bool owned(int sig)
+{
+	return (LP_SIGBIT(sig) & NEVER_BLOCKED) != 0;
+}
+
+static bool is_function(void *h)
+{
+	return h != SIG_DFL && h != SIG_IGN;
+}
+
+static void read_act(int sig, struct lp_kact *out)
+{
+	for (;;) {
+		uint32_t s = __atomic_load_n(&app_act[sig].seq, __ATOMIC_ACQUIRE);
+		if (s & 1) {
+			__builtin_ia32_pause();
+			continue;
+		}
+		*out = app_act[sig].act;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&app_act[sig].seq, __ATOMIC_RELAXED) == s)
+			return;
+	}
+}
+
+static void write_act(int sig, const struct lp_kact *a)
+{
+	__atomic_add_fetch(&app_act[sig].seq, 1, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	app_act[sig].act = *a;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&app_act[sig].seq, 1, __ATOMIC_RELEASE);
+}
+
+static void lp_signal_entry(int sig, siginfo_t *si, void *uc);
+
+/* What the kernel gets for the application's disposition `app`. */
+static long install_kernel(int sig, const struct lp_kact *app)
+{
+	struct lp_kact k;
+	if (sig == SIGSYS) {
+		k.handler = (void *)lp_sigsys_entry;
+		k.flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTORER;
+		k.mask = 0;
+	} else if (is_function(app->handler) || owned(sig)) {
+		k.handler = (void *)lp_signal_entry;
+		k.flags = (app->flags & ~(unsigned long)SA_RESTORER) | SA_SIGINFO | SA_RESTORER;
+		if (owned(sig))
+			k.flags &= ~(unsigned long)SA_RESETHAND;  /* emulated: we stay installed */
+		k.mask = app->mask & ~NEVER_BLOCKED;
+	} else {
+		k = *app;
+		k.mask &= ~NEVER_BLOCKED;
+		k.flags &= ~(unsigned long)SA_RESTORER;
+	}
+	k.restorer = (void *)lp_restorer;
+	k.flags |= SA_RESTORER;
+	return lp_sys4(SYS_rt_sigaction, sig, &k, NULL, 8);
+}
+
+int lp_signals_init(void)
+{
+	lp_rt.never_blocked = NEVER_BLOCKED;
+	for (int sig = 1; sig <= LP_NSIG; sig++) {
+		struct lp_kact cur;
+		if (lp_sys4(SYS_rt_sigaction, sig, NULL, &cur, 8) < 0)
+			continue;
+		app_act[sig].act = cur;
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (owned(sig) || is_function(cur.handler)) {
+			long r = install_kernel(sig, &cur);
+			if (r < 0 && owned(sig))
+				return (int)r;
+		}
+	}
+	/* A mask inherited across execve may block what must stay open. */
+	struct lp_thread *t = lp_self();
+	uint64_t cur = 0, open_ = NEVER_BLOCKED;
+	lp_sys4(SYS_rt_sigprocmask, SIG_UNBLOCK, &open_, &cur, 8);
+	t->virt_blocked = cur & NEVER_BLOCKED;
+	return 0;
+}
+
+void lp_sigaction_lock(void) { lp_lock_take(&act_lock); }
+void lp_sigaction_unlock(void) { lp_lock_give(&act_lock); }
+void lp_sigaction_child_reset(void) { act_lock.v = 0; }
+
+void lp_release_deferred(struct lp_thread *t)
+{
+	uint64_t d = __atomic_exchange_n(&t->deferred, 0, __ATOMIC_SEQ_CST);
+	if (d)
+		lp_sys4(SYS_rt_sigprocmask, SIG_UNBLOCK, &d, NULL, 8);
+}
+
+static uint64_t *uc_mask(ucontext_t *uc)
+{
+	return (uint64_t *)&uc->uc_sigmask;
+}
+
+static bool is_sync_fault(int sig, const siginfo_t *si)
+{
+	return si->si_code > 0 &&
+	       (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP);
+}
+
+static bool default_is_ignore(int sig)
+{
+	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
+}
+
+/* The default action of a signal we keep a handler installed for. */
+static void act_default(int sig, const siginfo_t *si)
+{
+	if (default_is_ignore(sig))
+		return;
+	struct lp_kact dfl = { SIG_DFL, SA_RESTORER, (void *)lp_restorer, 0 };
+	lp_sys4(SYS_rt_sigaction, sig, &dfl, NULL, 8);
+	if (is_sync_fault(sig, si))
+		return;  /* the instruction faults again, now fatally */
+	uint64_t m = LP_SIGBIT(sig);
+	lp_sys4(SYS_rt_sigprocmask, SIG_UNBLOCK, &m, NULL, 8);
+	lp_sys3(SYS_tgkill, lp_sys0(SYS_getpid), lp_sys0(SYS_gettid), sig);
+	/* Still alive (a stop signal, then SIGCONT): back to our handler. */
+	struct lp_kact a;
+	read_act(sig, &a);
+	install_kernel(sig, &a);
+}
+
+/* Run the application's disposition for sig. */
+static void deliver(struct lp_thread *t, int sig, siginfo_t *si, ucontext_t *uc)
+{
+	struct lp_kact a;
+	read_act(sig, &a);
+	if (a.handler == SIG_IGN) {
+		if (is_sync_fault(sig, si))
+			act_default(sig, si);  /* the kernel kills for ignored faults too */
+		return;
+	}
+	if (a.handler == SIG_DFL) {
+		act_default(sig, si);
+		return;
+	}
+	if (a.flags & SA_RESETHAND) {
+		lp_sigaction_lock();
+		struct lp_kact dfl = a;
+		dfl.handler = SIG_DFL;
+		dfl.flags &= ~(unsigned long)SA_SIGINFO;
+		write_act(sig, &dfl);
+		lp_sigaction_unlock();
+	}
+	uint64_t saved_virt = 0;
+	int32_t saved_in_c = 0;
+	if (t) {
+		uint64_t add = a.mask | ((a.flags & SA_NODEFER) ? 0 : LP_SIGBIT(sig));
+		saved_virt = t->virt_blocked;
+		saved_in_c = t->in_c;
+		t->virt_blocked |= add & NEVER_BLOCKED;
+		t->in_c = 0;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		t->selector = LP_SEL_BLOCK;
+	}
+	((void (*)(int, siginfo_t *, void *))a.handler)(sig, si, uc);
+	if (t) {
+		t->selector = LP_SEL_ALLOW;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		t->in_c = saved_in_c;
+		t->virt_blocked = saved_virt;
+	}
+	*uc_mask(uc) &= ~NEVER_BLOCKED;
+}
+
+static bool in_window(uintptr_t ip)
+{
+	return ip == (uintptr_t)lp_window_insn || ip == (uintptr_t)lp_window_insn + 2;
+}
+
+static void handle(struct lp_thread *t, int sig, siginfo_t *si, ucontext_t *uc)
+{
+	greg_t *g = uc->uc_mcontext.gregs;
+	uintptr_t ip = (uintptr_t)g[REG_RIP];
+
+	if ((sig == SIGSEGV || sig == SIGBUS) && ip >= (uintptr_t)lp_usercopy_begin &&
+	    ip < (uintptr_t)lp_usercopy_end) {
+		g[REG_RIP] = (greg_t)lp_usercopy_fault;  /* -EFAULT to the copier */
+		return;
+	}
+	if (sig == SIGSEGV && t && lp_fault_is_bad_sled_call(uc, si))
+		return;
+	if (sig == SIGILL && lp_fault_is_patching(uc))
+		return;
+
+	bool sync = is_sync_fault(sig, si);
+	if (t && t->in_c && !in_window(ip)) {
+		if (sync)
+			lp_fatal("internal error: signal %d at %p (fault address %p)", sig,
+				 (void *)ip, si->si_addr);
+		/* Hold it back: blocked when we return, queued again now. */
+		*uc_mask(uc) |= LP_SIGBIT(sig);
+		__atomic_or_fetch(&t->deferred, LP_SIGBIT(sig), __ATOMIC_SEQ_CST);
+		lp_sys4(SYS_rt_tgsigqueueinfo, t->pid, t->tid, sig, si);
+		return;
+	}
+	if (t && !sync && (LP_SIGBIT(sig) & t->virt_blocked)) {
+		t->virt_pending |= LP_SIGBIT(sig);  /* "blocked": delivered on unblock */
+		return;
+	}
+	deliver(t, sig, si, uc);
+}
+
+static void lp_signal_entry(int sig, siginfo_t *si, void *ucv)
+{
+	struct lp_thread *t = (struct lp_thread *)lp_gsbase();
+	uint8_t sel = 0;
+	if (t) {
+		sel = t->selector;
+		t->selector = LP_SEL_ALLOW;
+	}
+	handle(t, sig, si, ucv);
+	if (t)
+		t->selector = sel;
+}
+
+/* A SIGSYS that did not come from SUD (kill, seccomp): the application's. */
+void lp_signal_wrapper(int sig, siginfo_t *si, void *ucv)
+{
+	lp_signal_entry(sig, si, ucv);
+}
+
+/* ---- emulated syscalls ---- */
+
+long lp_emu_rt_sigaction(lp_ctx *c)
+{
+	int sig = (int)c->args[0];
+	const void *uact = (const void *)c->args[1];
+	void *uoact = (void *)c->args[2];
+	if (c->args[3] != 8 || sig < 1 || sig > LP_NSIG)
+		return -EINVAL;
+	struct lp_kact na, oa;
+	if (uact) {
+		if (lp_user_copy(&na, uact, sizeof na))
+			return -EFAULT;
+		if (sig == SIGKILL || sig == SIGSTOP)
+			return -EINVAL;
+		na.mask &= ~UNBLOCKABLE;
+	}
+	lp_sigaction_lock();
+	read_act(sig, &oa);
+	if (uact) {
+		long r = install_kernel(sig, &na);
+		if (r < 0) {
+			lp_sigaction_unlock();
+			return r;
+		}
+		write_act(sig, &na);
+	}
+	lp_sigaction_unlock();
+	if (uoact && lp_user_copy(uoact, &oa, sizeof oa))
+		return -EFAULT;
+	return 0;
+}
+
+long lp_emu_rt_sigprocmask(lp_ctx *c)
+{
+	int how = (int)c->args[0];
+	const void *uset = (const void *)c->args[1];
+	void *uoset = (void *)c->args[2];
+	if (c->args[3] != 8)
+		return -EINVAL;
+	struct lp_thread *t = lp_self();
+	ucontext_t *uc = c->lp_uc;
+	uint64_t set = 0, cur = 0;
+	if (uset) {
+		if (lp_user_copy(&set, uset, 8))
+			return -EFAULT;
+		if (how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
+			return -EINVAL;
+	}
+	if (uc) {
+		cur = *uc_mask(uc);  /* restored by sigreturn: edit it there */
+	} else {
+		lp_sys4(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &cur, 8);
+		cur &= ~t->deferred;
+	}
+	uint64_t old = (cur & ~NEVER_BLOCKED) | t->virt_blocked;
+	if (uset) {
+		uint64_t nv = how == SIG_BLOCK ? old | set : how == SIG_UNBLOCK ? old & ~set : set;
+		nv &= ~UNBLOCKABLE;
+		uint64_t released = t->virt_pending & ~nv;
+		t->virt_blocked = nv & NEVER_BLOCKED;
+		t->virt_pending &= nv;
+		uint64_t real = nv & ~NEVER_BLOCKED;
+		t->deferred &= ~real;  /* now blocked by the app: stays pending */
+		if (uc)
+			*uc_mask(uc) = real;
+		else {
+			uint64_t m = real | t->deferred;
+			lp_sys4(SYS_rt_sigprocmask, SIG_SETMASK, &m, NULL, 8);
+		}
+		for (int s = 1; released && s <= LP_NSIG; s++)
+			if (released & LP_SIGBIT(s)) {
+				released &= ~LP_SIGBIT(s);
+				lp_sys3(SYS_tgkill, t->pid, t->tid, s);
+			}
+	}
+	if (uoset && lp_user_copy(uoset, &old, 8))
+		return -EFAULT;
+	return 0;
+}
+
+/* Syscalls that install a signal mask for their duration, or watch one. */
+long lp_emu_masked_wait(lp_ctx *c)
+{
+	long a[6];
+	memcpy(a, c->args, sizeof a);
+	uint64_t mask;
+	int idx = -1;
+	long size = 0;
+	struct {
+		const void *ss;
+		size_t len;
+	} ps;
+	struct {
+		uint64_t sigmask;
+		uint32_t sigmask_sz, min_wait_usec;
+		uint64_t ts;
+	} ga;
+
+	switch (c->nr) {
+	case SYS_rt_sigsuspend:
+		idx = 0, size = a[1];
+		break;
+	case SYS_ppoll:
+		idx = 3, size = a[4];
+		break;
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
+		idx = 4, size = a[5];
+		break;
+	case SYS_signalfd:
+	case SYS_signalfd4:
+		idx = 1, size = a[2];
+		break;
+	case SYS_pselect6:
+		if (a[5]) {
+			if (lp_user_copy(&ps, (void *)a[5], sizeof ps))
+				return -EFAULT;
+			if (ps.ss && ps.len == 8) {
+				if (lp_user_copy(&mask, ps.ss, 8))
+					return -EFAULT;
+				mask &= ~NEVER_BLOCKED;
+				ps.ss = &mask;
+				a[5] = (long)&ps;
+			}
+		}
+		break;
+	case SYS_io_uring_enter:
+		if ((a[3] & IORING_ENTER_EXT_ARG) && a[4] && a[5] == sizeof ga) {
+			if (lp_user_copy(&ga, (void *)a[4], sizeof ga))
+				return -EFAULT;
+			if (ga.sigmask && ga.sigmask_sz == 8) {
+				if (lp_user_copy(&mask, (void *)ga.sigmask, 8))
+					return -EFAULT;
+				mask &= ~NEVER_BLOCKED;
+				ga.sigmask = (uint64_t)&mask;
+				a[4] = (long)&ga;
+			}
+		} else if (!(a[3] & IORING_ENTER_EXT_ARG)) {
+			idx = 4, size = a[5];
+		}
+		break;
+	}
+	if (idx >= 0 && a[idx] && size == 8) {
+		if (lp_user_copy(&mask, (void *)a[idx], 8))
+			return -EFAULT;
+		mask &= ~NEVER_BLOCKED;
+		a[idx] = (long)&mask;
+	}
+	return lp_window_syscall(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+static bool on_altstack(uintptr_t sp)
+{
+	stack_t cur;
+	if (lp_sys2(SYS_sigaltstack, NULL, &cur) < 0 || (cur.ss_flags & SS_DISABLE))
+		return false;
+	return sp > (uintptr_t)cur.ss_sp && sp - (uintptr_t)cur.ss_sp <= cur.ss_size;
+}
+
+long lp_emu_sigaltstack(lp_ctx *c)
+{
+	struct lp_regs *r = c->lp_regs;
+	ucontext_t *uc = c->lp_uc;
+	/* We run on our own stack: decide "on the signal stack" by the
+	 * application's stack pointer, as the kernel would. */
+	bool on = on_altstack(r->rsp);
+	if (c->args[0] && on)
+		return -EPERM;
+	long ret = lp_window_syscall(SYS_sigaltstack, c->args[0], c->args[1], 0, 0, 0, 0);
+	if (ret == 0 && c->args[1] && on) {
+		stack_t o;
+		if (lp_user_copy(&o, (void *)c->args[1], sizeof o) == 0) {
+			o.ss_flags |= SS_ONSTACK;
+			lp_user_copy((void *)c->args[1], &o, sizeof o);
+		}
+	}
+	if (ret == 0 && c->args[0] && uc) {
+		/* rt_sigreturn restores the frame's copy: keep it current */
+		stack_t cur;
+		if (lp_sys2(SYS_sigaltstack, NULL, &cur) == 0)
+			uc->uc_stack = cur;
+	}
+	return ret;
+}
+
+long lp_emu_rt_sigreturn(lp_ctx *c)
+{
+	struct lp_regs *r = c->lp_regs;
+	struct lp_thread *t = lp_self();
+	ucontext_t *frame = (ucontext_t *)r->rsp;
+	uint64_t m;
+	if (lp_user_copy(&m, &frame->uc_sigmask, 8) == 0) {
+		m &= ~NEVER_BLOCKED;
+		lp_user_copy(&frame->uc_sigmask, &m, 8);
+	}
+	t->in_c = 0;
+	t->deferred = 0;
+	t->selector = LP_SEL_BLOCK;
+	lp_sigreturn_gate(r->rsp);
+}
