@@ -34,32 +34,41 @@ END(lp_entry)
 /* Slow path of a rewritten site: save everything, run the dispatcher on
  * the thread's interposer stack, restore everything but rax.  The site was
  * only rewritten because its function keeps nothing in the red zone, so
- * the 8 bytes pushed on the application stack here (after the call's 8)
- * are free. */
+ * what is pushed on the application stack here (16 bytes after the
+ * call's 8) is free.  busy is set before our stack is used and cleared
+ * after we have left it: signals arriving in between are held back
+ * (signals.c) and delivered on the way out through lp_deliver_trap. */
 ENTRY(lp_slow_rewritten)
 	pushfq
 	cmpq	$0, %gs:LP_OFF_SELF
 	je	.Lforeign
-	mov	%rsp, %r11		/* r11 -> [rflags][return address] */
+	pushq	%gs:LP_OFF_BUSY		/* 1 when our own code got here (vdso) */
+	movq	$1, %gs:LP_OFF_BUSY
+	mov	%rsp, %r11		/* r11 -> [busy][rflags][return address] */
 	mov	%rsp, %rcx
 	sub	%gs:LP_OFF_STACK_LO, %rcx
 	cmp	$LP_STACK_SIZE, %rcx
 	jb	1f			/* nested: already on our stack */
+	mov	%rsp, %rcx
+	sub	%gs:LP_OFF_ALT_LO, %rcx
+	cmp	%gs:LP_OFF_ALT_SIZE, %rcx
+	jb	1f			/* on the program's signal stack: see below */
 	mov	%gs:LP_OFF_STACK_HI, %rsp
 1:	and	$-16, %rsp
-	lea	16(%r11), %rcx
+	pushq	(%r11)			/* busy before us */
+	lea	24(%r11), %rcx
 	push	%rcx			/* rsp at the site */
-	pushq	(%r11)			/* rflags */
-	pushq	8(%r11)			/* rip after the site */
+	pushq	8(%r11)			/* rflags */
+	pushq	16(%r11)		/* rip after the site */
 	push	%rdi
 	push	%rsi
 	push	%rdx
-	pushq	8(%r11)			/* rcx as the kernel leaves it */
+	pushq	16(%r11)		/* rcx as the kernel leaves it */
 	push	%rax
 	push	%r8
 	push	%r9
 	push	%r10
-	pushq	(%r11)			/* r11 as the kernel leaves it */
+	pushq	8(%r11)			/* r11 as the kernel leaves it */
 	push	%rbx
 	push	%rbp
 	push	%r12
@@ -104,16 +113,38 @@ ENTRY(lp_slow_rewritten)
 	pop	%r9
 	pop	%r8
 	pop	%rax
-	pop	%rcx
+	pop	%rcx			/* where to resume (the site, to restart) */
 	pop	%rdx
 	pop	%rsi
 	pop	%rdi
-	/* [rsp] = rip, 8(%rsp) = rflags, 16(%rsp) = rsp at the site.  The
-	 * copies pushed on the application stack at entry are not used: a
-	 * vfork child may have run over them meanwhile. */
+	/* [rsp] = rip, 8 = rflags, 16 = rsp at the site, 24 = busy before.
+	 * Nothing is read back from the application stack: a vfork child
+	 * may have run over it.  No instruction from popfq on changes the
+	 * flags. */
 	add	$8, %rsp
-	popfq
-	mov	(%rsp), %rsp		/* mov and jmp leave the flags alone */
+	popfq				/* now [rsp] = rsp at the site, 8 = busy */
+	mov	8(%rsp), %r11
+	mov	(%rsp), %rsp		/* back on the application stack */
+	mov	%r11, %gs:LP_OFF_BUSY
+	xchg	%rcx, %r11
+	jrcxz	4f			/* returning to the program: check */
+	xchg	%rcx, %r11
+	jmp	*%rcx			/* back into our own code */
+4:	xchg	%rcx, %r11
+	mov	%gs:LP_OFF_DEFERRED, %r11
+	xchg	%rcx, %r11
+	jrcxz	5f
+	xchg	%rcx, %r11
+	/* Signals were held back: deliver them through lp_deliver_trap.
+	 * Its `syscall` overwrites rcx, so the resume address goes to the
+	 * stack below the red zone, with rsp lowered past it; nested
+	 * signal frames go below that. */
+	lea	-LP_TRAP_FRAME(%rsp), %rsp
+	mov	%rcx, (%rsp)
+	jmp	lp_deliver_trap
+5:	xchg	%rcx, %r11
+	pushfq				/* r11 = rflags, as the kernel leaves it */
+	pop	%r11
 	jmp	*%rcx
 
 	/* A thread without a block (it existed before lp_start): pass. */
@@ -126,24 +157,75 @@ END(lp_slow_rewritten)
 
 /* Kernel-level SIGSYS handler: rdi = signo, rsi = siginfo, rdx = ucontext.
  * The kernel saved all state in the frame; switch to the interposer stack
- * (the application's may be tiny) and run the C side there. */
+ * (the application's may be tiny) and run the C side there.
+ *
+ * Both entries stay where they are when the program runs on its
+ * alternate signal stack (inside an SA_ONSTACK handler): once we left it,
+ * the kernel would no longer see the thread as on it and would put the
+ * next SA_ONSTACK signal at its top, over the frames of the handler that
+ * is running. */
 ENTRY(lp_sigsys_entry)
+	cmpl	$2, 8(%rsi)		/* si_code == SYS_USER_DISPATCH? */
+	jne	lp_signal_wrapper	/* no: a SIGSYS sent to the program */
 	call	lp_gsbase
 	test	%rax, %rax
 	jz	lp_sigsys_c		/* no block: stay on this stack */
+	pushq	LP_OFF_BUSY(%rax)
+	movq	$1, LP_OFF_BUSY(%rax)
 	mov	%rsp, %r11
 	mov	%rsp, %rcx
 	sub	LP_OFF_STACK_LO(%rax), %rcx
 	cmp	$LP_STACK_SIZE, %rcx
 	jb	1f
+	mov	%rsp, %rcx
+	sub	LP_OFF_ALT_LO(%rax), %rcx
+	cmp	LP_OFF_ALT_SIZE(%rax), %rcx
+	jb	1f
 	mov	LP_OFF_STACK_HI(%rax), %rsp
 1:	and	$-16, %rsp
 	push	%r11
-	sub	$8, %rsp
+	push	%rax
 	call	lp_sigsys_c
-	mov	8(%rsp), %rsp
-	ret
+	pop	%rax
+	pop	%rsp			/* back on the signal frame's stack */
+	pop	%rcx			/* busy before */
+	mov	%rcx, LP_OFF_BUSY(%rax)
+	test	%rcx, %rcx
+	jnz	2f
+	/* held-back signals: the sigreturn that follows unblocks them, but
+	 * never-blocked ones arriving just now wait for the next exit */
+	andq	$LP_NEVER_BLOCKED, LP_OFF_DEFERRED(%rax)
+2:	ret
 END(lp_sigsys_entry)
+
+/* Deliver held-back signals that interrupted a masked wait (sigsuspend,
+ * ppoll, ...) under that wait's mask, as the kernel would have: an
+ * rt_sigsuspend with it returns once their handlers ran, and restores the
+ * program's mask.  Entered in the program's context (registers, rsp) with
+ * rax = the result to return and rcx = where to resume; works below the
+ * red zone, where signal frames go anyway. */
+ENTRY(lp_masked_deliver)
+	lea	-128(%rsp), %rsp
+	push	%rcx
+	push	%rax
+	push	%rdi
+	push	%rsi
+	pushfq
+	mov	%gs:LP_OFF_SELF, %rdi
+	add	$LP_OFF_WAIT_MASK, %rdi
+	mov	$8, %esi
+	mov	$130, %eax		/* rt_sigsuspend */
+	syscall
+	popfq
+	pop	%rsi
+	pop	%rdi
+	pop	%rax
+	pop	%rcx
+	pushfq				/* r11 = rflags, as the kernel leaves it */
+	pop	%r11
+	lea	128(%rsp), %rsp
+	jmp	*%rcx
+END(lp_masked_deliver)
 
 /* sa_restorer of every handler we install. */
 ENTRY(lp_restorer)
@@ -357,6 +439,17 @@ ENTRY(lp_clone_child)
 	jmp	*%rcx
 END(lp_clone_child)
 
+
+/* Outside lp_gate on purpose: this `syscall` traps (the selector is at
+ * BLOCK), and the SIGSYS handler's sigreturn resumes the program at the
+ * address stored at (%rsp), with rsp raised by LP_TRAP_FRAME and the
+ * held-back signals unblocked -- atomically, so they are delivered in the
+ * program's context (see lp_sigsys_c). */
+	.text
+ENTRY(lp_deliver_trap)
+	syscall
+	hlt
+END(lp_deliver_trap)
 
 /* ---- Access to application memory that never faults ----
  * A SIGSEGV/SIGBUS whose ip lies in [lp_usercopy_begin, lp_usercopy_end)

@@ -190,6 +190,10 @@ long lp_do_clone(lp_ctx *c)
 		child->flags = (flags & CLONE_VFORK) ? LP_TF_VFORK_CHILD : 0;
 		child->virt_blocked = t->virt_blocked;
 		child->pid = (flags & CLONE_THREAD) ? t->pid : 0;
+		if (flags & CLONE_VFORK) {  /* a CLONE_VM child loses the altstack */
+			child->alt_lo = t->alt_lo;
+			child->alt_size = t->alt_size;
+		}
 	}
 	child->child_regs = r;
 	child->child_regs.rcx = r.rip;

@@ -20,6 +20,13 @@ struct lp_regs {
 	uint64_t rax, rcx, rdx, rsi, rdi, rip, rflags, rsp;
 };
 
+/* wait_state: a syscall that waits with a temporary signal mask
+ * (sigsuspend, ppoll, ...) must have the signals that interrupt it
+ * delivered under that mask, not the program's usual one. */
+#define LP_WAIT_NONE    0
+#define LP_WAIT_RUNNING 1   /* in the window syscall */
+#define LP_WAIT_DELIVER 2   /* interrupted: deliver through lp_masked_deliver */
+
 /* Thread flags */
 #define LP_TF_VFORK_CHILD 1u  /* block belongs to the parent: do not free */
 #define LP_TF_FORK_CHILD  2u  /* set across a fork-like clone: the child is a copy */
@@ -32,12 +39,11 @@ struct lp_thread {
 	uintptr_t stack_lo;
 	uintptr_t stack_hi;
 	uintptr_t clone_rsp;
-	int32_t tid;
-	volatile int32_t in_c;          /* running interposer C code */
-	volatile uint64_t deferred;     /* signals held back while in_c */
+	volatile uint64_t busy;         /* interposer frames are live: hold signals */
+	volatile uint64_t deferred;     /* signals held back while busy */
 	uint64_t virt_blocked;          /* never-blocked signals the app "blocked" */
 	uint32_t flags;
-	uint32_t pad1;
+	int32_t tid;
 	struct lp_regs child_regs;      /* how a new child starts */
 	uint8_t pad2[LP_OFF_CHILD_MASK - LP_OFF_CHILD_REGS - sizeof(struct lp_regs)];
 	uint64_t child_mask;            /* signal mask a new child starts with */
@@ -47,8 +53,12 @@ struct lp_thread {
 	char **exec_envp;               /* envp built for an execve in progress */
 	const char *exec_note;          /* trace line the new program prints */
 	int32_t pid;                    /* the thread group (process) id */
-	int32_t pad_pid;
-	uint8_t pad3[LP_OFF_SELF - LP_OFF_CHILD_MASK - 56];
+	int32_t wait_state;             /* LP_WAIT_* */
+	uint64_t wait_mask;             /* mask of the masked wait in progress */
+	uintptr_t alt_lo;               /* the program's alternate signal stack */
+	uint64_t alt_size;              /* (0: none) */
+	siginfo_t held_info[4];         /* held-back SIGILL, SIGBUS, SIGSEGV, SIGSYS */
+	uint8_t pad3[LP_OFF_SELF - LP_OFF_CHILD_MASK - 80 - 4 * sizeof(siginfo_t)];
 	struct lp_thread *self;
 	uint8_t pad4[LP_OFF_CHILD_XSAVE - LP_OFF_SELF - 8];
 	uint8_t child_xsave[LP_CHILD_XSAVE_MAX] __attribute__((aligned(64)));
@@ -88,6 +98,8 @@ long lp_user_strncpy(char *dst, const char *src, size_t n) LP_HIDDEN;
 int lp_user_cmpxchg8(uint64_t *p, uint64_t old, uint64_t new_) LP_HIDDEN;
 int lp_user_cmpxchg1(uint8_t *p, uint8_t old, uint8_t new_) LP_HIDDEN;
 extern char __start_lp_gate[] LP_HIDDEN, __stop_lp_gate[] LP_HIDDEN;
+extern char lp_deliver_trap[] LP_HIDDEN;
+extern char lp_masked_deliver[] LP_HIDDEN;
 
 /* C entry points called from entry.S */
 void lp_slow_entry_c(struct lp_regs *r, void *xsave) LP_HIDDEN;
@@ -131,6 +143,7 @@ struct lp_runtime {
 	bool started;
 	bool rewrite;                  /* lazy or eager */
 	bool own_namespace;            /* loaded by libbootstrap with dlmopen */
+	bool debug;                    /* LAZYPOLINE_DEBUG: report refused sites */
 	int pid;
 	uint64_t never_blocked;        /* signals the app can never block */
 	uint8_t internal[LP_NR_MAX];   /* syscalls the runtime itself needs */
@@ -153,21 +166,21 @@ size_t lp_xstate_std_size(void) LP_HIDDEN;
 struct lp_thread *lp_thread_alloc(void) LP_HIDDEN;
 void lp_thread_free(struct lp_thread *t) LP_HIDDEN;
 int lp_thread_arm(struct lp_thread *t) LP_HIDDEN;
-/* Run f with the selector at ALLOW and signals deferred; nesting-safe. */
-struct lp_enter {
-	uint8_t selector;
-	int32_t in_c;
-};
-static inline struct lp_enter lp_enter_c(struct lp_thread *t)
+/* Interposer C code runs with the selector at ALLOW, so that its own
+ * syscalls (and those of its libc) are not trapped.  The previous value
+ * is restored on the way out: nesting must not turn interposition off. */
+static inline uint8_t lp_allow(struct lp_thread *t)
 {
-	struct lp_enter e = { t->selector, t->in_c };
+	uint8_t prev = t->selector;
 	t->selector = LP_SEL_ALLOW;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	t->in_c = 1;
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	return e;
+	return prev;
 }
-void lp_leave_c(struct lp_thread *t, struct lp_enter e) LP_HIDDEN;
+static inline void lp_restore_selector(struct lp_thread *t, uint8_t prev)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	t->selector = prev;
+}
 
 /* ---- alloc.c ---- */
 void lp_alloc_lock(void) LP_HIDDEN;
@@ -187,13 +200,14 @@ long lp_emu_rt_sigaction(lp_ctx *c) LP_HIDDEN;
 long lp_emu_rt_sigprocmask(lp_ctx *c) LP_HIDDEN;
 long lp_emu_masked_wait(lp_ctx *c) LP_HIDDEN;
 long lp_emu_sigaltstack(lp_ctx *c) LP_HIDDEN;
+void lp_altstack_mirror(struct lp_thread *t) LP_HIDDEN;
 long lp_emu_rt_sigreturn(lp_ctx *c) LP_HIDDEN;
 void lp_signals_after_fork(void) LP_HIDDEN;
 void lp_sigaction_lock(void) LP_HIDDEN;
 void lp_sigaction_unlock(void) LP_HIDDEN;
-void lp_release_deferred(struct lp_thread *t) LP_HIDDEN;
 void lp_sigaction_child_reset(void) LP_HIDDEN;
 void lp_signal_wrapper(int sig, siginfo_t *si, void *uc) LP_HIDDEN;
+void lp_requeue_held(struct lp_thread *t) LP_HIDDEN;
 void lp_regs_from_uc(struct lp_regs *r, const ucontext_t *uc) LP_HIDDEN;
 
 /* ---- rewrite.c ---- */

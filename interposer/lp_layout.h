@@ -11,6 +11,16 @@
 #define LP_TRAMP_LEN       8192
 #define LP_TRAMP_TARGET    4096
 
+/* The kernel's "restart this syscall" code; never seen by programs. */
+#define LP_ERESTARTSYS     512
+
+/* How far below the program's rsp the delivery trap keeps its resume
+ * address: past the 128-byte red zone. */
+#define LP_TRAP_FRAME      144
+
+/* SIGILL, SIGBUS, SIGSEGV, SIGSYS: never blocked (signals.c). */
+#define LP_NEVER_BLOCKED   0x40000448
+
 /* SUD selector values (linux/prctl.h). */
 #define LP_SEL_ALLOW       0
 #define LP_SEL_BLOCK       1
@@ -27,8 +37,13 @@
 #define LP_OFF_STACK_LO    0x008
 #define LP_OFF_STACK_HI    0x010
 #define LP_OFF_CLONE_RSP   0x018
+#define LP_OFF_BUSY        0x020   /* interposer frames live on this thread */
+#define LP_OFF_DEFERRED    0x028   /* signals held back meanwhile */
 #define LP_OFF_CHILD_REGS  0x040   /* struct lp_regs, 19 qwords */
 #define LP_OFF_CHILD_MASK  0x0e0
+#define LP_OFF_WAIT_MASK   0x118   /* the temporary mask of a masked wait */
+#define LP_OFF_ALT_LO      0x120   /* the program's sigaltstack, mirrored */
+#define LP_OFF_ALT_SIZE    0x128
 /* Read with a base of 0 by threads that have no block: page 0 holds
  * zero there, so "no block" reads as NULL (see trampoline.c). */
 #define LP_OFF_SELF        0x800

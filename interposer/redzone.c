@@ -6,11 +6,12 @@
  * A site is rewritten only when Capstone shows that its whole function
  * (bounds from the unwind tables) never addresses memory below rsp:
  *   - no memory operand or lea based on rsp with a negative displacement
- *     or with an index register;
- *   - rsp is never copied to another register (mov/xchg/push rsp), except
- *     `mov %rsp,%rbp`; in a function that does that, every rbp-based
- *     operand must stay within the frame it allocates with `sub $n,%rsp`
- *     (or `enter`): [rbp-d] needs d <= n;
+ *     or with an index register (a plain copy of rsp, as when a pointer to
+ *     a local is passed to the syscall, points at or above rsp);
+ *   - in a function that makes rbp a frame pointer (`mov %rsp,%rbp` or
+ *     `enter`), every rbp-based operand stays within the frame it
+ *     allocates with `sub $n,%rsp`: [rbp-d] needs d <= n, no index;
+ *   - rsp is never exchanged with another register;
  *   - the function decodes cleanly and the site is one of its
  *     instructions.
  * Anything else (no unwind entry: JIT code, hand-written asm without CFI)
@@ -91,19 +92,11 @@ enum lp_site_verdict lp_function_analyze(const uint8_t *code, size_t len, uint64
 			ns++;
 			break;
 		case X86_INS_MOV:
-			if (o0 && o1 && op_is_reg(o1, X86_REG_RSP)) {
-				if (op_is_reg(o0, X86_REG_RBP))
-					frame = true;
-				else
-					escapes = true;
-			}
+			if (o0 && o1 && op_is_reg(o1, X86_REG_RSP) && op_is_reg(o0, X86_REG_RBP))
+				frame = true;
 			break;
 		case X86_INS_XCHG:
 			if ((o0 && op_is_reg(o0, X86_REG_RSP)) || (o1 && op_is_reg(o1, X86_REG_RSP)))
-				escapes = true;
-			break;
-		case X86_INS_PUSH:
-			if (o0 && op_is_reg(o0, X86_REG_RSP))
 				escapes = true;
 			break;
 		case X86_INS_SUB:

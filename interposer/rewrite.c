@@ -15,6 +15,7 @@
  * page 0 or at the bad address; lp_fault_is_bad_sled_call() turns that
  * back into the syscall the kernel would have refused. */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -212,11 +213,21 @@ void lp_maybe_rewrite(uintptr_t site)
 	lp_rewrite_lock();
 	if (!set_has(&rewritten, site) && !set_has(&refused, site)) {
 		enum lp_site_verdict v = lp_site_check(site);
-		if (v == LP_SITE_OK && lp_rewrite_site(site) == 0) {
+		int r = v == LP_SITE_OK ? lp_rewrite_site(site) : 0;
+		if (v == LP_SITE_OK && r == 0) {
 			lp_stat_rewritten++;
 		} else {
 			set_add(&refused, site);
 			lp_stat_refused++;
+			if (lp_rt.debug) {
+				Dl_info di;
+				bool named = dladdr((void *)site, &di) && di.dli_fname;
+				lp_warn("site %#lx (%s %s+%#lx) stays on the SUD path: %s",
+					(unsigned long)site, named ? di.dli_fname : "?",
+					named && di.dli_sname ? di.dli_sname : "?",
+					named && di.dli_saddr ? (unsigned long)(site - (uintptr_t)di.dli_saddr) : 0ul,
+					v != LP_SITE_OK ? lp_verdict_name(v) : "cannot patch");
+			}
 		}
 	}
 	lp_rewrite_unlock();
@@ -257,9 +268,9 @@ bool lp_fault_is_bad_sled_call(ucontext_t *uc, siginfo_t *si)
 		result = -ENOSYS;  /* nr in [512, 4096): rax is lost, all invalid */
 	} else {
 		r.rax = ip;        /* jumped to the number itself */
-		struct lp_enter e = lp_enter_c(t);
+		uint8_t sel = lp_allow(t);
 		lp_dispatch(&r, NULL, NULL);
-		lp_leave_c(t, e);
+		lp_restore_selector(t, sel);
 		result = (long)r.rax;
 	}
 	g[REG_RAX] = result;

@@ -308,9 +308,16 @@ void lp_slow_entry_c(struct lp_regs *r, void *xsave)
 						  (long)r->r9);
 		return;
 	}
-	struct lp_enter e = lp_enter_c(t);
+	uint8_t sel = lp_allow(t);
+	uint64_t nr = r->rax;
 	lp_dispatch(r, NULL, xsave);
-	lp_leave_c(t, e);
+	if (r->rax == (uint64_t)-LP_ERESTARTSYS) {
+		/* A held-back signal interrupted it and wants it restarted:
+		 * return to the site itself, as the kernel rewinds rip. */
+		r->rcx = r->rip - 2;
+		r->rax = nr;
+	}
+	lp_restore_selector(t, sel);
 }
 
 void lp_regs_from_uc(struct lp_regs *r, const ucontext_t *uc)
@@ -336,25 +343,62 @@ void lp_regs_from_uc(struct lp_regs *r, const ucontext_t *uc)
 	r->rsp = (uint64_t)g[REG_RSP];
 }
 
+/* The trap that ends a rewritten slow path with held-back signals: the
+ * sigreturn unblocks them and resumes the program atomically, so the
+ * kernel delivers them in the program's own context. */
+static void deliver_held(struct lp_thread *t, ucontext_t *uc)
+{
+	greg_t *g = uc->uc_mcontext.gregs;
+	lp_requeue_held(t);
+	uint64_t held = __atomic_exchange_n(&t->deferred, 0, __ATOMIC_SEQ_CST);
+	*(uint64_t *)&uc->uc_sigmask &= ~held;
+	/* the epilogue left the resume address below the red zone */
+	uint64_t resume = *(const uint64_t *)g[REG_RSP];
+	g[REG_RSP] += LP_TRAP_FRAME;
+	g[REG_RCX] = (greg_t)resume;
+	g[REG_R11] = g[REG_EFL];
+	if (t->wait_state == LP_WAIT_DELIVER) {
+		t->wait_state = LP_WAIT_NONE;
+		g[REG_RIP] = (greg_t)lp_masked_deliver;  /* resumes at rcx */
+	} else {
+		g[REG_RIP] = (greg_t)resume;
+	}
+}
+
 void lp_sigsys_c(int sig, siginfo_t *si, void *ucv)
 {
 	ucontext_t *uc = ucv;
 	struct lp_thread *t = (struct lp_thread *)lp_gsbase();
-	if (!t || si->si_code != SYS_USER_DISPATCH) {
-		lp_signal_wrapper(sig, si, ucv);  /* a SIGSYS meant for the application */
+	if (!t) {  /* a thread the runtime does not know: pass it on */
+		lp_signal_wrapper(sig, si, ucv);
 		return;
 	}
-	struct lp_enter e = lp_enter_c(t);
+	greg_t *g = uc->uc_mcontext.gregs;
+	if ((uintptr_t)g[REG_RIP] == (uintptr_t)lp_deliver_trap + 2) {
+		deliver_held(t, uc);
+		return;
+	}
+	uint8_t sel = lp_allow(t);
 	struct lp_regs r;
 	lp_regs_from_uc(&r, uc);
 	if (lp_rt.rewrite)
 		lp_maybe_rewrite(r.rip - 2);
 	lp_dispatch(&r, uc, NULL);
-	greg_t *g = uc->uc_mcontext.gregs;
-	g[REG_RAX] = (greg_t)r.rax;
+	if (r.rax == (uint64_t)-LP_ERESTARTSYS) {
+		/* restart after the held-back signal's handler; rax still
+		 * holds the syscall number, as SUD left it */
+		g[REG_RIP] -= 2;
+	} else {
+		g[REG_RAX] = (greg_t)r.rax;
+	}
 	g[REG_RCX] = g[REG_RIP];
 	g[REG_R11] = g[REG_EFL];
-	lp_leave_c(t, e);
+	if (t->wait_state == LP_WAIT_DELIVER) {
+		t->wait_state = LP_WAIT_NONE;
+		g[REG_RIP] = (greg_t)lp_masked_deliver;  /* resumes at rcx */
+	}
+	lp_requeue_held(t);
+	lp_restore_selector(t, sel);
 }
 
 /* ---- public helpers ---- */
@@ -470,6 +514,8 @@ int lp_start(lp_interposer *ip)
 	}
 	lp_rt.ip = ip;
 	lp_rt.pid = (int)lp_sys0(SYS_getpid);
+	const char *dbg = getenv("LAZYPOLINE_DEBUG");
+	lp_rt.debug = dbg && *dbg && strcmp(dbg, "0");
 	lp_have_fsgsbase = (getauxval(AT_HWCAP2) & 2) != 0;
 	lp_xstate_init();
 
@@ -493,6 +539,7 @@ int lp_start(lp_interposer *ip)
 		return -ENOMEM;
 	t->tid = (int32_t)lp_sys0(SYS_gettid);
 	t->pid = lp_rt.pid;
+	lp_altstack_mirror(t);
 	lp_set_gsbase((uintptr_t)t);
 
 	if (ip->trace_fd >= 0)

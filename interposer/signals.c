@@ -3,15 +3,17 @@
  * The kernel only ever sees the interposer's handlers: the application's
  * dispositions live in app_act[] and a wrapper calls its handlers.  That
  * lets the runtime
- *  - run application handlers with the selector at BLOCK, so their
- *    syscalls are interposed even when they interrupt interposer code;
- *  - hold back asynchronous signals that arrive while interposer C code
- *    runs (it may hold its own locks), and deliver them on the way out;
+ *  - never run an application handler on top of live interposer frames:
+ *    a signal that arrives while they are live (t->busy) is held back and
+ *    delivered in the program's own context once they are gone -- its
+ *    syscall then returns EINTR or is restarted, as the kernel decided;
+ *  - run application handlers with the selector at BLOCK;
  *  - keep SIGSYS, SIGSEGV, SIGBUS and SIGILL deliverable at all times:
  *    SUD needs SIGSYS, fault-tolerant user copies need SIGSEGV/SIGBUS and
  *    code patching SIGILL.  A program that "blocks" them has it recorded
  *    (virt_blocked) and sees it in every mask it reads back. */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <signal.h>
 #include <stddef.h>
@@ -45,6 +47,12 @@ static lp_lock act_lock;
 
 #define NEVER_BLOCKED \
 	(LP_SIGBIT(SIGSYS) | LP_SIGBIT(SIGSEGV) | LP_SIGBIT(SIGBUS) | LP_SIGBIT(SIGILL))
+_Static_assert(NEVER_BLOCKED == LP_NEVER_BLOCKED, "lp_layout.h");
+
+static int held_slot(int sig)
+{
+	return sig == SIGILL ? 0 : sig == SIGBUS ? 1 : sig == SIGSEGV ? 2 : 3;
+}
 #define UNBLOCKABLE (LP_SIGBIT(SIGKILL) | LP_SIGBIT(SIGSTOP))
 
 static bool owned(int sig)
@@ -88,14 +96,16 @@ static long install_kernel(int sig, const struct lp_kact *app)
 {
 	struct lp_kact k;
 	if (sig == SIGSYS) {
+		/* not SA_ONSTACK: its frame stays where the program runs */
 		k.handler = (void *)lp_sigsys_entry;
-		k.flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTORER;
+		k.flags = SA_SIGINFO | SA_NODEFER | SA_RESTORER;
 		k.mask = 0;
 	} else if (is_function(app->handler) || owned(sig)) {
+		/* SA_RESETHAND is emulated in deliver(): a held-back signal
+		 * must still find the handler when it is delivered again. */
 		k.handler = (void *)lp_signal_entry;
-		k.flags = (app->flags & ~(unsigned long)SA_RESTORER) | SA_SIGINFO | SA_RESTORER;
-		if (owned(sig))
-			k.flags &= ~(unsigned long)SA_RESETHAND;  /* emulated: we stay installed */
+		k.flags = (app->flags & ~(unsigned long)(SA_RESTORER | SA_RESETHAND)) | SA_SIGINFO |
+			  SA_RESTORER;
 		k.mask = app->mask & ~NEVER_BLOCKED;
 	} else {
 		k = *app;
@@ -135,13 +145,6 @@ void lp_sigaction_lock(void) { lp_lock_take(&act_lock); }
 void lp_sigaction_unlock(void) { lp_lock_give(&act_lock); }
 void lp_sigaction_child_reset(void) { act_lock.v = 0; }
 
-void lp_release_deferred(struct lp_thread *t)
-{
-	uint64_t d = __atomic_exchange_n(&t->deferred, 0, __ATOMIC_SEQ_CST);
-	if (d)
-		lp_sys4(SYS_rt_sigprocmask, SIG_UNBLOCK, &d, NULL, 8);
-}
-
 static uint64_t *uc_mask(ucontext_t *uc)
 {
 	return (uint64_t *)&uc->uc_sigmask;
@@ -159,10 +162,18 @@ static bool default_is_ignore(int sig)
 }
 
 /* The default action of a signal we keep a handler installed for. */
-static void act_default(int sig, const siginfo_t *si)
+static void act_default(int sig, const siginfo_t *si, const ucontext_t *uc)
 {
 	if (default_is_ignore(sig))
 		return;
+	if (lp_rt.debug && is_sync_fault(sig, si)) {
+		Dl_info di;
+		uintptr_t ip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+		bool named = dladdr((void *)ip, &di) && di.dli_fname;
+		lp_warn("fatal signal %d at %#lx (%s %s), address %p", sig, (unsigned long)ip,
+			named ? di.dli_fname : "?", named && di.dli_sname ? di.dli_sname : "?",
+			si->si_addr);
+	}
 	struct lp_kact dfl = { SIG_DFL, SA_RESTORER, (void *)lp_restorer, 0 };
 	lp_sys4(SYS_rt_sigaction, sig, &dfl, NULL, 8);
 	if (is_sync_fault(sig, si))
@@ -176,36 +187,37 @@ static void act_default(int sig, const siginfo_t *si)
 	install_kernel(sig, &a);
 }
 
-/* Run the application's disposition for sig. */
+/* Run the application's disposition for sig.  Only ever called when no
+ * interposer frames are live on this thread (busy was 0): the handler
+ * runs in the program's own context, as the kernel would run it. */
 static void deliver(struct lp_thread *t, int sig, siginfo_t *si, ucontext_t *uc)
 {
 	struct lp_kact a;
 	read_act(sig, &a);
 	if (a.handler == SIG_IGN) {
 		if (is_sync_fault(sig, si))
-			act_default(sig, si);  /* the kernel kills for ignored faults too */
+			act_default(sig, si, uc);  /* the kernel kills for ignored faults too */
 		return;
 	}
 	if (a.handler == SIG_DFL) {
-		act_default(sig, si);
+		act_default(sig, si, uc);
 		return;
 	}
 	if (a.flags & SA_RESETHAND) {
 		lp_sigaction_lock();
 		struct lp_kact dfl = a;
 		dfl.handler = SIG_DFL;
-		dfl.flags &= ~(unsigned long)SA_SIGINFO;
+		dfl.flags &= ~(unsigned long)(SA_SIGINFO | SA_RESETHAND);
+		install_kernel(sig, &dfl);
 		write_act(sig, &dfl);
 		lp_sigaction_unlock();
 	}
 	uint64_t saved_virt = 0;
-	int32_t saved_in_c = 0;
 	if (t) {
 		uint64_t add = a.mask | ((a.flags & SA_NODEFER) ? 0 : LP_SIGBIT(sig));
 		saved_virt = t->virt_blocked;
-		saved_in_c = t->in_c;
 		t->virt_blocked |= add & NEVER_BLOCKED;
-		t->in_c = 0;
+		t->busy = 0;
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 		t->selector = LP_SEL_BLOCK;
 	}
@@ -213,18 +225,13 @@ static void deliver(struct lp_thread *t, int sig, siginfo_t *si, ucontext_t *uc)
 	if (t) {
 		t->selector = LP_SEL_ALLOW;
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
-		t->in_c = saved_in_c;
+		t->busy = 1;
 		t->virt_blocked = saved_virt;
 	}
 	*uc_mask(uc) &= ~NEVER_BLOCKED;
 }
 
-static bool in_window(uintptr_t ip)
-{
-	return ip == (uintptr_t)lp_window_insn || ip == (uintptr_t)lp_window_insn + 2;
-}
-
-static void handle(struct lp_thread *t, int sig, siginfo_t *si, ucontext_t *uc)
+static void handle(struct lp_thread *t, bool was_busy, int sig, siginfo_t *si, ucontext_t *uc)
 {
 	greg_t *g = uc->uc_mcontext.gregs;
 	uintptr_t ip = (uintptr_t)g[REG_RIP];
@@ -234,20 +241,37 @@ static void handle(struct lp_thread *t, int sig, siginfo_t *si, ucontext_t *uc)
 		g[REG_RIP] = (greg_t)lp_usercopy_fault;  /* -EFAULT to the copier */
 		return;
 	}
-	if (sig == SIGSEGV && t && lp_fault_is_bad_sled_call(uc, si))
+	if (sig == SIGSEGV && t && !was_busy && lp_fault_is_bad_sled_call(uc, si))
 		return;
 	if (sig == SIGILL && lp_fault_is_patching(uc))
 		return;
 
 	bool sync = is_sync_fault(sig, si);
-	if (t && t->in_c && !in_window(ip)) {
+	if (was_busy) {
 		if (sync)
 			lp_fatal("internal error: signal %d at %p (fault address %p)", sig,
 				 (void *)ip, si->si_addr);
-		/* Hold it back: blocked when we return, queued again now. */
-		*uc_mask(uc) |= LP_SIGBIT(sig);
-		__atomic_or_fetch(&t->deferred, LP_SIGBIT(sig), __ATOMIC_SEQ_CST);
+		/* Hold it back: blocked when we return, queued again now, and
+		 * unblocked when the program's context is back. */
+		uint64_t bit = LP_SIGBIT(sig);
+		if (bit & NEVER_BLOCKED) {
+			/* cannot be blocked, even now: keep it until lp_requeue_held */
+			t->held_info[held_slot(sig)] = *si;
+			__atomic_or_fetch(&t->deferred, bit, __ATOMIC_SEQ_CST);
+			return;
+		}
+		*uc_mask(uc) |= bit;
+		__atomic_or_fetch(&t->deferred, bit, __ATOMIC_SEQ_CST);
+		/* blocked here too: with SA_NODEFER it would come right back */
+		lp_sys4(SYS_rt_sigprocmask, SIG_BLOCK, &bit, NULL, 8);
 		lp_sys4(SYS_rt_tgsigqueueinfo, t->pid, t->tid, sig, si);
+		if (ip == (uintptr_t)lp_window_insn) {
+			/* The kernel rewound the program's syscall to restart it
+			 * after the handler (or it had not started): report that
+			 * up, so it is restarted from the program's site. */
+			g[REG_RIP] += 2;
+			g[REG_RAX] = -LP_ERESTARTSYS;
+		}
 		return;
 	}
 	if (t && !sync && (LP_SIGBIT(sig) & t->virt_blocked)) {
@@ -260,14 +284,33 @@ static void handle(struct lp_thread *t, int sig, siginfo_t *si, ucontext_t *uc)
 static void lp_signal_entry(int sig, siginfo_t *si, void *ucv)
 {
 	struct lp_thread *t = (struct lp_thread *)lp_gsbase();
-	uint8_t sel = 0;
-	if (t) {
-		sel = t->selector;
-		t->selector = LP_SEL_ALLOW;
+	if (!t) {
+		handle(NULL, false, sig, si, ucv);
+		return;
 	}
-	handle(t, sig, si, ucv);
-	if (t)
-		t->selector = sel;
+	uint64_t was_busy = t->busy;
+	t->busy = 1;
+	uint8_t sel = lp_allow(t);
+	handle(t, was_busy != 0, sig, si, ucv);
+	lp_restore_selector(t, sel);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	t->busy = was_busy;
+}
+
+/* Held-back signals of the never-blocked kind, queued again now that the
+ * program's context is about to come back (called from a SIGSYS handler
+ * whose sigreturn restores the program's mask): blocked until then. */
+void lp_requeue_held(struct lp_thread *t)
+{
+	uint64_t bits = __atomic_and_fetch(&t->deferred, NEVER_BLOCKED, __ATOMIC_SEQ_CST);
+	if (!bits)
+		return;
+	__atomic_and_fetch(&t->deferred, ~bits, __ATOMIC_SEQ_CST);
+	lp_sys4(SYS_rt_sigprocmask, SIG_BLOCK, &bits, NULL, 8);
+	for (int sig = 1; sig <= LP_NSIG; sig++)
+		if (bits & LP_SIGBIT(sig))
+			lp_sys4(SYS_rt_tgsigqueueinfo, t->pid, t->tid, sig,
+				&t->held_info[held_slot(sig)]);
 }
 
 /* A SIGSYS that did not come from SUD (kill, seccomp): the application's. */
@@ -343,7 +386,7 @@ long lp_emu_rt_sigprocmask(lp_ctx *c)
 		if (uc)
 			*uc_mask(uc) = real;
 		else {
-			uint64_t m = real | t->deferred;
+			uint64_t m = real | (t->deferred & ~NEVER_BLOCKED);
 			lp_sys4(SYS_rt_sigprocmask, SIG_SETMASK, &m, NULL, 8);
 		}
 		for (int s = 1; released && s <= LP_NSIG; s++)
@@ -365,6 +408,7 @@ long lp_emu_masked_wait(lp_ctx *c)
 	uint64_t mask;
 	int idx = -1;
 	long size = 0;
+	bool waits = false;  /* with a temporary mask of its own */
 	struct {
 		const void *ss;
 		size_t len;
@@ -400,6 +444,7 @@ long lp_emu_masked_wait(lp_ctx *c)
 				mask &= ~NEVER_BLOCKED;
 				ps.ss = &mask;
 				a[5] = (long)&ps;
+				waits = true;
 			}
 		}
 		break;
@@ -413,6 +458,7 @@ long lp_emu_masked_wait(lp_ctx *c)
 				mask &= ~NEVER_BLOCKED;
 				ga.sigmask = (uint64_t)&mask;
 				a[4] = (long)&ga;
+				waits = true;
 			}
 		} else if (!(a[3] & IORING_ENTER_EXT_ARG)) {
 			idx = 4, size = a[5];
@@ -424,8 +470,20 @@ long lp_emu_masked_wait(lp_ctx *c)
 			return -EFAULT;
 		mask &= ~NEVER_BLOCKED;
 		a[idx] = (long)&mask;
+		waits = c->nr != SYS_signalfd && c->nr != SYS_signalfd4;
 	}
-	return lp_window_syscall(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	struct lp_thread *t = lp_self();
+	if (waits) {
+		t->wait_mask = mask;
+		t->wait_state = LP_WAIT_RUNNING;
+	}
+	long r = lp_window_syscall(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	/* Held-back signals that the wait's mask lets through are delivered
+	 * under it (lp_masked_deliver's sigsuspend returns at once for them);
+	 * the others wait for the program's own mask. */
+	if (waits)
+		t->wait_state = (t->deferred & ~mask) ? LP_WAIT_DELIVER : LP_WAIT_NONE;
+	return r;
 }
 
 static bool on_altstack(uintptr_t sp)
@@ -453,13 +511,28 @@ long lp_emu_sigaltstack(lp_ctx *c)
 			lp_user_copy((void *)c->args[1], &o, sizeof o);
 		}
 	}
-	if (ret == 0 && c->args[0] && uc) {
-		/* rt_sigreturn restores the frame's copy: keep it current */
-		stack_t cur;
-		if (lp_sys2(SYS_sigaltstack, NULL, &cur) == 0)
-			uc->uc_stack = cur;
+	if (ret == 0 && c->args[0]) {
+		struct lp_thread *t = lp_self();
+		lp_altstack_mirror(t);
+		if (uc) {  /* rt_sigreturn restores the frame's copy: keep it current */
+			uc->uc_stack.ss_sp = (void *)t->alt_lo;
+			uc->uc_stack.ss_size = t->alt_size;
+			uc->uc_stack.ss_flags = t->alt_size ? 0 : SS_DISABLE;
+		}
 	}
 	return ret;
+}
+
+void lp_altstack_mirror(struct lp_thread *t)
+{
+	stack_t cur;
+	if (lp_sys2(SYS_sigaltstack, NULL, &cur) < 0 || (cur.ss_flags & SS_DISABLE)) {
+		t->alt_size = 0;
+		t->alt_lo = 0;
+	} else {
+		t->alt_lo = (uintptr_t)cur.ss_sp;
+		t->alt_size = cur.ss_size;
+	}
 }
 
 long lp_emu_rt_sigreturn(lp_ctx *c)
@@ -472,8 +545,8 @@ long lp_emu_rt_sigreturn(lp_ctx *c)
 		m &= ~NEVER_BLOCKED;
 		lp_user_copy(&frame->uc_sigmask, &m, 8);
 	}
-	t->in_c = 0;
 	t->deferred = 0;
 	t->selector = LP_SEL_BLOCK;
+	t->busy = 0;
 	lp_sigreturn_gate(r->rsp);
 }

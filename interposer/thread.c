@@ -19,8 +19,13 @@ _Static_assert(offsetof(struct lp_thread, selector) == LP_OFF_SELECTOR, "layout"
 _Static_assert(offsetof(struct lp_thread, stack_lo) == LP_OFF_STACK_LO, "layout");
 _Static_assert(offsetof(struct lp_thread, stack_hi) == LP_OFF_STACK_HI, "layout");
 _Static_assert(offsetof(struct lp_thread, clone_rsp) == LP_OFF_CLONE_RSP, "layout");
+_Static_assert(offsetof(struct lp_thread, busy) == LP_OFF_BUSY, "layout");
+_Static_assert(offsetof(struct lp_thread, deferred) == LP_OFF_DEFERRED, "layout");
 _Static_assert(offsetof(struct lp_thread, child_regs) == LP_OFF_CHILD_REGS, "layout");
 _Static_assert(offsetof(struct lp_thread, child_mask) == LP_OFF_CHILD_MASK, "layout");
+_Static_assert(offsetof(struct lp_thread, wait_mask) == LP_OFF_WAIT_MASK, "layout");
+_Static_assert(offsetof(struct lp_thread, alt_lo) == LP_OFF_ALT_LO, "layout");
+_Static_assert(offsetof(struct lp_thread, alt_size) == LP_OFF_ALT_SIZE, "layout");
 _Static_assert(offsetof(struct lp_thread, self) == LP_OFF_SELF, "layout");
 _Static_assert(offsetof(struct lp_thread, child_xsave) == LP_OFF_CHILD_XSAVE, "layout");
 _Static_assert(sizeof(struct lp_thread) <= LP_BLOCK_SIZE, "layout");
@@ -58,20 +63,11 @@ int lp_thread_arm(struct lp_thread *t)
 			    (uintptr_t)__stop_lp_gate - (uintptr_t)__start_lp_gate, &t->selector);
 }
 
-void lp_leave_c(struct lp_thread *t, struct lp_enter e)
-{
-	t->in_c = e.in_c;
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	if (!e.in_c && t->deferred)
-		lp_release_deferred(t);
-	t->selector = e.selector;
-}
-
 /* The first C code of a new child (see lp_clone_child in entry.S): its
  * block is installed, every signal is blocked. */
 void lp_child_start(struct lp_thread *t)
 {
-	t->in_c = 0;
+	t->busy = 1;  /* every signal is blocked anyway */
 	t->deferred = 0;
 	t->virt_pending = 0;
 	t->tid = (int32_t)lp_sys0(SYS_gettid);
@@ -87,6 +83,9 @@ void lp_child_start(struct lp_thread *t)
 	if (lp_thread_arm(t) != 0)
 		lp_fatal("cannot arm syscall user dispatch in a new thread");
 	t->selector = LP_SEL_BLOCK;
+	/* Nothing on our stack is needed from here on: lp_clone_child only
+	 * reads the block, so a handler may run before it is done. */
+	t->busy = 0;
 }
 
 /* ---- locks ---- */
