@@ -458,8 +458,14 @@ END(lp_deliver_trap)
 	.text
 	.p2align 4
 ENTRY(lp_usercopy_begin)
-/* int lp_user_copy(void *dst, const void *src, size_t n) */
+/* int lp_user_copy(void *dst, const void *src, size_t n)
+ * Page 0 and 1 hold the trampoline when it is mapped; natively nothing is
+ * there, so the program must see them as unreadable. */
 ENTRY(lp_user_copy)
+	cmp	$LP_TRAMP_LEN, %rsi
+	jb	lp_usercopy_fault
+	cmp	$LP_TRAMP_LEN, %rdi
+	jb	lp_usercopy_fault
 	mov	%rdx, %rcx
 	rep movsb
 	xor	%eax, %eax
@@ -469,6 +475,8 @@ END(lp_user_copy)
 /* long lp_user_strncpy(char *dst, const char *src, size_t n):
  * length, or -ENAMETOOLONG when there is no NUL in the first n bytes. */
 ENTRY(lp_user_strncpy)
+	cmp	$LP_TRAMP_LEN, %rsi
+	jb	lp_usercopy_fault
 	xor	%eax, %eax
 1:	cmp	%rdx, %rax
 	jae	3f

@@ -241,6 +241,9 @@ long lp_do_execve(lp_ctx *c)
 	struct lp_thread *t = lp_self();
 	int ei = c->nr == SYS_execve ? 2 : 3;
 	long err = 0;
+	char probe;
+	if (c->args[ei - 2] && lp_user_copy(&probe, (void *)c->args[ei - 2], 1))
+		return -EFAULT;  /* also in page 0, which the kernel could read */
 	char **envp = lp_execenv_build((char *const *)c->args[ei], &err);
 	if (!envp)
 		return err;

@@ -501,6 +501,9 @@ long lp_emu_sigaltstack(lp_ctx *c)
 	/* We run on our own stack: decide "on the signal stack" by the
 	 * application's stack pointer, as the kernel would. */
 	bool on = on_altstack(r->rsp);
+	stack_t probe;
+	if (c->args[0] && lp_user_copy(&probe, (void *)c->args[0], sizeof probe))
+		return -EFAULT;  /* also in page 0, which the kernel could read */
 	if (c->args[0] && on)
 		return -EPERM;
 	long ret = lp_window_syscall(SYS_sigaltstack, c->args[0], c->args[1], 0, 0, 0, 0);
