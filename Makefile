@@ -68,7 +68,9 @@ include tests/tests.mk
 deps:
 	@tests/deps.sh
 
-demo: deps all
+demo:
+	@tests/deps.sh
+	$(MAKE) all
 	$(B)/vfsrun --trace -- sh -c 'echo hello from an interposed shell; ls / > /dev/null'
 
 install: all

@@ -6,7 +6,8 @@
  * error (or to the file named by LPTRACE_OUT), decoding the path of the
  * usual path-taking calls.  With LPTRACE_COUNT=FILE it instead appends
  * one "name count" line per syscall to FILE when each process exits, like
- * strace -c.  Copy it as a starting point for your own interposer. */
+ * strace -c (and before each execve, which would lose them).  Copy it as a
+ * starting point for your own interposer. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -60,8 +61,11 @@ static lp_action trace(lp_ctx *c, void *data)
 	if (c->nr >= 0 && c->nr < 512)
 		__atomic_add_fetch(&counts[c->nr], 1, __ATOMIC_RELAXED);
 	if (count_fd >= 0) {
-		if (c->nr == SYS_exit_group)
+		/* A successful execve loses this process's memory: report first. */
+		if (c->nr == SYS_exit_group || c->nr == SYS_execve || c->nr == SYS_execveat) {
 			report_counts();
+			memset(counts, 0, sizeof counts);
+		}
 		return lp_continue();
 	}
 	char line[512], path[96] = "";
@@ -94,6 +98,22 @@ static lp_action trace(lp_ctx *c, void *data)
 	return lp_return(r);
 }
 
+/* Our output goes to a high fd, so the program's own numbering (the
+ * lowest free fd) is not disturbed. */
+static int open_high(const char *path)
+{
+	long fd = lp_syscall(SYS_openat, AT_FDCWD, (long)path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+			     0644, 0, 0);
+	if (fd < 0)
+		return (int)fd;
+	long high = lp_syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 900, 0, 0, 0);
+	if (high >= 0) {
+		lp_syscall(SYS_close, fd, 0, 0, 0, 0, 0);
+		fd = high;
+	}
+	return (int)fd;
+}
+
 static void forget_parent_counts(void *data)
 {
 	(void)data;
@@ -104,15 +124,13 @@ int lazypoline_init(lp_interposer *ip)
 {
 	const char *out = getenv("LPTRACE_OUT"), *cnt = getenv("LPTRACE_COUNT");
 	if (cnt && *cnt) {
-		count_fd = (int)lp_syscall(SYS_openat, AT_FDCWD, (long)cnt,
-					   O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644, 0, 0);
+		count_fd = open_high(cnt);
 		if (count_fd < 0)
 			return count_fd;
 		lp_exec_env_set("LPTRACE_COUNT", cnt);  /* for every program it starts */
 		lp_on_fork_child(forget_parent_counts, NULL);
 	} else if (out && *out) {
-		out_fd = (int)lp_syscall(SYS_openat, AT_FDCWD, (long)out,
-					 O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644, 0, 0);
+		out_fd = open_high(out);
 		if (out_fd < 0)
 			return out_fd;
 		lp_exec_env_set("LPTRACE_OUT", out);

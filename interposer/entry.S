@@ -192,8 +192,10 @@ ENTRY(lp_sigsys_entry)
 	mov	%rcx, LP_OFF_BUSY(%rax)
 	test	%rcx, %rcx
 	jnz	2f
-	/* held-back signals: the sigreturn that follows unblocks them, but
-	 * never-blocked ones arriving just now wait for the next exit */
+	/* held-back signals were blocked in our frames only: the sigreturn
+	 * that follows lets them through.  Never-blocked ones arriving just
+	 * now wait for the next exit. */
+	movq	$0, LP_OFF_ARTIFICIAL(%rax)
 	andq	$LP_NEVER_BLOCKED, LP_OFF_DEFERRED(%rax)
 2:	ret
 END(lp_sigsys_entry)

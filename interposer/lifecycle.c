@@ -203,7 +203,7 @@ long lp_do_clone(lp_ctx *c)
 	uint64_t all = ~0ULL, old = 0;
 	lp_sys4(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, 8);
 	const ucontext_t *uc = c->lp_uc;
-	uint64_t app_mask = uc ? *(const uint64_t *)&uc->uc_sigmask : old & ~t->deferred;
+	uint64_t app_mask = uc ? *(const uint64_t *)&uc->uc_sigmask : old & ~t->artificial;
 	child->child_mask = app_mask & ~lp_rt.never_blocked;
 
 	if (!vm) {

@@ -40,7 +40,7 @@ struct lp_thread {
 	uintptr_t stack_hi;
 	uintptr_t clone_rsp;
 	volatile uint64_t busy;         /* interposer frames are live: hold signals */
-	volatile uint64_t deferred;     /* signals held back while busy */
+	volatile uint64_t deferred;     /* signals held back while busy (pending) */
 	uint64_t virt_blocked;          /* never-blocked signals the app "blocked" */
 	uint32_t flags;
 	int32_t tid;
@@ -57,8 +57,9 @@ struct lp_thread {
 	uint64_t wait_mask;             /* mask of the masked wait in progress */
 	uintptr_t alt_lo;               /* the program's alternate signal stack */
 	uint64_t alt_size;              /* (0: none) */
+	volatile uint64_t artificial;   /* blocked by us to hold signals back */
 	siginfo_t held_info[4];         /* held-back SIGILL, SIGBUS, SIGSEGV, SIGSYS */
-	uint8_t pad3[LP_OFF_SELF - LP_OFF_CHILD_MASK - 80 - 4 * sizeof(siginfo_t)];
+	uint8_t pad3[LP_OFF_SELF - LP_OFF_CHILD_MASK - 88 - 4 * sizeof(siginfo_t)];
 	struct lp_thread *self;
 	uint8_t pad4[LP_OFF_CHILD_XSAVE - LP_OFF_SELF - 8];
 	uint8_t child_xsave[LP_CHILD_XSAVE_MAX] __attribute__((aligned(64)));
@@ -212,6 +213,7 @@ void lp_regs_from_uc(struct lp_regs *r, const ucontext_t *uc) LP_HIDDEN;
 
 /* ---- rewrite.c ---- */
 int lp_trampoline_map(void) LP_HIDDEN;
+void lp_trampoline_fill(uint8_t *page0, uint8_t *page1, uintptr_t target) LP_HIDDEN;
 int lp_rewrite_init(void) LP_HIDDEN;
 void lp_maybe_rewrite(uintptr_t site) LP_HIDDEN;
 int lp_rewrite_site(uintptr_t site) LP_HIDDEN;
@@ -285,6 +287,9 @@ long lp_emu_fd_guard(lp_ctx *c) LP_HIDDEN;
 /* ---- trace.c ---- */
 lp_action lp_trace_handler(lp_ctx *c, void *data) LP_HIDDEN;
 void lp_trace_start(int fd) LP_HIDDEN;
+/* One trace line, without newline: the call, and its result when done. */
+size_t lp_trace_format(char *buf, size_t n, int pid, const lp_ctx *c, long result, bool done)
+	LP_HIDDEN;
 void lp_trace_exec_resumed(void) LP_HIDDEN;
 extern int lp_trace_fd LP_HIDDEN;
 

@@ -44,6 +44,7 @@
 #define LP_OFF_WAIT_MASK   0x118   /* the temporary mask of a masked wait */
 #define LP_OFF_ALT_LO      0x120   /* the program's sigaltstack, mirrored */
 #define LP_OFF_ALT_SIZE    0x128
+#define LP_OFF_ARTIFICIAL  0x130   /* mask bits the runtime added itself */
 /* Read with a base of 0 by threads that have no block: page 0 holds
  * zero there, so "no block" reads as NULL (see trampoline.c). */
 #define LP_OFF_SELF        0x800

@@ -29,6 +29,20 @@
 
 uint64_t lp_stat_rewritten, lp_stat_refused;
 
+/* The trampoline's bytes: page0 is executed, page1 read as data. */
+void lp_trampoline_fill(uint8_t *page0, uint8_t *page1, uintptr_t target)
+{
+	memset(page0, 0, 4096);
+	memset(page1, 0, 4096);
+	for (int i = 0; i < LP_SLED_LEN; i++)
+		page0[i] = (i % 8 == 7) ? 0x90 : 0x66;
+	int32_t disp = LP_TRAMP_TARGET - (LP_SLED_LEN + 6);
+	page0[LP_SLED_LEN] = 0xff;  /* jmp *disp32(%rip) */
+	page0[LP_SLED_LEN + 1] = 0x25;
+	memcpy(page0 + LP_SLED_LEN + 2, &disp, 4);
+	memcpy(page1, &target, sizeof target);
+}
+
 int lp_trampoline_map(void)
 {
 	long m = lp_sys6(SYS_mmap, 0, LP_TRAMP_LEN, PROT_READ | PROT_WRITE,
@@ -40,14 +54,7 @@ int lp_trampoline_map(void)
 	}
 	uint8_t *p = (uint8_t *)m;
 	__asm__("" : "+r"(p));  /* it is 0 on purpose: hide that from the optimizer */
-	for (int i = 0; i < LP_SLED_LEN; i++)
-		p[i] = (i % 8 == 7) ? 0x90 : 0x66;
-	int32_t disp = LP_TRAMP_TARGET - (LP_SLED_LEN + 6);
-	p[LP_SLED_LEN] = 0xff;  /* jmp *disp32(%rip) */
-	p[LP_SLED_LEN + 1] = 0x25;
-	memcpy(p + LP_SLED_LEN + 2, &disp, 4);
-	uintptr_t target = (uintptr_t)lp_entry;
-	memcpy(p + LP_TRAMP_TARGET, &target, sizeof target);
+	lp_trampoline_fill(p, p + LP_TRAMP_TARGET, (uintptr_t)lp_entry);
 	if (lp_sys3(SYS_mprotect, 0, 4096, PROT_READ | PROT_EXEC) < 0 ||
 	    lp_sys3(SYS_mprotect, 4096, 4096, PROT_READ) < 0) {
 		lp_sys2(SYS_munmap, 0, LP_TRAMP_LEN);

@@ -350,8 +350,9 @@ static void deliver_held(struct lp_thread *t, ucontext_t *uc)
 {
 	greg_t *g = uc->uc_mcontext.gregs;
 	lp_requeue_held(t);
-	uint64_t held = __atomic_exchange_n(&t->deferred, 0, __ATOMIC_SEQ_CST);
-	*(uint64_t *)&uc->uc_sigmask &= ~held;
+	__atomic_store_n(&t->deferred, 0, __ATOMIC_SEQ_CST);
+	uint64_t added = __atomic_exchange_n(&t->artificial, 0, __ATOMIC_SEQ_CST);
+	*(uint64_t *)&uc->uc_sigmask &= ~added;
 	/* the epilogue left the resume address below the red zone */
 	uint64_t resume = *(const uint64_t *)g[REG_RSP];
 	g[REG_RSP] += LP_TRAP_FRAME;

@@ -260,7 +260,10 @@ static void handle(struct lp_thread *t, bool was_busy, int sig, siginfo_t *si, u
 			__atomic_or_fetch(&t->deferred, bit, __ATOMIC_SEQ_CST);
 			return;
 		}
-		*uc_mask(uc) |= bit;
+		if (!(*uc_mask(uc) & bit)) {
+			*uc_mask(uc) |= bit;
+			__atomic_or_fetch(&t->artificial, bit, __ATOMIC_SEQ_CST);
+		}
 		__atomic_or_fetch(&t->deferred, bit, __ATOMIC_SEQ_CST);
 		/* blocked here too: with SA_NODEFER it would come right back */
 		lp_sys4(SYS_rt_sigprocmask, SIG_BLOCK, &bit, NULL, 8);
@@ -293,6 +296,12 @@ static void lp_signal_entry(int sig, siginfo_t *si, void *ucv)
 	uint8_t sel = lp_allow(t);
 	handle(t, was_busy != 0, sig, si, ucv);
 	lp_restore_selector(t, sel);
+	if (!was_busy) {
+		/* Signals held back while this wrapper ran were blocked in its
+		 * own frames only: its sigreturn lets them through. */
+		t->artificial = 0;
+		__atomic_and_fetch(&t->deferred, NEVER_BLOCKED, __ATOMIC_SEQ_CST);
+	}
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	t->busy = was_busy;
 }
@@ -372,7 +381,7 @@ long lp_emu_rt_sigprocmask(lp_ctx *c)
 		cur = *uc_mask(uc);  /* restored by sigreturn: edit it there */
 	} else {
 		lp_sys4(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &cur, 8);
-		cur &= ~t->deferred;
+		cur &= ~t->artificial;
 	}
 	uint64_t old = (cur & ~NEVER_BLOCKED) | t->virt_blocked;
 	if (uset) {
@@ -382,11 +391,11 @@ long lp_emu_rt_sigprocmask(lp_ctx *c)
 		t->virt_blocked = nv & NEVER_BLOCKED;
 		t->virt_pending &= nv;
 		uint64_t real = nv & ~NEVER_BLOCKED;
-		t->deferred &= ~real;  /* now blocked by the app: stays pending */
+		t->artificial &= ~real;  /* now blocked by the app itself */
 		if (uc)
 			*uc_mask(uc) = real;
 		else {
-			uint64_t m = real | (t->deferred & ~NEVER_BLOCKED);
+			uint64_t m = real | t->artificial;
 			lp_sys4(SYS_rt_sigprocmask, SIG_SETMASK, &m, NULL, 8);
 		}
 		for (int s = 1; released && s <= LP_NSIG; s++)
@@ -473,16 +482,24 @@ long lp_emu_masked_wait(lp_ctx *c)
 		waits = c->nr != SYS_signalfd && c->nr != SYS_signalfd4;
 	}
 	struct lp_thread *t = lp_self();
+	uint64_t own = 0;  /* the program's mask, outside the wait */
 	if (waits) {
+		if (c->lp_uc) {
+			own = *uc_mask(c->lp_uc);
+		} else {
+			lp_sys4(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &own, 8);
+			own &= ~t->artificial;
+		}
 		t->wait_mask = mask;
 		t->wait_state = LP_WAIT_RUNNING;
 	}
 	long r = lp_window_syscall(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-	/* Held-back signals that the wait's mask lets through are delivered
-	 * under it (lp_masked_deliver's sigsuspend returns at once for them);
-	 * the others wait for the program's own mask. */
+	/* A held-back signal that only the wait's mask lets through must be
+	 * delivered under it: lp_masked_deliver's sigsuspend does that, and
+	 * returns at once since the signal is pending.  Those the program's
+	 * own mask lets through are delivered when it is back. */
 	if (waits)
-		t->wait_state = (t->deferred & ~mask) ? LP_WAIT_DELIVER : LP_WAIT_NONE;
+		t->wait_state = (t->deferred & ~mask & own) ? LP_WAIT_DELIVER : LP_WAIT_NONE;
 	return r;
 }
 

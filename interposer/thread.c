@@ -26,6 +26,7 @@ _Static_assert(offsetof(struct lp_thread, child_mask) == LP_OFF_CHILD_MASK, "lay
 _Static_assert(offsetof(struct lp_thread, wait_mask) == LP_OFF_WAIT_MASK, "layout");
 _Static_assert(offsetof(struct lp_thread, alt_lo) == LP_OFF_ALT_LO, "layout");
 _Static_assert(offsetof(struct lp_thread, alt_size) == LP_OFF_ALT_SIZE, "layout");
+_Static_assert(offsetof(struct lp_thread, artificial) == LP_OFF_ARTIFICIAL, "layout");
 _Static_assert(offsetof(struct lp_thread, self) == LP_OFF_SELF, "layout");
 _Static_assert(offsetof(struct lp_thread, child_xsave) == LP_OFF_CHILD_XSAVE, "layout");
 _Static_assert(sizeof(struct lp_thread) <= LP_BLOCK_SIZE, "layout");
@@ -69,6 +70,7 @@ void lp_child_start(struct lp_thread *t)
 {
 	t->busy = 1;  /* every signal is blocked anyway */
 	t->deferred = 0;
+	t->artificial = 0;
 	t->virt_pending = 0;
 	t->tid = (int32_t)lp_sys0(SYS_gettid);
 	if (!t->pid || (t->flags & LP_TF_FORK_CHILD))

@@ -300,6 +300,17 @@ static const struct {
 
 static const char *arg_kinds[LP_NR_MAX];
 
+static void load_specs(void)
+{
+	if (arg_kinds[SYS_read])
+		return;
+	for (size_t i = 0; i < sizeof specs / sizeof *specs; i++) {
+		long nr = lp_syscall_number(specs[i].name);
+		if (nr >= 0)
+			arg_kinds[nr] = specs[i].args;
+	}
+}
+
 static const char *const how_names[] = { "SIG_BLOCK", "SIG_UNBLOCK", "SIG_SETMASK" };
 static const char *const whence_names[] = { "SEEK_SET", "SEEK_CUR", "SEEK_END", "SEEK_DATA",
 					     "SEEK_HOLE" };
@@ -371,9 +382,11 @@ static void put_arg(struct buf *b, char k, long v, long next, long result, bool 
 	}
 }
 
-static void put_call(struct buf *b, const lp_ctx *c, long result, bool done)
+static void put_result(struct buf *b, long nr, long r);
+
+static void put_call(struct buf *b, int pid, const lp_ctx *c, long result, bool done)
 {
-	put_d(b, lp_self()->pid);
+	put_d(b, pid);
 	put_c(b, '/');
 	put_d(b, c->tid);
 	put_c(b, ' ');
@@ -388,11 +401,26 @@ static void put_call(struct buf *b, const lp_ctx *c, long result, bool done)
 	const char *k = (c->nr >= 0 && c->nr < LP_NR_MAX) ? arg_kinds[c->nr] : NULL;
 	int n = k ? (int)strlen(k) : 6;
 	for (int i = 0; i < n; i++) {
+		/* open's mode only matters when a file may be created */
+		if (k && k[i] == 'm' && i > 0 && k[i - 1] == 'o' && !(c->args[i - 1] & 0100) &&
+		    (c->args[i - 1] & 020200000) != 020200000)
+			break;
 		if (i)
 			put(b, ", ");
 		put_arg(b, k ? k[i] : 'x', c->args[i], i < 5 ? c->args[i + 1] : 0, result, done);
 	}
 	put_c(b, ')');
+}
+
+size_t lp_trace_format(char *buf, size_t n, int pid, const lp_ctx *c, long result, bool done)
+{
+	struct buf b = { buf, 0, n - 1 };
+	load_specs();
+	put_call(&b, pid, c, result, done);
+	if (done)
+		put_result(&b, c->nr, result);
+	buf[b.n] = 0;
+	return b.n;
 }
 
 static bool result_is_address(long nr)
@@ -432,6 +460,8 @@ static void emit(struct buf *b)
 	b->p[b->n++] = '\n';
 	for (size_t off = 0; off < b->n;) {
 		long w = lp_sys3(SYS_write, lp_trace_fd, b->p + off, b->n - off);
+		if (w == -EINTR)
+			continue;
 		if (w <= 0)
 			break;
 		off += (size_t)w;
@@ -450,14 +480,15 @@ lp_action lp_trace_handler(lp_ctx *c, void *data)
 	struct buf b = { line, 0, sizeof line - 1 };
 	if (lp_trace_fd < 0)
 		return lp_continue();
+	int pid = lp_self()->pid;
 	if (never_returns(c->nr)) {
-		put_call(&b, c, 0, false);
+		put_call(&b, pid, c, 0, false);
 		put(&b, " = ?");
 		emit(&b);
 		return lp_continue();
 	}
 	if (c->nr == SYS_execve || c->nr == SYS_execveat) {
-		put_call(&b, c, 0, false);
+		put_call(&b, pid, c, 0, false);
 		line[b.n] = 0;
 		struct lp_thread *t = lp_self();
 		t->exec_note = line;
@@ -467,11 +498,11 @@ lp_action lp_trace_handler(lp_ctx *c, void *data)
 		emit(&b);
 		return lp_return(r);
 	}
-	int pid = lp_rt.pid;
+	int process = lp_rt.pid;
 	long r = lp_ctx_exec(c);
-	if (lp_rt.pid != pid)  /* the child of a fork: its parent reports */
+	if (lp_rt.pid != process)  /* the child of a fork: its parent reports */
 		return lp_return(r);
-	put_call(&b, c, r, true);
+	put_call(&b, pid, c, r, true);
 	put_result(&b, c->nr, r);
 	emit(&b);
 	return lp_return(r);
@@ -489,11 +520,7 @@ static void trace_fd_moved(int fd)
 
 void lp_trace_start(int fd)
 {
-	for (size_t i = 0; i < sizeof specs / sizeof *specs; i++) {
-		long nr = lp_syscall_number(specs[i].name);
-		if (nr >= 0)
-			arg_kinds[nr] = specs[i].args;
-	}
+	load_specs();
 	lp_trace_fd = fd;
 	lp_fd_hide_notify(fd, trace_fd_moved);
 	const char *note = getenv("LAZYPOLINE_TRACE_EXECLINE");

@@ -1,0 +1,36 @@
+# Tests: Check unit tests, test programs, and the runner (tests/run.sh).
+TB := $(B)/tests
+CHECK_CFLAGS = $(shell pkg-config --cflags check)
+CHECK_LIBS = $(shell pkg-config --libs check)
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+TEST_PROGS := $(TB)/regs $(TB)/contexts $(TB)/signals $(TB)/sigchld-wait $(TB)/efault $(TB)/static-true
+TEST_LIBS := $(TB)/libhooks.so
+
+.PHONY: tests-build
+tests-build: $(TB)/unit $(TEST_PROGS) $(TEST_LIBS)
+
+$(TB):
+	mkdir -p $@
+
+# The runtime as an archive: unit tests link its internals directly.
+$(B)/liblazypoline.a: $(RT_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(TB)/unit: $(UNIT_SRCS) tests/unit/unit.h $(B)/liblazypoline.a | $(TB)
+	$(CC) $(CFLAGS_BASE) -Iinterposer $(CHECK_CFLAGS) -o $@ $(UNIT_SRCS) \
+		$(B)/liblazypoline.a -lcapstone -ldl $(CHECK_LIBS) -lpthread
+
+$(TB)/regs: tests/progs/regs.c tests/progs/regs_site.S | $(TB)
+	$(CC) $(CFLAGS_BASE) -o $@ $^ -lpthread
+$(TB)/static-true: | $(TB)
+	printf 'int main(void){return 0;}\n' | $(CC) -static -x c -o $@ -
+$(TB)/%: tests/progs/%.c | $(TB)
+	$(CC) $(CFLAGS_BASE) -o $@ $< -lpthread
+$(TB)/lib%.so: tests/progs/%.c interposer/lazypoline.h $(B)/liblazypoline.so | $(TB)
+	$(CC) $(CFLAGS_BASE) -fPIC -Iinterposer $(LIB_LDFLAGS) -o $@ $< \
+		-L$(B) -llazypoline -Wl,-rpath,'$$ORIGIN/..'
+
+check:
+	@tests/deps.sh
+	$(MAKE) all tests-build
+	tests/run.sh

@@ -1,0 +1,288 @@
+#!/bin/bash
+# Runs every test of lazypoline and prints one line per test:
+#   PASS name | FAIL name (+ details) | SKIP name: why
+# A skipped test is not a passed one.  Exit status 1 when anything failed.
+#
+# Each interposed test runs in every mode this user can use, as root
+# (sud, lazy, eager, auto) and as an unprivileged user (sud, auto; lazy
+# must be refused there), and is compared with the same program run
+# without the interposer.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SRC_B=$ROOT/build
+ONLY=${1:-}   # optional filter: run only tests whose name contains it
+
+pass=0 fail=0 skip=0
+ok() { echo "PASS $1"; pass=$((pass + 1)); }
+bad() {
+	echo "FAIL $1"
+	shift
+	for l in "$@"; do printf '    %s\n' "$l"; done
+	fail=$((fail + 1))
+}
+skipped() { echo "SKIP $1: $2"; skip=$((skip + 1)); }
+wanted() { [ -z "$ONLY" ] || [[ "$1" == *"$ONLY"* ]]; }
+
+WORK=$(mktemp -d /tmp/lazypoline-tests.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+chmod 755 "$WORK"
+# A copy of the build that an unprivileged user can read.
+cp -a "$SRC_B" "$WORK/build"
+chmod -R a+rX "$WORK/build"
+B=$WORK/build
+
+IS_ROOT=0
+[ "$(id -u)" = 0 ] && IS_ROOT=1
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+
+# Configurations: "who:mode"; who is "me" or "nobody".
+CONFIGS=()
+if [ $IS_ROOT = 1 ]; then
+	CONFIGS=(me:sud me:lazy me:eager me:auto nobody:sud nobody:auto)
+else
+	CONFIGS=(me:sud me:auto)
+	skipped "root configurations (lazy, eager, page 0)" "not running as root"
+fi
+
+# as WHO cmd... : run as that user, in a fresh directory it owns
+as() {
+	local who=$1
+	shift
+	if [ "$who" = nobody ]; then
+		"${NOBODY[@]}" env HOME="$RUNDIR" "$@"
+	else
+		"$@"
+	fi
+}
+
+# interposed CONFIG LIB cmd... : the command, interposed by LIB
+interposed() {
+	local who=${1%%:*} mode=${1##*:} lib=$2
+	shift 2
+	local m=()
+	[ "$mode" != auto ] && m=(LAZYPOLINE_MODE="$mode")
+	as "$who" timeout 300 env "${m[@]}" LIBLAZYPOLINE="$lib" LD_PRELOAD="$B/libbootstrap.so" "$@"
+}
+
+newdir() {  # [name]: a fresh directory; with a name, always the same path
+	if [ $# -gt 0 ]; then
+		RUNDIR=$WORK/$1
+		rm -rf "$RUNDIR" && mkdir "$RUNDIR"
+	else
+		RUNDIR=$(mktemp -d "$WORK/run.XXXXXX")
+	fi
+	chmod 777 "$RUNDIR"
+	cd "$RUNDIR" || exit 1
+}
+
+# ---------------------------------------------------------------- unit tests
+if wanted unit; then
+	newdir
+	if out=$("$B/tests/unit" 2>&1); then ok "unit tests (Check) as $(id -un)"; else bad "unit tests (Check)" "$out"; fi
+	if [ $IS_ROOT = 1 ]; then
+		if out=$(as nobody "$B/tests/unit" 2>&1); then ok "unit tests (Check) as nobody"; else
+			bad "unit tests (Check) as nobody" "$out"; fi
+	fi
+fi
+
+# ------------------------------------------------------- self-checking tests
+for cfg in "${CONFIGS[@]}"; do
+	who=${cfg%%:*} mode=${cfg##*:}
+	expect_site=any
+	[ "$mode" = sud ] && expect_site=expect-sud
+	[ "$who:$mode" = me:lazy ] || [ "$who:$mode" = me:eager ] && expect_site=expect-rewritten
+
+	if wanted regs; then
+		newdir
+		if out=$(interposed "$cfg" "$B/liblazypoline.so" "$B/tests/regs" $expect_site 2>&1); then
+			ok "register fidelity [$cfg]"
+		else bad "register fidelity [$cfg]" "$out"; fi
+		if out=$(LPTRACE_OUT=/dev/null interposed "$cfg" "$B/demos/libtracer.so" "$B/tests/regs" 2>&1); then
+			ok "register fidelity, every syscall handled [$cfg]"
+		else bad "register fidelity, every syscall handled [$cfg]" "$out"; fi
+	fi
+	if wanted contexts; then
+		newdir
+		if out=$(interposed "$cfg" "$B/tests/libhooks.so" "$B/tests/contexts" 777777 2>&1); then
+			ok "every context interposed: threads, clone3, fork, vfork, spawn, exec, JIT, handlers [$cfg]"
+		else bad "every context interposed [$cfg]" "$out"; fi
+	fi
+	if wanted signals; then
+		newdir
+		if out=$(interposed "$cfg" "$B/liblazypoline.so" "$B/tests/signals" interposed 2>&1); then
+			ok "signal semantics [$cfg]"
+		else bad "signal semantics [$cfg]" "$out"; fi
+	fi
+	if wanted sigchld; then
+		newdir
+		if out=$(interposed "$cfg" "$B/liblazypoline.so" "$B/tests/sigchld-wait" 2000 2>&1); then
+			ok "dash-style SIGCHLD wait loop, 2000 children [$cfg]"
+		else bad "dash-style SIGCHLD wait loop [$cfg]" "$out"; fi
+	fi
+	if wanted efault; then
+		newdir
+		want=$(as "$who" "$B/tests/efault" 2>&1)
+		for lib in liblazypoline.so demos/libtracer.so; do
+			got=$(LPTRACE_OUT=/dev/null interposed "$cfg" "$B/$lib" "$B/tests/efault" 2>&1)
+			if [ "$got" = "$want" ]; then ok "bad pointers give EFAULT ($lib) [$cfg]"; else
+				bad "bad pointers give EFAULT ($lib) [$cfg]" "$(diff <(echo "$want") <(echo "$got"))"; fi
+		done
+	fi
+done
+# native runs: the self-checking programs must pass without the interposer
+if wanted native; then
+	newdir
+	for t in "regs" "contexts any" "signals native" "sigchld-wait 200"; do
+		if out=$("$B/tests/"$t 2>&1); then ok "native run of $t"; else bad "native run of $t" "$out"; fi
+	done
+fi
+
+# ------------------------------------------------------------ real programs
+run_workload() {  # native|CONFIG who shell script -> output, then the exit status
+	local how=$1 who=$2 sh=$3 script=$4
+	if [ "$how" = native ]; then
+		as "$who" "$sh" "$script" 2>&1
+	else
+		interposed "$how" "$B/liblazypoline.so" "$sh" "$script" 2>&1
+	fi
+	echo "exit status $?"
+}
+
+for w in "$ROOT"/tests/integration/workloads/*.sh; do
+	name=$(basename "$w" .sh)
+	wanted "$name" || continue
+	sh=sh
+	[ "$name" = bash ] && sh=bash
+	[ "$name" = dash ] && sh=dash
+	if [ "$name" = git ] && ! command -v git >/dev/null; then skipped "$name" "git is not installed"; continue; fi
+	for cfg in "${CONFIGS[@]}"; do
+		who=${cfg%%:*}
+		newdir workload
+		want=$(run_workload native "$who" $sh "$w")
+		newdir workload
+		got=$(run_workload "$cfg" "$who" $sh "$w")
+		if [ "$got" = "$want" ]; then ok "$name: same as without the interposer [$cfg]"; else
+			bad "$name: differs from the run without the interposer [$cfg]" \
+				"$(diff <(echo "$want") <(echo "$got") | head -20)"; fi
+	done
+done
+
+# ---------------------------------------------- syscall counts against strace
+if wanted strace; then
+	if ! command -v strace >/dev/null; then
+		skipped "syscall counts against strace -f -c" "strace is not installed"
+	else
+		newdir
+		cp "$ROOT/tests/integration/workloads/dash.sh" w.sh
+		strace -f -c -o strace.out dash w.sh >/dev/null 2>&1
+		env LPTRACE_COUNT="$RUNDIR/ours.txt" LIBLAZYPOLINE="$B/demos/libtracer.so" \
+			LD_PRELOAD="$B/libbootstrap.so" dash w.sh >/dev/null 2>&1
+		# strace -c: "% time seconds usecs/call calls [errors] syscall"
+		declare -A theirs ours
+		while read -r _ _ _ calls rest; do
+			set -- $rest
+			name=${!#}
+			[[ $calls =~ ^[0-9]+$ ]] && [ "$name" != total ] && theirs[$name]=$calls
+		done < <(grep -E '^ *[0-9]' strace.out)
+		while read -r name n; do ours[$name]=$((${ours[$name]:-0} + n)); done <ours.txt
+		# What the interposer cannot see, by design:
+		#  - ld.so's and libc's start-up syscalls, before libbootstrap's
+		#    constructor runs (fewer of these, never more);
+		#  - the first execve, made by the launcher itself (one fewer);
+		#  - rt_sigreturn: handlers return through the runtime's restorer;
+		#  - exit_group, which strace -c does not count (it never returns).
+		startup=" access arch_prctl brk mprotect munmap pread64 prlimit64 rseq set_tid_address "
+		startup+="set_robust_list getrandom statfs read mmap openat newfstatat close fstat readlink "
+		problems=()
+		for name in $(printf '%s\n' "${!theirs[@]}" "${!ours[@]}" | sort -u); do
+			t=${theirs[$name]:-0} o=${ours[$name]:-0}
+			case "$name" in
+			execve) [ "$o" = $((t - 1)) ] || problems+=("execve: ours $o, strace $t (expected one fewer)") ;;
+			exit_group) [ "$t" = 0 ] && [ "$o" -gt 0 ] || problems+=("exit_group: ours $o, strace $t") ;;
+			rt_sigreturn) [ "$o" = 0 ] || problems+=("rt_sigreturn: ours $o") ;;
+			*)
+				if [[ "$startup" == *" $name "* ]]; then
+					[ "$o" -le "$t" ] || problems+=("$name: ours $o > strace $t")
+				else
+					[ "$o" = "$t" ] || problems+=("$name: ours $o, strace $t")
+				fi
+				;;
+			esac
+		done
+		exact=0
+		for name in "${!theirs[@]}"; do [[ "$startup" == *" $name "* ]] || exact=$((exact + 1)); done
+		if [ ${#problems[@]} = 0 ] && [ $exact -ge 10 ]; then
+			ok "syscall counts match strace -f -c ($exact syscalls exactly, start-up ones at most)"
+		else bad "syscall counts match strace -f -c" "${problems[@]}" "exact: $exact"; fi
+	fi
+fi
+
+# -------------------------------------------------------------- vfsrun CLI
+expect_exit() {  # name status cmd... : status and exactly one line on stderr
+	local name=$1 want=$2
+	shift 2
+	local err status
+	err=$("$@" 2>&1 >/dev/null)
+	status=$?
+	if [ "$status" = "$want" ] && [ "$(printf '%s\n' "$err" | grep -c .)" = 1 ]; then ok "$name"; else
+		bad "$name" "exit status $status (expected $want), stderr:" "$err"; fi
+}
+
+if wanted cli; then
+	newdir
+	V=$B/vfsrun
+	if $V --help | grep -q -- '--trace' && [ "$($V --version)" = "vfsrun (lazypoline) 0.1.0" ]; then
+		ok "vfsrun --help and --version"; else bad "vfsrun --help and --version"; fi
+	expect_exit "vfsrun: unknown option exits 125" 125 $V --bogus true
+	expect_exit "vfsrun: bad --mode exits 125" 125 $V --mode=fast true
+	expect_exit "vfsrun: command not found exits 127" 127 $V no-such-command-lp
+	printf 'x' >notexec
+	expect_exit "vfsrun: command not executable exits 126" 126 $V ./notexec
+	expect_exit "vfsrun: a static binary is refused (126)" 126 $V "$B/tests/static-true"
+	$V sh -c 'exit 42'
+	if [ $? = 42 ]; then ok "vfsrun exits with the command's status"; else bad "vfsrun exits with the command's status"; fi
+	$V --trace=trace.txt sh -c 'cat /etc/hostname >/dev/null; ls -d / >/dev/null'
+	if grep -q 'openat(AT_FDCWD, "/etc/hostname", O_RDONLY) = 3' trace.txt &&
+		grep -q 'execve("/usr/bin/ls", \["ls", "-d", "/"\], .*) = 0' trace.txt &&
+		grep -q 'exit_group(0) = ?' trace.txt; then
+		ok "vfsrun --trace: one decoded line per syscall, exec'd programs included"
+	else bad "vfsrun --trace" "$(head -c 2000 trace.txt)"; fi
+	expect_exit "invalid LAZYPOLINE_MODE: one line, non-zero" 125 \
+		env LAZYPOLINE_MODE=fast LIBLAZYPOLINE="$B/liblazypoline.so" LD_PRELOAD="$B/libbootstrap.so" true
+	expect_exit "missing LIBLAZYPOLINE file: one line, non-zero" 125 \
+		env LIBLAZYPOLINE=/nonexistent.so LD_PRELOAD="$B/libbootstrap.so" true
+	expect_exit "LIBLAZYPOLINE unset: one line, non-zero" 125 env -u LIBLAZYPOLINE LD_PRELOAD="$B/libbootstrap.so" true
+	expect_exit "LIBLAZYPOLINE not an interposer: one line, non-zero" 125 \
+		env LIBLAZYPOLINE="$B/libbootstrap.so" LD_PRELOAD="$B/libbootstrap.so" true
+	if [ $IS_ROOT = 1 ]; then
+		expect_exit "lazy mode without page 0 is refused (nobody)" 125 \
+			"${NOBODY[@]}" env LAZYPOLINE_MODE=lazy LIBLAZYPOLINE="$B/liblazypoline.so" \
+			LD_PRELOAD="$B/libbootstrap.so" true
+	else
+		skipped "lazy mode without page 0 is refused" "needs root to switch to nobody"
+	fi
+fi
+
+# ------------------------------------------------------------------- demos
+if wanted demos; then
+	newdir
+	out=$(env LIBLAZYPOLINE="$B/demos/libwriteblock.so" LD_PRELOAD="$B/libbootstrap.so" \
+		sh -c '{ echo x > f1; mkdir d; } 2>/dev/null; cat /etc/hostname >/dev/null && echo read-ok; ls' 2>&1)
+	if [ "$out" = "read-ok" ] && [ ! -e f1 ]; then ok "demo: write blocker refuses writes, allows reads"; else
+		bad "demo: write blocker" "$out"; fi
+	out=$(env LPTRACE_OUT="$RUNDIR/t.txt" LIBLAZYPOLINE="$B/demos/libtracer.so" LD_PRELOAD="$B/libbootstrap.so" \
+		cat /etc/hostname 2>&1 >/dev/null)
+	if grep -q '\] openat(fd, "/etc/hostname", 0, 0) = 3$' t.txt && grep -q 'exit_group' t.txt; then
+		ok "demo: tracer"; else bad "demo: tracer" "$(head -5 t.txt)"; fi
+	for who in me nobody; do
+		[ $IS_ROOT = 0 ] && [ $who = nobody ] && continue
+		out=$(as $who "$B/demos/inprocess" 2>&1)
+		if [[ "$out" == *"hostname: interposed-host"*"raw unlink: Operation not permitted"* ]]; then
+			ok "demo: in-process interposer [$who]"; else bad "demo: in-process interposer [$who]" "$out"; fi
+	done
+	if out=$("$B/readme-example" 2>&1); then ok "README example runs"; else bad "README example runs" "$out"; fi
+fi
+
+echo
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail = 0 ]

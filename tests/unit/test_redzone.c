@@ -1,0 +1,137 @@
+/* The red-zone rule on small functions, as bytes. */
+#include "lp_internal.h"
+#include "unit.h"
+
+#define SYSCALL 0x0f, 0x05
+#define RET 0xc3
+
+static enum lp_site_verdict check_bytes(const uint8_t *b, size_t n, size_t *sites)
+{
+	uintptr_t found[4];
+	return lp_function_analyze(b, n, 0x1000, found, 4, sites);
+}
+
+START_TEST(plain_wrapper_ok)
+{
+	/* mov $110,%eax; syscall; ret -- glibc's getppid */
+	const uint8_t f[] = { 0xb8, 0x6e, 0, 0, 0, SYSCALL, RET };
+	size_t n;
+	ck_assert_int_eq(check_bytes(f, sizeof f, &n), LP_SITE_OK);
+	ck_assert_uint_eq(n, 1);
+}
+END_TEST
+
+START_TEST(local_passed_by_pointer_ok)
+{
+	/* sub $24,%rsp; mov %rsp,%rsi; syscall; add $24,%rsp; ret */
+	const uint8_t f[] = { 0x48, 0x83, 0xec, 0x18, 0x48, 0x89, 0xe6, SYSCALL,
+			      0x48, 0x83, 0xc4, 0x18, RET };
+	size_t n;
+	ck_assert_int_eq(check_bytes(f, sizeof f, &n), LP_SITE_OK);
+}
+END_TEST
+
+START_TEST(leaf_red_zone_refused)
+{
+	/* mov %rdi,-8(%rsp); syscall; mov -8(%rsp),%rax; ret */
+	const uint8_t f[] = { 0x48, 0x89, 0x7c, 0x24, 0xf8, SYSCALL, 0x48, 0x8b, 0x44, 0x24, 0xf8, RET };
+	size_t n;
+	ck_assert_int_eq(check_bytes(f, sizeof f, &n), LP_SITE_REDZONE);
+}
+END_TEST
+
+START_TEST(red_zone_pointer_refused)
+{
+	/* lea -16(%rsp),%rsi; syscall; ret -- the kernel writes below rsp */
+	const uint8_t f[] = { 0x48, 0x8d, 0x74, 0x24, 0xf0, SYSCALL, RET };
+	size_t n;
+	ck_assert_int_eq(check_bytes(f, sizeof f, &n), LP_SITE_REDZONE);
+}
+END_TEST
+
+START_TEST(indexed_rsp_refused)
+{
+	/* mov (%rsp,%rcx,8),%rax; syscall; ret */
+	const uint8_t f[] = { 0x48, 0x8b, 0x04, 0xcc, SYSCALL, RET };
+	size_t n;
+	ck_assert_int_eq(check_bytes(f, sizeof f, &n), LP_SITE_REDZONE);
+}
+END_TEST
+
+START_TEST(unoptimized_leaf_frame_refused)
+{
+	/* push %rbp; mov %rsp,%rbp; mov %edi,-4(%rbp); syscall; pop %rbp; ret */
+	const uint8_t f[] = { 0x55, 0x48, 0x89, 0xe5, 0x89, 0x7d, 0xfc, SYSCALL, 0x5d, RET };
+	size_t n;
+	ck_assert_int_eq(check_bytes(f, sizeof f, &n), LP_SITE_REDZONE);
+}
+END_TEST
+
+START_TEST(unoptimized_frame_with_allocation_ok)
+{
+	/* push %rbp; mov %rsp,%rbp; sub $16,%rsp; mov %edi,-4(%rbp);
+	 * syscall; leave; ret */
+	const uint8_t f[] = { 0x55, 0x48, 0x89, 0xe5, 0x48, 0x83, 0xec, 0x10, 0x89, 0x7d, 0xfc,
+			      SYSCALL, 0xc9, RET };
+	size_t n;
+	ck_assert_int_eq(check_bytes(f, sizeof f, &n), LP_SITE_OK);
+}
+END_TEST
+
+START_TEST(frame_deeper_than_allocation_refused)
+{
+	/* same, but -24(%rbp) is below the 16 bytes allocated */
+	const uint8_t f[] = { 0x55, 0x48, 0x89, 0xe5, 0x48, 0x83, 0xec, 0x10, 0x89, 0x7d, 0xe8,
+			      SYSCALL, 0xc9, RET };
+	size_t n;
+	ck_assert_int_eq(check_bytes(f, sizeof f, &n), LP_SITE_REDZONE);
+}
+END_TEST
+
+START_TEST(stack_switch_refused)
+{
+	/* xchg %rax,%rsp; syscall; ret */
+	const uint8_t f[] = { 0x48, 0x94, SYSCALL, RET };
+	size_t n;
+	ck_assert_int_eq(check_bytes(f, sizeof f, &n), LP_SITE_REDZONE);
+}
+END_TEST
+
+START_TEST(undecodable_refused)
+{
+	const uint8_t f[] = { SYSCALL, 0x0f, 0x0b, 0xff, 0xff, 0x06 };
+	size_t n;
+	ck_assert_int_eq(check_bytes(f, sizeof f, &n), LP_SITE_UNDECODABLE);
+}
+END_TEST
+
+START_TEST(lists_every_site)
+{
+	const uint8_t f[] = { 0xb8, 0x27, 0, 0, 0, SYSCALL, 0xb8, 0x6e, 0, 0, 0, SYSCALL, RET };
+	uintptr_t sites[4];
+	size_t n;
+	ck_assert_int_eq(lp_function_analyze(f, sizeof f, 0x2000, sites, 4, &n), LP_SITE_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(sites[0], 0x2005);
+	ck_assert_uint_eq(sites[1], 0x200c);
+}
+END_TEST
+
+Suite *suite_redzone(void)
+{
+	Suite *s = suite_create("redzone");
+	TCase *tc = tcase_create("rule");
+	tcase_add_test(tc, plain_wrapper_ok);
+	tcase_add_test(tc, local_passed_by_pointer_ok);
+	tcase_add_test(tc, leaf_red_zone_refused);
+	tcase_add_test(tc, red_zone_pointer_refused);
+	tcase_add_test(tc, indexed_rsp_refused);
+	tcase_add_test(tc, unoptimized_leaf_frame_refused);
+	tcase_add_test(tc, unoptimized_frame_with_allocation_ok);
+	tcase_add_test(tc, frame_deeper_than_allocation_refused);
+	tcase_add_test(tc, stack_switch_refused);
+	tcase_add_test(tc, undecodable_refused);
+	tcase_add_test(tc, lists_every_site);
+	suite_add_tcase(s, tc);
+	return s;
+}
