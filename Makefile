@@ -25,7 +25,7 @@ LIBS := $(B)/liblazypoline.so $(B)/libbootstrap.so
 PROGS := $(B)/vfsrun
 
 .PHONY: all check bench demo install clean deps
-all: $(LIBS) $(PROGS) $(DEMOS) $(B)/lazypoline.pc $(B)/readme-example
+all: $(LIBS) $(PROGS) $(DEMOS) $(B)/readme-example
 
 $(B)/obj/%.o: interposer/%.c interposer/*.h | $(B)/obj
 	$(CC) $(RT_CFLAGS) -c $< -o $@
@@ -37,7 +37,7 @@ $(B)/obj/systable.o: $(B)/systable.c interposer/*.h | $(B)/obj
 	$(CC) $(RT_CFLAGS) -c $< -o $@
 
 $(B)/liblazypoline.so: $(RT_OBJS)
-	$(CC) $(LIB_LDFLAGS) -Wl,-soname,liblazypoline.so -o $@ $^ -lcapstone -ldl
+	$(CC) $(LIB_LDFLAGS) -Wl,-soname,liblazypoline.so -o $@ $^ -ldl
 $(B)/libbootstrap.so: bootstrap/bootstrap.c interposer/lp_bootstrap.h | $(B)
 	$(CC) $(CFLAGS_BASE) -fPIC $(LIB_LDFLAGS) -o $@ $< -ldl
 $(B)/vfsrun: bootstrap/vfsrun.c interposer/lazypoline.h | $(B)
@@ -56,9 +56,6 @@ $(B)/readme-example.c: README.md | $(B)
 	awk '/^```c readme-example/{p=1;next} /^```/{p=0} p' $< > $@
 $(B)/readme-example: $(B)/readme-example.c $(B)/liblazypoline.so
 	$(CC) $(CFLAGS_BASE) -Iinterposer -o $@ $< -L$(B) -llazypoline -Wl,-rpath,'$$ORIGIN'
-
-$(B)/lazypoline.pc: lazypoline.pc.in | $(B)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|0.1.0|g' $< > $@
 
 $(B) $(B)/obj $(B)/demos:
 	mkdir -p $@
@@ -79,7 +76,8 @@ install: all
 	install -m 755 $(LIBS) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(B)/vfsrun $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 interposer/lazypoline.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(B)/lazypoline.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|0.1.0|g' lazypoline.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/lazypoline.pc
 
 clean:
 	rm -rf $(B)

@@ -27,10 +27,38 @@
 static csh cs;
 static cs_insn *insn;
 
+/* Capstone is loaded when the first site is analysed, not at start-up:
+ * Debian's library takes about a millisecond to load, which every process
+ * would pay, in SUD mode for nothing. */
+static struct {
+	cs_err (*open)(cs_arch, cs_mode, csh *);
+	cs_err (*option)(csh, cs_opt_type, size_t);
+	cs_insn *(*malloc)(csh);
+	bool (*disasm_iter)(csh, const uint8_t **, size_t *, uint64_t *, cs_insn *);
+} capstone;
+
+static int load_capstone(void)
+{
+	void *h = dlopen("libcapstone.so.4", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		h = dlopen("libcapstone.so", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return -1;
+	capstone.open = (cs_err(*)(cs_arch, cs_mode, csh *))dlsym(h, "cs_open");
+	capstone.option = (cs_err(*)(csh, cs_opt_type, size_t))dlsym(h, "cs_option");
+	capstone.malloc = (cs_insn * (*)(csh)) dlsym(h, "cs_malloc");
+	capstone.disasm_iter = (bool (*)(csh, const uint8_t **, size_t *, uint64_t *, cs_insn *))dlsym(
+		h, "cs_disasm_iter");
+	return capstone.open && capstone.option && capstone.malloc && capstone.disasm_iter ? 0 : -1;
+}
+
 int lp_redzone_init(void)
 {
+	static bool failed;
 	if (insn)
 		return 0;
+	if (failed)
+		return -1;
 	cs_opt_mem mem = {
 		.malloc = lp_malloc,
 		.calloc = lp_calloc,
@@ -38,11 +66,15 @@ int lp_redzone_init(void)
 		.free = lp_free,
 		.vsnprintf = vsnprintf,
 	};
-	if (cs_option(0, CS_OPT_MEM, (size_t)&mem) != CS_ERR_OK ||
-	    cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+	if (load_capstone() < 0 || capstone.option(0, CS_OPT_MEM, (size_t)&mem) != CS_ERR_OK ||
+	    capstone.open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+		failed = true;
+		if (lp_rt.debug)
+			lp_warn("cannot load Capstone: no site will be rewritten");
 		return -1;
-	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
-	insn = cs_malloc(cs);
+	}
+	capstone.option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+	insn = capstone.malloc(cs);
 	return insn ? 0 : -1;
 }
 
@@ -80,7 +112,7 @@ enum lp_site_verdict lp_function_analyze(const uint8_t *code, size_t len, uint64
 	size_t left = len;
 	uint64_t a = addr;
 	while (left) {
-		if (!cs_disasm_iter(cs, &p, &left, &a, insn))
+		if (!capstone.disasm_iter(cs, &p, &left, &a, insn))
 			return LP_SITE_UNDECODABLE;
 		const cs_x86 *x = &insn->detail->x86;
 		const cs_x86_op *o0 = x->op_count > 0 ? &x->operands[0] : NULL;

@@ -532,7 +532,7 @@ int lp_start(lp_interposer *ip)
 	}
 	lp_rt.mode = mode;
 	lp_rt.rewrite = mode == LP_MODE_LAZY || mode == LP_MODE_EAGER;
-	if (lp_rt.rewrite && (lp_redzone_init() < 0 || lp_rewrite_init() < 0))
+	if (lp_rt.rewrite && lp_rewrite_init() < 0)
 		return -ENOMEM;
 
 	struct lp_thread *t = lp_thread_alloc();

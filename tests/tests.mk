@@ -4,10 +4,10 @@ CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS = $(shell pkg-config --libs check)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 TEST_PROGS := $(TB)/regs $(TB)/contexts $(TB)/signals $(TB)/sigchld-wait $(TB)/efault $(TB)/static-true
-TEST_LIBS := $(TB)/libhooks.so
+TEST_LIBS := $(TB)/libhooks.so $(TB)/libhandleall.so
 
 .PHONY: tests-build
-tests-build: $(TB)/unit $(TEST_PROGS) $(TEST_LIBS)
+tests-build: $(TB)/unit $(TEST_PROGS) $(TEST_LIBS) $(TB)/loops
 
 $(TB):
 	mkdir -p $@
@@ -26,6 +26,11 @@ $(TB)/static-true: | $(TB)
 	printf 'int main(void){return 0;}\n' | $(CC) -static -x c -o $@ -
 $(TB)/%: tests/progs/%.c | $(TB)
 	$(CC) $(CFLAGS_BASE) -o $@ $< -lpthread
+$(TB)/loops: tests/bench/loops.c | $(TB)
+	$(CC) $(CFLAGS_BASE) -o $@ $<
+$(TB)/libhandleall.so: tests/bench/handleall.c interposer/lazypoline.h $(B)/liblazypoline.so | $(TB)
+	$(CC) $(CFLAGS_BASE) -fPIC -Iinterposer $(LIB_LDFLAGS) -o $@ $< \
+		-L$(B) -llazypoline -Wl,-rpath,'$$ORIGIN/..'
 $(TB)/lib%.so: tests/progs/%.c interposer/lazypoline.h $(B)/liblazypoline.so | $(TB)
 	$(CC) $(CFLAGS_BASE) -fPIC -Iinterposer $(LIB_LDFLAGS) -o $@ $< \
 		-L$(B) -llazypoline -Wl,-rpath,'$$ORIGIN/..'
@@ -34,3 +39,8 @@ check:
 	@tests/deps.sh
 	$(MAKE) all tests-build
 	tests/run.sh
+
+bench:
+	@tests/deps.sh bench
+	$(MAKE) all tests-build
+	tests/bench/run.sh
