@@ -95,7 +95,13 @@ LP_API int lazypoline_bootstrap_entry(const struct lp_bootstrap_info *info, char
 		snprintf(err, errlen,
 			 "LAZYPOLINE_MODE=%s needs page 0, which this process may not map "
 			 "(vm.mmap_min_addr > 0 without CAP_SYS_RAWIO); use sud or auto",
-			 mode);
+			 mode ? mode : "?");
+		return -1;
+	}
+	if (r == -ELIBACC) {
+		snprintf(err, errlen,
+			 "LAZYPOLINE_MODE=%s needs Capstone (libcapstone.so.4), which cannot be loaded",
+			 mode ? mode : "?");
 		return -1;
 	}
 	if (r < 0) {

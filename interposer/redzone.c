@@ -27,9 +27,11 @@
 static csh cs;
 static cs_insn *insn;
 
-/* Capstone is loaded when the first site is analysed, not at start-up:
- * Debian's library takes about a millisecond to load, which every process
- * would pay, in SUD mode for nothing. */
+/* Capstone is loaded by lp_start in the rewriting modes only: Debian's
+ * library takes about a millisecond to load, which SUD mode need not pay.
+ * Never later: a dlopen from inside a handler may run while the program
+ * is in its own malloc or dynamic loader, whose state it would corrupt
+ * (after start-up, ld.so allocates with the program's malloc). */
 static struct {
 	cs_err (*open)(cs_arch, cs_mode, csh *);
 	cs_err (*option)(csh, cs_opt_type, size_t);
@@ -103,7 +105,7 @@ static bool op_is_reg(const cs_x86_op *o, x86_reg r)
 enum lp_site_verdict lp_function_analyze(const uint8_t *code, size_t len, uint64_t addr,
 					 uintptr_t *sites, size_t max_sites, size_t *n_sites)
 {
-	if (!insn && lp_redzone_init() < 0)
+	if (!insn)  /* not loaded (SUD mode, or Capstone missing) */
 		return LP_SITE_UNDECODABLE;
 	bool frame = false, escapes = false, below_rsp = false, rbp_indexed = false;
 	int64_t frame_alloc = 0, rbp_min = 0;

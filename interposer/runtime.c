@@ -520,11 +520,18 @@ int lp_start(lp_interposer *ip)
 	lp_have_fsgsbase = (getauxval(AT_HWCAP2) & 2) != 0;
 	lp_xstate_init();
 
+	bool forced = mode != LP_MODE_AUTO;
 	if (mode != LP_MODE_SUD) {
 		int r = lp_trampoline_map();
 		if (r < 0) {
-			if (mode != LP_MODE_AUTO)
+			if (forced)
 				return r;
+			mode = LP_MODE_SUD;
+		} else if (lp_redzone_init() < 0) {
+			/* no Capstone: nothing can be proven safe to rewrite */
+			lp_sys2(SYS_munmap, 0, LP_TRAMP_LEN);
+			if (forced)
+				return -ELIBACC;
 			mode = LP_MODE_SUD;
 		} else if (mode == LP_MODE_AUTO) {
 			mode = LP_MODE_LAZY;

@@ -117,10 +117,16 @@ START_TEST(lists_every_site)
 }
 END_TEST
 
+static void load_capstone(void)
+{
+	ck_assert_int_eq(lp_redzone_init(), 0);
+}
+
 Suite *suite_redzone(void)
 {
 	Suite *s = suite_create("redzone");
 	TCase *tc = tcase_create("rule");
+	tcase_add_checked_fixture(tc, load_capstone, NULL);
 	tcase_add_test(tc, plain_wrapper_ok);
 	tcase_add_test(tc, local_passed_by_pointer_ok);
 	tcase_add_test(tc, leaf_red_zone_refused);
