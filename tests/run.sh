@@ -101,6 +101,14 @@ for cfg in "${CONFIGS[@]}"; do
 			ok "register fidelity, every syscall handled [$cfg]"
 		else bad "register fidelity, every syscall handled [$cfg]" "$out"; fi
 	fi
+	if wanted straddle; then
+		newdir
+		want=any
+		[ "$expect_site" = expect-rewritten ] && want=expect-rewritten
+		if out=$(interposed "$cfg" "$B/liblazypoline.so" "$B/tests/straddle" $want 2>&1); then
+			ok "sites across a page, a cache line, a qword, patched while running [$cfg]"
+		else bad "sites across a page, a cache line, a qword [$cfg]" "$out"; fi
+	fi
 	if wanted contexts; then
 		newdir
 		if out=$(interposed "$cfg" "$B/tests/libhooks.so" "$B/tests/contexts" 777777 2>&1); then
@@ -132,7 +140,7 @@ done
 # native runs: the self-checking programs must pass without the interposer
 if wanted native; then
 	newdir
-	for t in "regs" "contexts any" "signals native" "sigchld-wait 200"; do
+	for t in "regs" "straddle" "contexts any" "signals native" "sigchld-wait 200"; do
 		if out=$("$B/tests/"$t 2>&1); then ok "native run of $t"; else bad "native run of $t" "$out"; fi
 	done
 fi

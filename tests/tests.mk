@@ -3,7 +3,7 @@ TB := $(B)/tests
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS = $(shell pkg-config --libs check)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-TEST_PROGS := $(TB)/regs $(TB)/contexts $(TB)/signals $(TB)/sigchld-wait $(TB)/efault $(TB)/static-true
+TEST_PROGS := $(TB)/regs $(TB)/straddle $(TB)/contexts $(TB)/signals $(TB)/sigchld-wait $(TB)/efault $(TB)/static-true
 TEST_LIBS := $(TB)/libhooks.so $(TB)/libhandleall.so
 
 .PHONY: tests-build
@@ -21,6 +21,8 @@ $(TB)/unit: $(UNIT_SRCS) tests/unit/unit.h $(B)/liblazypoline.a | $(TB)
 		$(B)/liblazypoline.a -lcapstone -ldl $(CHECK_LIBS) -lpthread
 
 $(TB)/regs: tests/progs/regs.c tests/progs/regs_site.S | $(TB)
+	$(CC) $(CFLAGS_BASE) -o $@ $^ -lpthread
+$(TB)/straddle: tests/progs/straddle.c tests/progs/straddle_site.S | $(TB)
 	$(CC) $(CFLAGS_BASE) -o $@ $^ -lpthread
 $(TB)/static-true: | $(TB)
 	printf 'int main(void){return 0;}\n' | $(CC) -static -x c -o $@ -

@@ -4,6 +4,7 @@
  * Usage: contexts EXPECTED   (a number, or "any" when run natively) */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <linux/sched.h>
 #include <pthread.h>
@@ -193,6 +194,14 @@ static void processes(char **argv)
 		_exit(99);
 	}
 	child_status("execve with an empty environment", p);
+
+	p = fork();
+	if (p == 0) {
+		char *empty_env[] = { NULL };
+		syscall(SYS_execveat, AT_FDCWD, "/proc/self/exe", spawn_argv, empty_env, 0);
+		_exit(99);
+	}
+	child_status("execveat with an empty environment", p);
 }
 
 /* ---- signal handlers ---- */
