@@ -22,6 +22,7 @@
  * flags, as the kernel would leave them. */
 	.p2align 6
 ENTRY(lp_entry)
+	.cfi_startproc			/* a plain call frame: unwinders walk through */
 	lea	lp_wanted(%rip), %r11
 	movzbl	(%r11,%rax,1), %ecx
 	jrcxz	1f			/* jrcxz: a test that leaves flags alone */
@@ -29,6 +30,7 @@ ENTRY(lp_entry)
 1:	syscall
 	mov	(%rsp), %rcx
 	ret
+	.cfi_endproc
 END(lp_entry)
 
 /* Slow path of a rewritten site: save everything, run the dispatcher on
@@ -39,12 +41,16 @@ END(lp_entry)
  * after we have left it: signals arriving in between are held back
  * (signals.c) and delivered on the way out through lp_deliver_trap. */
 ENTRY(lp_slow_rewritten)
+	.cfi_startproc
 	pushfq
+	.cfi_adjust_cfa_offset 8
 	cmpq	$0, %gs:LP_OFF_SELF
 	je	.Lforeign
 	pushq	%gs:LP_OFF_BUSY		/* 1 when our own code got here (vdso) */
+	.cfi_adjust_cfa_offset 8
 	movq	$1, %gs:LP_OFF_BUSY
 	mov	%rsp, %r11		/* r11 -> [busy][rflags][return address] */
+	.cfi_def_cfa_register %r11
 	mov	%rsp, %rcx
 	sub	%gs:LP_OFF_STACK_LO, %rcx
 	cmp	$LP_STACK_SIZE, %rcx
@@ -76,6 +82,8 @@ ENTRY(lp_slow_rewritten)
 	push	%r14
 	push	%r15
 	mov	%rsp, %rbx		/* struct lp_regs * */
+	/* CFA = the rsp at the site, saved in the frame: *(rbx + LP_R_RSP) */
+	.cfi_escape 0x0f, 0x03, 0x73, LP_R_RSP, 0x06
 	cld
 	sub	lp_xsave_size(%rip), %rsp
 	and	$-64, %rsp
@@ -125,16 +133,26 @@ ENTRY(lp_slow_rewritten)
 	popfq				/* now [rsp] = rsp at the site, 8 = busy */
 	mov	8(%rsp), %r11
 	mov	(%rsp), %rsp		/* back on the application stack */
+	/* from here on the program's handlers may run: the return address
+	 * is in rcx or r11, as noted for unwinders */
+	.cfi_def_cfa %rsp, 0
+	.cfi_register %rip, %rcx
 	mov	%r11, %gs:LP_OFF_BUSY
 	xchg	%rcx, %r11
+	.cfi_register %rip, %r11
 	jrcxz	4f			/* returning to the program: check */
 	xchg	%rcx, %r11
+	.cfi_register %rip, %rcx
 	jmp	*%rcx			/* back into our own code */
+	.cfi_register %rip, %r11
 4:	xchg	%rcx, %r11
+	.cfi_register %rip, %rcx
 	mov	%gs:LP_OFF_DEFERRED, %r11
 	xchg	%rcx, %r11
+	.cfi_register %rip, %r11
 	jrcxz	5f
 	xchg	%rcx, %r11
+	.cfi_register %rip, %rcx
 	/* Signals were held back: deliver them through lp_deliver_trap.
 	 * Its `syscall` overwrites rcx, so the resume address goes to the
 	 * stack below the red zone, with rsp lowered past it; nested
@@ -142,17 +160,23 @@ ENTRY(lp_slow_rewritten)
 	lea	-LP_TRAP_FRAME(%rsp), %rsp
 	mov	%rcx, (%rsp)
 	jmp	lp_deliver_trap
+	.cfi_register %rip, %r11
 5:	xchg	%rcx, %r11
+	.cfi_register %rip, %rcx
 	pushfq				/* r11 = rflags, as the kernel leaves it */
 	pop	%r11
 	jmp	*%rcx
 
 	/* A thread without a block (it existed before lp_start): pass. */
 .Lforeign:
+	.cfi_def_cfa %rsp, 16
+	.cfi_offset %rip, -8
 	popfq
+	.cfi_adjust_cfa_offset -8
 	syscall
 	mov	(%rsp), %rcx
 	ret
+	.cfi_endproc
 END(lp_slow_rewritten)
 
 /* Kernel-level SIGSYS handler: rdi = signo, rsi = siginfo, rdx = ucontext.
@@ -207,12 +231,20 @@ END(lp_sigsys_entry)
  * rax = the result to return and rcx = where to resume; works below the
  * red zone, where signal frames go anyway. */
 ENTRY(lp_masked_deliver)
+	.cfi_startproc
+	.cfi_signal_frame		/* entered at its first instruction */
+	.cfi_def_cfa %rsp, 0
+	.cfi_register %rip, %rcx
 	lea	-128(%rsp), %rsp
+	.cfi_adjust_cfa_offset 128
 	push	%rcx
+	.cfi_adjust_cfa_offset 8
+	.cfi_offset %rip, -136
 	push	%rax
 	push	%rdi
 	push	%rsi
 	pushfq
+	.cfi_adjust_cfa_offset 32
 	mov	%gs:LP_OFF_SELF, %rdi
 	add	$LP_OFF_WAIT_MASK, %rdi
 	mov	$8, %esi
@@ -223,15 +255,24 @@ ENTRY(lp_masked_deliver)
 	pop	%rdi
 	pop	%rax
 	pop	%rcx
+	.cfi_adjust_cfa_offset -40
+	.cfi_register %rip, %rcx
 	pushfq				/* r11 = rflags, as the kernel leaves it */
 	pop	%r11
 	lea	128(%rsp), %rsp
+	.cfi_adjust_cfa_offset -128
 	jmp	*%rcx
+	.cfi_endproc
 END(lp_masked_deliver)
 
-/* sa_restorer of every handler we install. */
+/* sa_restorer of every handler we install.  Byte for byte glibc's
+ * __restore_rt (movq $15,%rax; syscall): unwinders (libgcc, gdb)
+ * recognise a signal frame by these bytes -- when no unwind entry covers
+ * the address before it, which they look up first: hence the nop, which
+ * belongs to no function. */
+	nop
 ENTRY(lp_restorer)
-	mov	$15, %eax		/* rt_sigreturn */
+	.byte	0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00	/* mov $15, %rax */
 	syscall
 	hlt
 END(lp_restorer)

@@ -109,6 +109,12 @@ for cfg in "${CONFIGS[@]}"; do
 			ok "sites across a page, a cache line, a qword, patched while running [$cfg]"
 		else bad "sites across a page, a cache line, a qword [$cfg]" "$out"; fi
 	fi
+	if wanted cancel; then
+		newdir
+		if out=$(interposed "$cfg" "$B/liblazypoline.so" "$B/tests/cancel" 2>&1); then
+			ok "pthread_cancel of threads blocked in syscalls [$cfg]"
+		else bad "pthread_cancel of threads blocked in syscalls [$cfg]" "$out"; fi
+	fi
 	if wanted contexts; then
 		newdir
 		if out=$(interposed "$cfg" "$B/tests/libhooks.so" "$B/tests/contexts" 777777 2>&1); then
@@ -140,7 +146,7 @@ done
 # native runs: the self-checking programs must pass without the interposer
 if wanted native; then
 	newdir
-	for t in "regs" "straddle" "contexts any" "signals native" "sigchld-wait 200"; do
+	for t in "regs" "straddle" "cancel" "contexts any" "signals native" "sigchld-wait 200"; do
 		if out=$("$B/tests/"$t 2>&1); then ok "native run of $t"; else bad "native run of $t" "$out"; fi
 	done
 fi

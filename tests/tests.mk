@@ -3,7 +3,7 @@ TB := $(B)/tests
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS = $(shell pkg-config --libs check)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-TEST_PROGS := $(TB)/regs $(TB)/straddle $(TB)/contexts $(TB)/signals $(TB)/sigchld-wait $(TB)/efault $(TB)/static-true
+TEST_PROGS := $(TB)/regs $(TB)/straddle $(TB)/cancel $(TB)/contexts $(TB)/signals $(TB)/sigchld-wait $(TB)/efault $(TB)/static-true
 TEST_LIBS := $(TB)/libhooks.so $(TB)/libhandleall.so
 
 .PHONY: tests-build

@@ -3,6 +3,7 @@
  * and interposed alike.  Usage: signals native|interposed */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -345,6 +346,36 @@ static void real_fault(void)
 	       "handler did not run");
 }
 
+/* Unwinding from a handler (backtrace, C++ exceptions, cancellation)
+ * must walk through the signal frame into the interrupted code. */
+static void *frames[32];
+static volatile int n_frames;
+static void on_usr2_backtrace(int sig)
+{
+	(void)sig;
+	n_frames = backtrace(frames, 32);
+}
+
+__attribute__((noinline)) static void raiser(void)
+{
+	raise(SIGUSR2);
+	__asm__ volatile("" ::: "memory");
+}
+
+static void unwind_through_handler(void)
+{
+	signal(SIGUSR2, on_usr2_backtrace);
+	n_frames = 0;
+	raiser();
+	signal(SIGUSR2, SIG_DFL);
+	bool found = false;
+	for (int i = 0; i < n_frames; i++)
+		found |= (uintptr_t)frames[i] > (uintptr_t)raiser &&
+			 (uintptr_t)frames[i] < (uintptr_t)raiser + 64;  /* its call to raise */
+	result("backtrace() from a handler reaches the interrupted code", found,
+	       "the unwinder stopped at the signal frame");
+}
+
 /* Switching Syscall User Dispatch off would end the interposition. */
 static void prctl_sud(void)
 {
@@ -372,6 +403,7 @@ int main(int argc, char **argv)
 	roundtrip();
 	sigsys_from_kill();
 	real_fault();
+	unwind_through_handler();
 	prctl_sud();
 	printf("%s: %d failure(s)\n", failures ? "FAILED" : "signal semantics kept", failures);
 	return failures ? 1 : 0;
