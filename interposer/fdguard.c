@@ -25,11 +25,6 @@ void lp_fd_hide_notify(int fd, void (*moved)(int newfd))
 	}
 }
 
-void lp_fd_hide(int fd)
-{
-	lp_fd_hide_notify(fd, NULL);
-}
-
 bool lp_fd_hidden(int fd)
 {
 	for (int i = 0; i < n_hidden; i++)

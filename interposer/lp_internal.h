@@ -157,11 +157,9 @@ void lp_dispatch(struct lp_regs *r, ucontext_t *uc, void *xsave) LP_HIDDEN;
 void lp_recompute_wanted(void) LP_HIDDEN;
 void lp_fatal(const char *fmt, ...) LP_HIDDEN __attribute__((noreturn, format(printf, 1, 2)));
 void lp_warn(const char *fmt, ...) LP_HIDDEN __attribute__((format(printf, 1, 2)));
-int lp_fmt(char *buf, size_t n, const char *fmt, ...) LP_HIDDEN __attribute__((format(printf, 3, 4)));
 
 /* ---- xstate.c ---- */
 void lp_xstate_init(void) LP_HIDDEN;
-size_t lp_xstate_std_size(void) LP_HIDDEN;
 
 /* ---- thread.c ---- */
 struct lp_thread *lp_thread_alloc(void) LP_HIDDEN;
@@ -203,7 +201,6 @@ long lp_emu_masked_wait(lp_ctx *c) LP_HIDDEN;
 long lp_emu_sigaltstack(lp_ctx *c) LP_HIDDEN;
 void lp_altstack_mirror(struct lp_thread *t) LP_HIDDEN;
 long lp_emu_rt_sigreturn(lp_ctx *c) LP_HIDDEN;
-void lp_signals_after_fork(void) LP_HIDDEN;
 void lp_sigaction_lock(void) LP_HIDDEN;
 void lp_sigaction_unlock(void) LP_HIDDEN;
 void lp_sigaction_child_reset(void) LP_HIDDEN;
@@ -217,7 +214,6 @@ void lp_trampoline_fill(uint8_t *page0, uint8_t *page1, uintptr_t target) LP_HID
 int lp_rewrite_init(void) LP_HIDDEN;
 void lp_maybe_rewrite(uintptr_t site) LP_HIDDEN;
 int lp_rewrite_site(uintptr_t site) LP_HIDDEN;
-bool lp_site_is_rewritten(uintptr_t site) LP_HIDDEN;
 bool lp_fault_is_bad_sled_call(ucontext_t *uc, siginfo_t *si) LP_HIDDEN;
 bool lp_fault_is_patching(ucontext_t *uc) LP_HIDDEN;
 void lp_rewrite_lock(void) LP_HIDDEN;
@@ -235,9 +231,8 @@ enum lp_site_verdict {
 };
 int lp_redzone_init(void) LP_HIDDEN;
 enum lp_site_verdict lp_site_check(uintptr_t site) LP_HIDDEN;
-/* Pure analysis of one function's bytes (unit-tested). */
-enum lp_site_verdict lp_function_check(const uint8_t *code, size_t len, uint64_t addr) LP_HIDDEN;
-/* The same, also listing the function's `syscall` instructions. */
+/* The red-zone verdict for one function's bytes, listing its `syscall`
+ * instructions (unit-tested). */
 enum lp_site_verdict lp_function_analyze(const uint8_t *code, size_t len, uint64_t addr,
 					 uintptr_t *sites, size_t max_sites, size_t *n_sites) LP_HIDDEN;
 const char *lp_verdict_name(enum lp_site_verdict v) LP_HIDDEN;
@@ -278,7 +273,6 @@ char **lp_execenv_build(char *const *user_envp, long *err) LP_HIDDEN;
 void lp_execenv_free(char **envp) LP_HIDDEN;
 
 /* ---- hidden fds (fds the runtime owns: the trace file) ---- */
-void lp_fd_hide(int fd) LP_HIDDEN;
 void lp_fd_hide_notify(int fd, void (*moved)(int newfd)) LP_HIDDEN;
 bool lp_fd_hidden(int fd) LP_HIDDEN;
 bool lp_fd_any_hidden(void) LP_HIDDEN;

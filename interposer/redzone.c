@@ -179,13 +179,6 @@ enum lp_site_verdict lp_function_analyze(const uint8_t *code, size_t len, uint64
 	return LP_SITE_OK;
 }
 
-enum lp_site_verdict lp_function_check(const uint8_t *code, size_t len, uint64_t addr)
-{
-	uintptr_t sites[1];
-	size_t n;
-	return lp_function_analyze(code, len, addr, sites, 0, &n);
-}
-
 enum lp_site_verdict lp_site_check(uintptr_t site)
 {
 	uint8_t b[2];

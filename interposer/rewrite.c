@@ -125,11 +125,6 @@ int lp_rewrite_init(void)
 	return set_init(&rewritten) && set_init(&refused) ? 0 : -ENOMEM;
 }
 
-bool lp_site_is_rewritten(uintptr_t site)
-{
-	return set_has(&rewritten, site);
-}
-
 static lp_lock rewrite_lock;
 void lp_rewrite_lock(void) { lp_lock_take(&rewrite_lock); }
 void lp_rewrite_unlock(void) { lp_lock_give(&rewrite_lock); }

@@ -444,15 +444,6 @@ long lp_syscall_number(const char *name)
 
 /* ---- messages ---- */
 
-int lp_fmt(char *buf, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int r = vsnprintf(buf, n, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
 static void vmessage(const char *fmt, va_list ap)
 {
 	char buf[512];

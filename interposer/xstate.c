@@ -9,7 +9,6 @@ uint32_t lp_xsave_mask_lo, lp_xsave_mask_hi;
 uint64_t lp_xsave_size;
 uint8_t lp_xsave_compact;
 uint8_t lp_have_fsgsbase;
-static size_t std_size;
 
 /* AMX tile data is enabled per process on request (XFD); restoring it
  * for a process that never asked would fault. */
@@ -31,16 +30,9 @@ void lp_xstate_init(void)
 	 * ask only twice: the standard layout's size for XCR0 bounds the
 	 * compacted one that XSAVEC writes. */
 	__cpuid_count(0xd, 0, a, b, c, d);
-	std_size = b;
+	lp_xsave_size = (b + 63) & ~(uint64_t)63;
 	__cpuid_count(0xd, 1, a, b, c, d);
 	lp_xsave_compact = (a & 2) != 0;  /* XSAVEC */
-	size_t size = std_size;
-	lp_xsave_size = (size + 63) & ~(uint64_t)63;
 	if (lp_xsave_size > LP_CHILD_XSAVE_MAX)
 		lp_fatal("extended state of %zu bytes is larger than supported", (size_t)lp_xsave_size);
-}
-
-size_t lp_xstate_std_size(void)
-{
-	return std_size;
 }

@@ -22,6 +22,14 @@ bad() {
 }
 skipped() { echo "SKIP $1: $2"; skip=$((skip + 1)); }
 wanted() { [ -z "$ONLY" ] || [[ "$1" == *"$ONLY"* ]]; }
+# expect NAME cmd... : passes when cmd succeeds; its output shows on failure
+expect() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then ok "$name"; else bad "$name" "$out"; fi
+}
+# the tracer demo writes its lines there, not into the compared output
+export LPTRACE_OUT=/dev/null
 
 WORK=$(mktemp -d /tmp/lazypoline-tests.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
@@ -78,11 +86,8 @@ newdir() {  # [name]: a fresh directory; with a name, always the same path
 # ---------------------------------------------------------------- unit tests
 if wanted unit; then
 	newdir
-	if out=$("$B/tests/unit" 2>&1); then ok "unit tests (Check) as $(id -un)"; else bad "unit tests (Check)" "$out"; fi
-	if [ $IS_ROOT = 1 ]; then
-		if out=$(as nobody "$B/tests/unit" 2>&1); then ok "unit tests (Check) as nobody"; else
-			bad "unit tests (Check) as nobody" "$out"; fi
-	fi
+	expect "unit tests (Check) as $(id -un)" "$B/tests/unit"
+	[ $IS_ROOT = 1 ] && expect "unit tests (Check) as nobody" as nobody "$B/tests/unit"
 fi
 
 # ------------------------------------------------------- self-checking tests
@@ -94,50 +99,42 @@ for cfg in "${CONFIGS[@]}"; do
 
 	if wanted regs; then
 		newdir
-		if out=$(interposed "$cfg" "$B/liblazypoline.so" "$B/tests/regs" $expect_site 2>&1); then
-			ok "register fidelity [$cfg]"
-		else bad "register fidelity [$cfg]" "$out"; fi
-		if out=$(LPTRACE_OUT=/dev/null interposed "$cfg" "$B/demos/libtracer.so" "$B/tests/regs" 2>&1); then
-			ok "register fidelity, every syscall handled [$cfg]"
-		else bad "register fidelity, every syscall handled [$cfg]" "$out"; fi
+		expect "register fidelity [$cfg]" \
+			interposed "$cfg" "$B/liblazypoline.so" "$B/tests/regs" $expect_site
+		expect "register fidelity, every syscall handled [$cfg]" \
+			interposed "$cfg" "$B/demos/libtracer.so" "$B/tests/regs"
 	fi
 	if wanted straddle; then
 		newdir
 		want=any
 		[ "$expect_site" = expect-rewritten ] && want=expect-rewritten
-		if out=$(interposed "$cfg" "$B/liblazypoline.so" "$B/tests/straddle" $want 2>&1); then
-			ok "sites across a page, a cache line, a qword, patched while running [$cfg]"
-		else bad "sites across a page, a cache line, a qword [$cfg]" "$out"; fi
+		expect "sites across a page, a cache line, a qword, patched while running [$cfg]" \
+			interposed "$cfg" "$B/liblazypoline.so" "$B/tests/straddle" $want
 	fi
 	if wanted cancel; then
 		newdir
-		if out=$(interposed "$cfg" "$B/liblazypoline.so" "$B/tests/cancel" 2>&1); then
-			ok "pthread_cancel of threads blocked in syscalls [$cfg]"
-		else bad "pthread_cancel of threads blocked in syscalls [$cfg]" "$out"; fi
+		expect "pthread_cancel of threads blocked in syscalls [$cfg]" \
+			interposed "$cfg" "$B/liblazypoline.so" "$B/tests/cancel"
 	fi
 	if wanted contexts; then
 		newdir
-		if out=$(interposed "$cfg" "$B/tests/libhooks.so" "$B/tests/contexts" 777777 2>&1); then
-			ok "every context interposed: threads, clone3, fork, vfork, spawn, exec, JIT, handlers [$cfg]"
-		else bad "every context interposed [$cfg]" "$out"; fi
+		expect "every context interposed: threads, clone3, fork, vfork, spawn, exec, JIT, handlers [$cfg]" \
+			interposed "$cfg" "$B/tests/libhooks.so" "$B/tests/contexts" 777777
 	fi
 	if wanted signals; then
 		newdir
-		if out=$(interposed "$cfg" "$B/liblazypoline.so" "$B/tests/signals" interposed 2>&1); then
-			ok "signal semantics [$cfg]"
-		else bad "signal semantics [$cfg]" "$out"; fi
+		expect "signal semantics [$cfg]" interposed "$cfg" "$B/liblazypoline.so" "$B/tests/signals" interposed
 	fi
 	if wanted sigchld; then
 		newdir
-		if out=$(interposed "$cfg" "$B/liblazypoline.so" "$B/tests/sigchld-wait" 2000 2>&1); then
-			ok "dash-style SIGCHLD wait loop, 2000 children [$cfg]"
-		else bad "dash-style SIGCHLD wait loop [$cfg]" "$out"; fi
+		expect "dash-style SIGCHLD wait loop, 2000 children [$cfg]" \
+			interposed "$cfg" "$B/liblazypoline.so" "$B/tests/sigchld-wait" 2000
 	fi
 	if wanted efault; then
 		newdir
 		want=$(as "$who" "$B/tests/efault" 2>&1)
 		for lib in liblazypoline.so demos/libtracer.so; do
-			got=$(LPTRACE_OUT=/dev/null interposed "$cfg" "$B/$lib" "$B/tests/efault" 2>&1)
+			got=$(interposed "$cfg" "$B/$lib" "$B/tests/efault" 2>&1)
 			if [ "$got" = "$want" ]; then ok "bad pointers give EFAULT ($lib) [$cfg]"; else
 				bad "bad pointers give EFAULT ($lib) [$cfg]" "$(diff <(echo "$want") <(echo "$got"))"; fi
 		done
@@ -147,7 +144,7 @@ done
 if wanted native; then
 	newdir
 	for t in "regs" "straddle" "cancel" "contexts any" "signals native" "sigchld-wait 200"; do
-		if out=$("$B/tests/"$t 2>&1); then ok "native run of $t"; else bad "native run of $t" "$out"; fi
+		expect "native run of $t" "$B/tests/"$t
 	done
 fi
 
@@ -294,7 +291,7 @@ if wanted demos; then
 		if [[ "$out" == *"hostname: interposed-host"*"raw unlink: Operation not permitted"* ]]; then
 			ok "demo: in-process interposer [$who]"; else bad "demo: in-process interposer [$who]" "$out"; fi
 	done
-	if out=$("$B/readme-example" 2>&1); then ok "README example runs"; else bad "README example runs" "$out"; fi
+	expect "README example runs" "$B/readme-example"
 fi
 
 echo
