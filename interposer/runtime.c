@@ -510,6 +510,11 @@ int lp_start(lp_interposer *ip)
 	lp_rt.debug = dbg && *dbg && strcmp(dbg, "0");
 	lp_have_fsgsbase = (getauxval(AT_HWCAP2) & 2) != 0;
 	lp_xstate_init();
+	/* Testing switches: take the paths of CPUs without these features. */
+	if (getenv("LAZYPOLINE_TEST_NO_FSGSBASE"))
+		lp_have_fsgsbase = 0;
+	if (getenv("LAZYPOLINE_TEST_NO_XSAVEC"))
+		lp_xsave_compact = 0;
 
 	bool forced = mode != LP_MODE_AUTO;
 	if (mode != LP_MODE_SUD) {

@@ -140,6 +140,22 @@ for cfg in "${CONFIGS[@]}"; do
 		done
 	fi
 done
+# the paths taken on CPUs without FSGSBASE (arch_prctl) or XSAVEC (XSAVE)
+if wanted legacy-cpu; then
+	newdir
+	for m in sud lazy; do
+		[ $m = lazy ] && [ $IS_ROOT = 0 ] && continue
+		for t in "regs" "straddle" "signals interposed" "sigchld-wait 500"; do
+			expect "without FSGSBASE and XSAVEC: $t [$m]" env LAZYPOLINE_TEST_NO_FSGSBASE=1 \
+				LAZYPOLINE_TEST_NO_XSAVEC=1 LAZYPOLINE_MODE=$m LIBLAZYPOLINE="$B/liblazypoline.so" \
+				LD_PRELOAD="$B/libbootstrap.so" "$B/tests/"$t
+		done
+		expect "without FSGSBASE and XSAVEC: contexts [$m]" env LAZYPOLINE_TEST_NO_FSGSBASE=1 \
+			LAZYPOLINE_TEST_NO_XSAVEC=1 LAZYPOLINE_MODE=$m LIBLAZYPOLINE="$B/tests/libhooks.so" \
+			LD_PRELOAD="$B/libbootstrap.so" "$B/tests/contexts" 777777
+	done
+fi
+
 # native runs: the self-checking programs must pass without the interposer
 if wanted native; then
 	newdir
