@@ -12,8 +12,10 @@ B := build
 CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror
 # The runtime: position independent, nothing exported but the API, no
 # stack protector (its canary lives in %fs, which an application's raw
-# threads may point anywhere).
-RT_CFLAGS := $(CFLAGS_BASE) -fPIC -fvisibility=hidden -fno-stack-protector -Iinterposer
+# threads may point anywhere), and no vector registers: the slow path
+# skips saving the program's extended state when only such code runs.
+RT_CFLAGS := $(CFLAGS_BASE) -fPIC -fvisibility=hidden -fno-stack-protector -mgeneral-regs-only \
+	-Iinterposer
 LIB_LDFLAGS := -shared -Wl,-z,defs -Wl,-z,noexecstack
 
 RT_SRCS := $(wildcard interposer/*.c)

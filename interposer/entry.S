@@ -23,15 +23,68 @@
 	.p2align 6
 ENTRY(lp_entry)
 	.cfi_startproc			/* a plain call frame: unwinders walk through */
-	lea	lp_wanted(%rip), %r11
-	movzbl	(%r11,%rax,1), %ecx
-	jrcxz	1f			/* jrcxz: a test that leaves flags alone */
-	jmp	lp_slow_rewritten
-1:	syscall
+	lea	lp_route(%rip), %r11
+	jmp	*(%r11,%rax,8)		/* a jump leaves the flags alone */
+	.cfi_endproc
+END(lp_entry)
+
+/* Route of syscalls nobody wants: run it at once. */
+ENTRY(lp_pass)
+	.cfi_startproc
+	syscall
 	mov	(%rsp), %rcx
 	ret
 	.cfi_endproc
-END(lp_entry)
+END(lp_pass)
+
+/* Route of syscalls with a prefilter: call it with the arguments, on the
+ * program's stack (the site keeps nothing in its red zone), saving only
+ * what a C call clobbers; 0 runs the syscall at once, else the slow path. */
+ENTRY(lp_prefiltered)
+	.cfi_startproc
+	pushfq
+	push	%rax
+	push	%r9
+	push	%r8
+	push	%r10
+	push	%rdx
+	push	%rsi
+	push	%rdi			/* rsp -> args[0..5], nr, rflags, return */
+	.cfi_adjust_cfa_offset 64
+	mov	%rsp, %rsi
+	mov	%rsp, %r11
+	and	$-16, %rsp
+	push	%r11
+	sub	$8, %rsp
+	/* CFA = *(rsp + 8) + 72 */
+	.cfi_escape 0x0f, 0x05, 0x77, 0x08, 0x06, 0x23, 0x48
+	cld
+	mov	%rax, %rdi
+	lea	lp_prefilter_fn(%rip), %rcx
+	call	*(%rcx,%rax,8)
+	mov	8(%rsp), %rsp
+	.cfi_def_cfa %rsp, 72
+	mov	%eax, %ecx
+	pop	%rdi
+	pop	%rsi
+	pop	%rdx
+	pop	%r10
+	pop	%r8
+	pop	%r9
+	pop	%rax
+	.cfi_adjust_cfa_offset -56
+	jrcxz	1f
+	popfq
+	.cfi_adjust_cfa_offset -8
+	jmp	lp_slow_rewritten
+	.cfi_adjust_cfa_offset 8
+1:	popfq
+	.cfi_adjust_cfa_offset -8
+	syscall
+	mov	(%rsp), %rcx
+	ret
+	.cfi_endproc
+END(lp_prefiltered)
 
 /* Slow path of a rewritten site: save everything, run the dispatcher on
  * the thread's interposer stack, restore everything but rax.  The site was
@@ -82,10 +135,23 @@ ENTRY(lp_slow_rewritten)
 	push	%r14
 	push	%r15
 	mov	%rsp, %rbx		/* struct lp_regs * */
-	/* CFA = the rsp at the site, saved in the frame: *(rbx + LP_R_RSP) */
-	.cfi_escape 0x0f, 0x03, 0x73, LP_R_RSP, 0x06
+	/* CFA = the rsp at the site, saved in the frame: *(rbx + LP_R_RSP),
+	 * with LP_R_RSP = 136 as SLEB128 (0x88 0x01) */
+	.cfi_escape 0x0f, 0x04, 0x73, 0x88, 0x01, 0x06
 	cld
-	sub	lp_xsave_size(%rip), %rsp
+	/* Handlers that touch no vector register need no extended-state
+	 * save (lp_fpu[nr] = 0): it is the biggest cost of this path. */
+	mov	LP_R_RAX(%rbx), %rax
+	cmp	$LP_NR_MAX, %rax
+	jae	6f
+	lea	lp_fpu(%rip), %rcx
+	cmpb	$0, (%rcx,%rax,1)
+	jne	6f
+	mov	%rbx, %rdi
+	xor	%esi, %esi
+	call	lp_slow_entry_c
+	jmp	7f
+6:	sub	lp_xsave_size(%rip), %rsp
 	and	$-64, %rsp
 	xor	%eax, %eax		/* XSAVE needs a zeroed header */
 	mov	%rax, 512(%rsp)
@@ -109,7 +175,7 @@ ENTRY(lp_slow_rewritten)
 	mov	lp_xsave_mask_lo(%rip), %eax
 	mov	lp_xsave_mask_hi(%rip), %edx
 	xrstor64 (%rsp)
-	mov	%rbx, %rsp
+7:	mov	%rbx, %rsp
 	pop	%r15
 	pop	%r14
 	pop	%r13

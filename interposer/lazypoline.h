@@ -62,6 +62,18 @@ static inline lp_action lp_block(int err) { lp_action a = { LP_ACT_BLOCK, err };
 
 typedef lp_action (*lp_handler)(lp_ctx *ctx, void *data);
 
+/* A prefilter decides from the arguments alone whether a syscall needs the
+ * handlers at all: it returns 0 to let the syscall run at once (no handler
+ * sees it), anything else to go on to the handlers.  It runs on the
+ * program's stack with nothing saved, so it must be tiny: compiled with
+ * -mgeneral-regs-only, no syscalls, no locks, no libc (lp_copy_from_user
+ * and lp_strncpy_from_user are fine), under 1 KiB of stack. */
+typedef int (*lp_prefilter)(long nr, const long args[6]);
+
+/* Handler flags */
+#define LP_GPR_ONLY 1u  /* uses no vector or x87 registers (-mgeneral-regs-only,
+			   no libc): the program's extended state need not be saved */
+
 #define LP_ALL_SYSCALLS (-1L)
 
 enum lp_mode {
@@ -77,6 +89,10 @@ LP_API lp_interposer *lp_new(void);
 /* Call fn for syscall nr (or every syscall: LP_ALL_SYSCALLS).  Handlers
  * of one syscall run in registration order, LP_ALL_SYSCALLS ones first. */
 LP_API int lp_on(lp_interposer *ip, long nr, lp_handler fn, void *data);
+/* The same, with LP_* handler flags. */
+LP_API int lp_on_flags(lp_interposer *ip, long nr, lp_handler fn, void *data, unsigned flags);
+/* Run fn before the handlers of syscall nr (one prefilter per syscall). */
+LP_API int lp_on_prefilter(lp_interposer *ip, long nr, lp_prefilter fn);
 /* Only the listed syscalls run; every other one fails with errno err. */
 LP_API int lp_allow_only(lp_interposer *ip, const long *nrs, size_t n, int err);
 /* The listed syscalls fail with errno err. */

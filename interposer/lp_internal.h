@@ -73,7 +73,15 @@ static inline struct lp_thread *lp_self(void)
 }
 
 /* ---- entry.S ---- */
-extern uint8_t lp_wanted[LP_NR_MAX] LP_HIDDEN;
+/* Where a rewritten site's syscall goes: lp_pass (nobody wants it),
+ * lp_prefiltered (ask the prefilter first) or lp_slow_rewritten. */
+extern void *lp_route[LP_NR_MAX] LP_HIDDEN;
+extern lp_prefilter lp_prefilter_fn[LP_NR_MAX] LP_HIDDEN;
+/* 1: save the extended state around the handlers (some may touch it) */
+extern uint8_t lp_fpu[LP_NR_MAX] LP_HIDDEN;
+void lp_pass(void) LP_HIDDEN;
+void lp_prefiltered(void) LP_HIDDEN;
+void lp_slow_rewritten(void) LP_HIDDEN;
 extern uint32_t lp_xsave_mask_lo LP_HIDDEN, lp_xsave_mask_hi LP_HIDDEN;
 extern uint64_t lp_xsave_size LP_HIDDEN;       /* bytes reserved (+64 for alignment) */
 extern uint8_t lp_xsave_compact LP_HIDDEN;
@@ -122,6 +130,7 @@ void lp_child_start(struct lp_thread *t) LP_HIDDEN;
 struct lp_hentry {
 	lp_handler fn;
 	void *data;
+	unsigned flags;
 };
 struct lp_hlist {
 	struct lp_hentry *v;
@@ -136,6 +145,7 @@ struct lp_interposer {
 	int16_t block_errno[LP_NR_MAX];
 	enum lp_mode mode;
 	int trace_fd;
+	lp_prefilter prefilter[LP_NR_MAX];
 };
 
 struct lp_runtime {
@@ -148,6 +158,7 @@ struct lp_runtime {
 	int pid;
 	uint64_t never_blocked;        /* signals the app can never block */
 	uint8_t internal[LP_NR_MAX];   /* syscalls the runtime itself needs */
+	uint8_t internal_gpr[LP_NR_MAX];  /* ... and handles without vector registers */
 	char *bootstrap_path;          /* libbootstrap.so, for execve */
 	char *interposer_path;         /* LIBLAZYPOLINE */
 };

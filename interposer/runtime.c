@@ -33,7 +33,9 @@
 #endif
 
 struct lp_runtime lp_rt;
-uint8_t lp_wanted[LP_NR_MAX];
+void *lp_route[LP_NR_MAX];
+lp_prefilter lp_prefilter_fn[LP_NR_MAX];
+uint8_t lp_fpu[LP_NR_MAX];
 
 /* ---- building ---- */
 
@@ -45,7 +47,7 @@ lp_interposer *lp_new(void)
 	return ip;
 }
 
-static int hlist_add(struct lp_hlist *l, lp_handler fn, void *data)
+static int hlist_add(struct lp_hlist *l, lp_handler fn, void *data, unsigned flags)
 {
 	if (l->n == l->cap) {
 		int cap = l->cap ? 2 * l->cap : 4;
@@ -60,21 +62,39 @@ static int hlist_add(struct lp_hlist *l, lp_handler fn, void *data)
 	}
 	l->v[l->n].fn = fn;
 	l->v[l->n].data = data;
+	l->v[l->n].flags = flags;
 	l->n++;
 	return 0;
 }
 
-int lp_on(lp_interposer *ip, long nr, lp_handler fn, void *data)
+int lp_on_flags(lp_interposer *ip, long nr, lp_handler fn, void *data, unsigned flags)
 {
-	if (!ip || !fn)
+	if (!ip || !fn || (flags & ~LP_GPR_ONLY))
 		return -EINVAL;
 	if (lp_rt.started)
 		return -EBUSY;
 	if (nr == LP_ALL_SYSCALLS)
-		return hlist_add(&ip->all, fn, data);
+		return hlist_add(&ip->all, fn, data, flags);
 	if (nr < 0 || nr >= LP_NR_MAX)
 		return -EINVAL;
-	return hlist_add(&ip->per[nr], fn, data);
+	return hlist_add(&ip->per[nr], fn, data, flags);
+}
+
+int lp_on(lp_interposer *ip, long nr, lp_handler fn, void *data)
+{
+	return lp_on_flags(ip, nr, fn, data, 0);
+}
+
+int lp_on_prefilter(lp_interposer *ip, long nr, lp_prefilter fn)
+{
+	if (!ip || !fn || nr < 0 || nr >= LP_NR_MAX)
+		return -EINVAL;
+	if (lp_rt.started)
+		return -EBUSY;
+	if (ip->prefilter[nr])
+		return -EEXIST;
+	ip->prefilter[nr] = fn;
+	return 0;
 }
 
 int lp_allow_only(lp_interposer *ip, const long *nrs, size_t n, int err)
@@ -148,12 +168,27 @@ void lp_recompute_wanted(void)
 	for (size_t i = 0; i < sizeof internal_syscalls / sizeof *internal_syscalls; i++)
 		lp_rt.internal[internal_syscalls[i]] = 1;
 	if (lp_fd_any_hidden())
-		for (size_t i = 0; i < sizeof fd_guard_syscalls / sizeof *fd_guard_syscalls; i++)
+		for (size_t i = 0; i < sizeof fd_guard_syscalls / sizeof *fd_guard_syscalls; i++) {
 			lp_rt.internal[fd_guard_syscalls[i]] = 1;
+			lp_rt.internal_gpr[fd_guard_syscalls[i]] = 1;  /* no libc there */
+		}
 	for (int nr = 0; nr < LP_NR_MAX; nr++) {
-		bool w = lp_rt.internal[nr] || ip->all.n || ip->per[nr].n || ip->block_errno[nr] ||
-			 (ip->allow_only && !ip->allowed[nr]);
-		__atomic_store_n(&lp_wanted[nr], w, __ATOMIC_RELAXED);
+		bool handled = ip->all.n || ip->per[nr].n;
+		bool wanted = lp_rt.internal[nr] || handled || ip->block_errno[nr] ||
+			      (ip->allow_only && !ip->allowed[nr]);
+		/* a prefilter may only skip the handlers, never the runtime */
+		bool prefiltered = ip->prefilter[nr] && !lp_rt.internal[nr] && !ip->block_errno[nr] &&
+				   !(ip->allow_only && !ip->allowed[nr]);
+		bool gpr_only = !lp_rt.internal[nr] || lp_rt.internal_gpr[nr];
+		for (int i = 0; i < ip->all.n; i++)
+			gpr_only &= (ip->all.v[i].flags & LP_GPR_ONLY) != 0;
+		for (int i = 0; i < ip->per[nr].n; i++)
+			gpr_only &= (ip->per[nr].v[i].flags & LP_GPR_ONLY) != 0;
+		lp_prefilter_fn[nr] = prefiltered ? ip->prefilter[nr] : NULL;
+		lp_fpu[nr] = !gpr_only;
+		void *route = !wanted ? (void *)lp_pass : prefiltered ? (void *)lp_prefiltered
+								      : (void *)lp_slow_rewritten;
+		__atomic_store_n(&lp_route[nr], route, __ATOMIC_RELEASE);
 	}
 }
 
@@ -384,7 +419,13 @@ void lp_sigsys_c(int sig, siginfo_t *si, void *ucv)
 	lp_regs_from_uc(&r, uc);
 	if (lp_rt.rewrite)
 		lp_maybe_rewrite(r.rip - 2);
-	lp_dispatch(&r, uc, NULL);
+	long nr = (long)r.rax;
+	long args[6] = { (long)r.rdi, (long)r.rsi, (long)r.rdx, (long)r.r10, (long)r.r8, (long)r.r9 };
+	if (nr >= 0 && nr < LP_NR_MAX && lp_prefilter_fn[nr] && !lp_prefilter_fn[nr](nr, args))
+		r.rax = (uint64_t)lp_window_syscall(nr, args[0], args[1], args[2], args[3], args[4],
+						    args[5]);
+	else
+		lp_dispatch(&r, uc, NULL);
 	if (r.rax == (uint64_t)-LP_ERESTARTSYS) {
 		/* restart after the held-back signal's handler; rax still
 		 * holds the syscall number, as SUD left it */

@@ -34,6 +34,7 @@ _Static_assert(sizeof(struct lp_regs) == LP_R_SIZE, "layout");
 _Static_assert(offsetof(struct lp_regs, rax) == LP_R_RAX, "layout");
 _Static_assert(offsetof(struct lp_regs, rdi) == LP_R_RDI, "layout");
 _Static_assert(offsetof(struct lp_regs, rsp) == LP_R_RSP, "layout");
+_Static_assert(LP_R_RSP == 136, "entry.S encodes it in its unwind info");
 
 struct lp_thread *lp_thread_alloc(void)
 {

@@ -103,6 +103,8 @@ for cfg in "${CONFIGS[@]}"; do
 			interposed "$cfg" "$B/liblazypoline.so" "$B/tests/regs" $expect_site
 		expect "register fidelity, every syscall handled [$cfg]" \
 			interposed "$cfg" "$B/demos/libtracer.so" "$B/tests/regs"
+		HANDLEALL_GPR=1 expect "register fidelity, every syscall handled without saving vector state [$cfg]" \
+			interposed "$cfg" "$B/tests/libhandleall.so" "$B/tests/regs"
 	fi
 	if wanted straddle; then
 		newdir

@@ -31,7 +31,7 @@ $(TB)/%: tests/progs/%.c | $(TB)
 $(TB)/loops: tests/bench/loops.c | $(TB)
 	$(CC) $(CFLAGS_BASE) -o $@ $<
 $(TB)/libhandleall.so: tests/bench/handleall.c interposer/lazypoline.h $(B)/liblazypoline.so | $(TB)
-	$(CC) $(CFLAGS_BASE) -fPIC -Iinterposer $(LIB_LDFLAGS) -o $@ $< \
+	$(CC) $(CFLAGS_BASE) -mgeneral-regs-only -fPIC -Iinterposer $(LIB_LDFLAGS) -o $@ $< \
 		-L$(B) -llazypoline -Wl,-rpath,'$$ORIGIN/..'
 $(TB)/lib%.so: tests/progs/%.c interposer/lazypoline.h $(B)/liblazypoline.so | $(TB)
 	$(CC) $(CFLAGS_BASE) -fPIC -Iinterposer $(LIB_LDFLAGS) -o $@ $< \

@@ -160,6 +160,42 @@ START_TEST(sud_mode)
 }
 END_TEST
 
+/* A prefilter: arg0 == 0 needs no handler. */
+static int only_nonzero(long nr, const long args[6])
+{
+	(void)nr;
+	return args[0] != 0;
+}
+
+static lp_action answer_42(lp_ctx *c, void *d)
+{
+	(void)c;
+	(void)d;
+	return lp_return(42);
+}
+
+static long raw_syscall1(long nr, long a0)
+{
+	long r;
+	__asm__ volatile("syscall" : "=a"(r) : "a"(nr), "D"(a0) : "rcx", "r11", "memory");
+	return r;
+}
+
+START_TEST(prefilter_skips_handlers)
+{
+	lp_interposer *ip = lp_new();
+	ck_assert_int_eq(lp_on_flags(ip, SYS_getpgid, answer_42, NULL, LP_GPR_ONLY), 0);
+	ck_assert_int_eq(lp_on_prefilter(ip, SYS_getpgid, only_nonzero), 0);
+	ck_assert_int_eq(lp_on_prefilter(ip, SYS_getpgid, only_nonzero), -EEXIST);
+	ck_assert_int_eq(lp_on_flags(ip, SYS_getpid, answer_42, NULL, 0x100), -EINVAL);
+	ck_assert_int_eq(lp_start(ip), 0);
+	for (int i = 0; i < 50; i++) {  /* trapping first, then rewritten */
+		ck_assert_int_eq(raw_syscall1(SYS_getpgid, 0), getpgrp());
+		ck_assert_int_eq(raw_syscall1(SYS_getpgid, getpid()), 42);
+	}
+}
+END_TEST
+
 START_TEST(bad_arguments)
 {
 	lp_interposer *ip = lp_new();
@@ -213,6 +249,7 @@ Suite *suite_api(void)
 	tcase_add_test(tc, allow_list);
 	tcase_add_test(tc, threads_and_children);
 	tcase_add_test(tc, sud_mode);
+	tcase_add_test(tc, prefilter_skips_handlers);
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, user_memory);
 	tcase_add_test(tc, syscall_names);
