@@ -6,6 +6,7 @@
  * LIBLAZYPOLINE and every LAZYPOLINE_* setting; each execve gets them
  * added back, over whatever the caller passed. */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,24 @@ int lp_exec_env_set(const char *name, const char *value)
 	return 0;
 }
 
+/* In-process use: children get libbootstrap.so from next to this library
+ * and the interposer library the program chose. */
+int lp_execenv_in_process(const char *child_interposer)
+{
+	Dl_info di;
+	if (!dladdr((void *)lp_execenv_in_process, &di) || !di.dli_fname)
+		return -ENOENT;
+	const char *slash = strrchr(di.dli_fname, '/');
+	size_t dir = slash ? (size_t)(slash - di.dli_fname) + 1 : 0;
+	char *boot = lp_malloc(dir + sizeof "libbootstrap.so");
+	if (!boot)
+		return -ENOMEM;
+	memcpy(boot, di.dli_fname, dir);
+	memcpy(boot + dir, "libbootstrap.so", sizeof "libbootstrap.so");
+	bootstrap_path = boot;
+	return (interposer_path = dup_str(child_interposer)) ? 0 : -ENOMEM;
+}
+
 int lp_execenv_capture(char **env, const char *bootstrap, const char *interposer)
 {
 	if (bootstrap && !(bootstrap_path = dup_str(bootstrap)))
@@ -139,6 +158,40 @@ static bool list_has(const char *list, const char *path)
 	return false;
 }
 
+struct lp_exec_env {
+	char **entries;   /* "NAME=value", allocated */
+	int n, cap;
+};
+
+int lp_exec_env_add(lp_exec_env *e, const char *name, const char *value)
+{
+	if (!e || !name || !*name || strchr(name, '=') || !value)
+		return -EINVAL;
+	if (e->n == e->cap) {
+		int cap = e->cap ? 2 * e->cap : 8;
+		char **v = lp_calloc((size_t)cap, sizeof *v);
+		if (!v)
+			return -ENOMEM;
+		if (e->n)
+			memcpy(v, e->entries, (size_t)e->n * sizeof *v);
+		lp_free(e->entries);
+		e->entries = v;
+		e->cap = cap;
+	}
+	if (!(e->entries[e->n] = join3(name, "=", value)))
+		return -ENOMEM;
+	e->n++;
+	return 0;
+}
+
+static bool is_hooked(const lp_exec_env *e, const char *name, size_t len)
+{
+	for (int i = 0; i < e->n; i++)
+		if (!strncmp(e->entries[i], name, len) && e->entries[i][len] == '=')
+			return true;
+	return false;
+}
+
 /* The array handed to execve.  Slot -1 holds how many leading entries
  * are strings we allocated; the rest point into the caller's memory or
  * at our carried entries. */
@@ -156,8 +209,25 @@ char **lp_execenv_build(char *const *uenvp, long *err)
 				break;
 		}
 	}
-	char **base = lp_calloc(n + (size_t)n_carry + 6, sizeof *base);
+	/* what the plugins add for this particular exec */
+	lp_exec_env hooked = { NULL, 0, 0 };
+	lp_interposer *ip = lp_rt.ip;
+	for (int i = 0; ip && i < ip->n_exec_hooks; i++) {
+		int r = ((int (*)(lp_exec_env *, void *))ip->exec_hooks[i].fn)(&hooked,
+									    ip->exec_hooks[i].data);
+		if (r < 0) {
+			for (int j = 0; j < hooked.n; j++)
+				lp_free(hooked.entries[j]);
+			lp_free(hooked.entries);
+			*err = r;
+			return NULL;
+		}
+	}
+	char **base = lp_calloc(n + (size_t)n_carry + (size_t)hooked.n + 6, sizeof *base);
 	if (!base) {
+		for (int j = 0; j < hooked.n; j++)
+			lp_free(hooked.entries[j]);
+		lp_free(hooked.entries);
 		*err = -ENOMEM;
 		return NULL;
 	}
@@ -165,11 +235,16 @@ char **lp_execenv_build(char *const *uenvp, long *err)
 	size_t own = 0;
 	char *user_preload = NULL;
 	*err = -ENOMEM;
+	for (int j = 0; j < hooked.n; j++)
+		out[own++] = hooked.entries[j];
+	lp_free(hooked.entries);
+	lp_exec_env hooked_view = { out, hooked.n, hooked.n };  /* the names to override */
 
 	struct lp_thread *t = lp_self();
+	size_t preload_slot = own;
 	if (bootstrap_path) {
 		/* LD_PRELOAD is decided after the scan; keep its slot */
-		own = 1;
+		own++;
 		if (interposer_path && !(out[own++] = join3("LIBLAZYPOLINE=", interposer_path, "")))
 			goto fail;
 	}
@@ -194,23 +269,24 @@ char **lp_execenv_build(char *const *uenvp, long *err)
 				goto fail;
 			continue;
 		}
-		if (eq && is_ours(head, nl))
+		if (eq && (is_ours(head, nl) || is_hooked(&hooked_view, head, nl)))
 			continue;
 		out[k++] = p;
 	}
 	if (bootstrap_path) {
+		char **pre = &out[preload_slot];
 		if (!user_preload) {
-			out[0] = join3("LD_PRELOAD=", bootstrap_path, "");
-			if (!out[0] || !(out[own++] = dup_str("LAZYPOLINE_PRELOAD_ADDED=1")))
+			*pre = join3("LD_PRELOAD=", bootstrap_path, "");
+			if (!*pre || !(out[own++] = dup_str("LAZYPOLINE_PRELOAD_ADDED=1")))
 				goto fail;
 		} else if (list_has(user_preload + 11, bootstrap_path)) {
-			out[0] = user_preload;
+			*pre = user_preload;
 			user_preload = NULL;
 		} else {
 			char *head = join3("LD_PRELOAD=", bootstrap_path, ":");
-			out[0] = head ? join3(head, user_preload + 11, "") : NULL;
+			*pre = head ? join3(head, user_preload + 11, "") : NULL;
 			lp_free(head);
-			if (!out[0])
+			if (!*pre)
 				goto fail;
 		}
 	}

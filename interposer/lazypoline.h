@@ -128,6 +128,33 @@ LP_API void lp_free(void *p);
 /* Environment entries added to every execve of the application, so that
  * configuration survives programs that scrub their environment. */
 LP_API int lp_exec_env_set(const char *name, const char *value);
+/* Called on the way into every execve, to add entries that depend on the
+ * process at that moment (they override the program's own). */
+typedef struct lp_exec_env lp_exec_env;
+LP_API int lp_on_exec(lp_interposer *ip, int (*fn)(lp_exec_env *env, void *data), void *data);
+LP_API int lp_exec_env_add(lp_exec_env *env, const char *name, const char *value);
+
+/* One pointer of per-process state for an interposer library.  Threads
+ * share it, a fork child gets a copy of it (and of the memory).  A
+ * vfork-style child (CLONE_VM without CLONE_THREAD: vfork, posix_spawn)
+ * starts with its parent's pointer but shares its parent's memory:
+ * lp_shares_parent_memory() says so, and state the parent still needs
+ * must not be changed -- install a private copy in the slot instead;
+ * lp_on_vfork_done's callback gets that copy in the parent afterwards,
+ * to free it. */
+LP_API void **lp_process_slot(void);
+LP_API int lp_shares_parent_memory(void);
+LP_API int lp_on_vfork_done(lp_interposer *ip, void (*fn)(void *child_slot, void *data), void *data);
+
+/* An fd of the interposer's own (a log, shared memory): the program does
+ * not see it -- close gives EBADF, close_range and dup2 leave it alone --
+ * and it stays open across execve unless it is close-on-exec. */
+LP_API int lp_hide_fd(int fd);
+
+/* In-process use: the interposer library that programs started with
+ * execve get (with libbootstrap.so, found next to liblazypoline.so).
+ * Without it they are not interposed. */
+LP_API int lp_set_child_interposer(lp_interposer *ip, const char *path);
 /* Called in the child after fork-like clones (not threads), before it
  * returns to the application. */
 LP_API int lp_on_fork_child(void (*fn)(void *data), void *data);

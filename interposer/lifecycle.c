@@ -190,6 +190,9 @@ long lp_do_clone(lp_ctx *c)
 		child->flags = (flags & CLONE_VFORK) ? LP_TF_VFORK_CHILD : 0;
 		child->virt_blocked = t->virt_blocked;
 		child->pid = (flags & CLONE_THREAD) ? t->pid : 0;
+		child->proc_slot = t->proc_slot;
+		if (!(flags & CLONE_THREAD))
+			child->flags |= LP_TF_SHARED_VM;
 		if (flags & CLONE_VFORK) {  /* a CLONE_VM child loses the altstack */
 			child->alt_lo = t->alt_lo;
 			child->alt_size = t->alt_size;
@@ -230,6 +233,12 @@ long lp_do_clone(lp_ctx *c)
 		/* a vfork child has exec'd or exited: what it left is ours */
 		if (child->exec_envp)
 			lp_execenv_free(child->exec_envp);
+		if (child->proc_slot != t->proc_slot) {
+			lp_interposer *ip = lp_rt.ip;
+			for (int i = 0; i < ip->n_vfork_hooks; i++)
+				((void (*)(void *, void *))ip->vfork_hooks[i].fn)(child->proc_slot,
+										   ip->vfork_hooks[i].data);
+		}
 		lp_thread_free(child);
 	}
 	lp_sys4(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8);

@@ -30,6 +30,7 @@ struct lp_regs {
 /* Thread flags */
 #define LP_TF_VFORK_CHILD 1u  /* block belongs to the parent: do not free */
 #define LP_TF_FORK_CHILD  2u  /* set across a fork-like clone: the child is a copy */
+#define LP_TF_SHARED_VM   4u  /* CLONE_VM without CLONE_THREAD: the parent's memory */
 
 /* One per thread, reached through %gs.  Offsets used by assembly are
  * fixed in lp_layout.h and checked in thread.c. */
@@ -59,7 +60,8 @@ struct lp_thread {
 	uint64_t alt_size;              /* (0: none) */
 	volatile uint64_t artificial;   /* blocked by us to hold signals back */
 	siginfo_t held_info[4];         /* held-back SIGILL, SIGBUS, SIGSEGV, SIGSYS */
-	uint8_t pad3[LP_OFF_SELF - LP_OFF_CHILD_MASK - 88 - 4 * sizeof(siginfo_t)];
+	void *proc_slot;                /* lp_process_slot() */
+	uint8_t pad3[LP_OFF_SELF - LP_OFF_CHILD_MASK - 96 - 4 * sizeof(siginfo_t)];
 	struct lp_thread *self;
 	uint8_t pad4[LP_OFF_CHILD_XSAVE - LP_OFF_SELF - 8];
 	uint8_t child_xsave[LP_CHILD_XSAVE_MAX] __attribute__((aligned(64)));
@@ -136,6 +138,12 @@ struct lp_hlist {
 	struct lp_hentry *v;
 	int n, cap;
 };
+#define LP_MAX_HOOKS 8
+struct lp_hook {
+	void *fn;
+	void *data;
+};
+
 struct lp_interposer {
 	struct lp_hlist all;
 	struct lp_hlist per[LP_NR_MAX];
@@ -146,6 +154,10 @@ struct lp_interposer {
 	enum lp_mode mode;
 	int trace_fd;
 	lp_prefilter prefilter[LP_NR_MAX];
+	struct lp_hook exec_hooks[LP_MAX_HOOKS];
+	struct lp_hook vfork_hooks[LP_MAX_HOOKS];
+	int n_exec_hooks, n_vfork_hooks;
+	char *child_interposer;
 };
 
 struct lp_runtime {
@@ -277,6 +289,7 @@ struct lp_envvar {
 };
 /* Remember what every new program needs to be interposed again. */
 int lp_execenv_capture(char **environ_, const char *bootstrap, const char *interposer) LP_HIDDEN;
+int lp_execenv_in_process(const char *child_interposer) LP_HIDDEN;
 /* Build the environment for a new program: the caller's entries with
  * ours added.  Returns an lp_malloc'ed NULL-terminated array (the
  * strings it points to are the caller's or ours), or NULL + errno. */

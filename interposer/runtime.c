@@ -127,6 +127,64 @@ int lp_block_list(lp_interposer *ip, const long *nrs, size_t n, int err)
 	return 0;
 }
 
+static int add_hook(struct lp_hook *hooks, int *n, void *fn, void *data)
+{
+	if (!fn)
+		return -EINVAL;
+	if (lp_rt.started)
+		return -EBUSY;
+	if (*n == LP_MAX_HOOKS)
+		return -ENOSPC;
+	hooks[*n].fn = fn;
+	hooks[*n].data = data;
+	(*n)++;
+	return 0;
+}
+
+int lp_on_exec(lp_interposer *ip, int (*fn)(lp_exec_env *env, void *data), void *data)
+{
+	return ip ? add_hook(ip->exec_hooks, &ip->n_exec_hooks, (void *)fn, data) : -EINVAL;
+}
+
+int lp_on_vfork_done(lp_interposer *ip, void (*fn)(void *child_slot, void *data), void *data)
+{
+	return ip ? add_hook(ip->vfork_hooks, &ip->n_vfork_hooks, (void *)fn, data) : -EINVAL;
+}
+
+int lp_set_child_interposer(lp_interposer *ip, const char *path)
+{
+	if (!ip || !path || path[0] != '/')
+		return -EINVAL;
+	if (lp_rt.started)
+		return -EBUSY;
+	size_t n = strlen(path) + 1;
+	lp_free(ip->child_interposer);
+	if (!(ip->child_interposer = lp_malloc(n)))
+		return -ENOMEM;
+	memcpy(ip->child_interposer, path, n);
+	return 0;
+}
+
+void **lp_process_slot(void)
+{
+	return &lp_self()->proc_slot;
+}
+
+int lp_shares_parent_memory(void)
+{
+	return (lp_self()->flags & LP_TF_SHARED_VM) != 0;
+}
+
+int lp_hide_fd(int fd)
+{
+	if (fd < 0)
+		return -EBADF;
+	lp_fd_hide_notify(fd, NULL);
+	if (lp_rt.started)
+		lp_recompute_wanted();  /* close and friends are watched from now on */
+	return 0;
+}
+
 int lp_set_mode(lp_interposer *ip, enum lp_mode mode)
 {
 	if (!ip || mode < LP_MODE_AUTO || mode > LP_MODE_EAGER)
@@ -589,6 +647,9 @@ int lp_start(lp_interposer *ip)
 
 	if (ip->trace_fd >= 0)
 		lp_trace_start(ip->trace_fd);
+	if (!lp_rt.own_namespace && ip->child_interposer &&
+	    lp_execenv_in_process(ip->child_interposer) < 0)
+		return -ENOMEM;
 	lp_recompute_wanted();
 	int r = lp_signals_init();
 	if (r < 0)

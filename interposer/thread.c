@@ -77,7 +77,7 @@ void lp_child_start(struct lp_thread *t)
 	if (!t->pid || (t->flags & LP_TF_FORK_CHILD))
 		t->pid = (int32_t)lp_sys0(SYS_getpid);
 	if (t->flags & LP_TF_FORK_CHILD) {
-		t->flags &= ~LP_TF_FORK_CHILD;
+		t->flags &= ~(LP_TF_FORK_CHILD | LP_TF_SHARED_VM);  /* memory of its own */
 		lp_rt.pid = t->pid;
 		lp_atfork_child();
 	} else {
