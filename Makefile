@@ -23,7 +23,16 @@ RT_OBJS := $(patsubst interposer/%.c,$(B)/obj/%.o,$(RT_SRCS)) $(B)/obj/entry.o $
 UNISTD_H := /usr/include/x86_64-linux-gnu/asm/unistd_64.h
 
 DEMOS := $(B)/demos/libtracer.so $(B)/demos/libwriteblock.so $(B)/demos/inprocess
-LIBS := $(B)/liblazypoline.so $(B)/libbootstrap.so
+# The view (libvfs.so): handlers on the public API, compiled like the
+# runtime (no vector registers, no stack protector, no libc inside the
+# handlers: loops must not become calls to libc's memcpy).
+VFS_CFLAGS := $(RT_CFLAGS) -fno-tree-loop-distribute-patterns
+VFS_OBJS := $(patsubst vfs/%.c,$(B)/obj/vfs/%.o,$(wildcard vfs/*.c)) \
+	$(patsubst mounts/%.c,$(B)/obj/vfs/mounts-%.o,$(wildcard mounts/*.c))
+# vfsrun parses and checks mounts with the same code, on libc.
+MOUNTS_HOST_OBJS := $(patsubst mounts/%.c,$(B)/obj/host/mounts-%.o,$(wildcard mounts/*.c))
+
+LIBS := $(B)/liblazypoline.so $(B)/libbootstrap.so $(B)/libvfs.so
 PROGS := $(B)/vfsrun
 
 .PHONY: all check bench demo install clean deps
@@ -38,12 +47,22 @@ $(B)/systable.c: interposer/gen-systable.sh $(UNISTD_H) | $(B)
 $(B)/obj/systable.o: $(B)/systable.c interposer/*.h | $(B)/obj
 	$(CC) $(RT_CFLAGS) -c $< -o $@
 
+$(B)/obj/vfs/%.o: vfs/%.c vfs/*.h mounts/mounts.h interposer/lazypoline.h | $(B)/obj/vfs
+	$(CC) $(VFS_CFLAGS) -c $< -o $@
+$(B)/obj/vfs/mounts-%.o: mounts/%.c mounts/mounts.h | $(B)/obj/vfs
+	$(CC) $(VFS_CFLAGS) -c $< -o $@
+$(B)/obj/host/mounts-%.o: mounts/%.c mounts/mounts.h | $(B)/obj/host
+	$(CC) $(CFLAGS_BASE) -c $< -o $@
+$(B)/libvfs.so: $(VFS_OBJS) $(B)/liblazypoline.so
+	$(CC) $(LIB_LDFLAGS) -Wl,-soname,libvfs.so -o $@ $(VFS_OBJS) -L$(B) -llazypoline -ldl \
+		-Wl,-rpath,'$$ORIGIN'
+
 $(B)/liblazypoline.so: $(RT_OBJS)
 	$(CC) $(LIB_LDFLAGS) -Wl,-soname,liblazypoline.so -o $@ $^ -ldl
 $(B)/libbootstrap.so: bootstrap/bootstrap.c interposer/lp_bootstrap.h | $(B)
 	$(CC) $(CFLAGS_BASE) -fPIC $(LIB_LDFLAGS) -o $@ $< -ldl
-$(B)/vfsrun: bootstrap/vfsrun.c interposer/lazypoline.h | $(B)
-	$(CC) $(CFLAGS_BASE) -o $@ $<
+$(B)/vfsrun: bootstrap/vfsrun.c interposer/lazypoline.h mounts/mounts.h $(MOUNTS_HOST_OBJS) | $(B)
+	$(CC) $(CFLAGS_BASE) -o $@ $< $(MOUNTS_HOST_OBJS)
 
 # Interposer libraries built on the public API alone: they link
 # liblazypoline.so, found next to them at run time.
@@ -59,7 +78,7 @@ $(B)/readme-example.c: README.md | $(B)
 $(B)/readme-example: $(B)/readme-example.c $(B)/liblazypoline.so
 	$(CC) $(CFLAGS_BASE) -Iinterposer -o $@ $< -L$(B) -llazypoline -Wl,-rpath,'$$ORIGIN'
 
-$(B) $(B)/obj $(B)/demos:
+$(B) $(B)/obj $(B)/obj/vfs $(B)/obj/host $(B)/demos:
 	mkdir -p $@
 
 include tests/tests.mk
@@ -77,7 +96,7 @@ install: all
 		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 755 $(LIBS) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(B)/vfsrun $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 interposer/lazypoline.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 interposer/lazypoline.h vfs/vfs.h $(DESTDIR)$(PREFIX)/include/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|0.1.0|g' lazypoline.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/lazypoline.pc
 

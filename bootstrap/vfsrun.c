@@ -1,12 +1,15 @@
-/* vfsrun: run a command under the interposer.
+/* vfsrun: run a command under the interposer, in a file-system view.
  *
  *   vfsrun [OPTIONS] [--] COMMAND [ARGS...]
  *
  * vfsrun sets up the environment (LD_PRELOAD=libbootstrap.so,
  * LIBLAZYPOLINE, LAZYPOLINE_*) and execs COMMAND, which is then interposed
- * with all its threads and children.  Exit status: COMMAND's; 125 when
- * vfsrun itself fails, 126 when COMMAND cannot be run, 127 when it is
- * not found -- as env(1) and chroot(1) do. */
+ * with all its threads and children.  With mounts, the interposer is
+ * libvfs.so and the mounts travel in VFSRUN_MOUNTS; vfsrun then execs
+ * itself first (--exec-in-view) so that COMMAND is looked up in the view.
+ * Exit status: COMMAND's; 125 when vfsrun itself fails (bad options or
+ * mounts), 126 when COMMAND cannot be run, 127 when it is not found -- as
+ * env(1) and chroot(1) do. */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <errno.h>
@@ -24,6 +27,7 @@
 #include <unistd.h>
 
 #include "../interposer/lazypoline.h"
+#include "../mounts/mounts.h"
 
 #define EXIT_FAIL 125
 #define EXIT_CANNOT_RUN 126
@@ -54,6 +58,15 @@ static void usage(FILE *f)
 	      "                     lazy   rewrite each syscall site after its first trap\n"
 	      "                     eager  lazy, and rewrite every site found at start-up\n"
 	      "  --trace[=FILE]   print one line per syscall to FILE (default: standard error)\n"
+	      "\n"
+	      "File-system view (DEST is a path in the view; later options may nest):\n"
+	      "  --bind SRC DEST     DEST shows the host's SRC (a directory or a file)\n"
+	      "  --ro-bind SRC DEST  the same, read-only: writes fail with EROFS\n"
+	      "  -b SRC[:DEST]       --bind SRC DEST; DEST defaults to SRC\n"
+	      "  --mounts FILE       the mounts listed in FILE, one per line:\n"
+	      "                        bind SRC DEST | ro-bind SRC DEST | # comment\n"
+	      "                      (a relative SRC is relative to FILE's directory)\n"
+	      "  --chdir DIR, -w DIR start COMMAND in DIR, a path in the view\n"
 	      "  --help           show this help and exit\n"
 	      "  --version        show the version and exit\n"
 	      "\n"
@@ -142,22 +155,132 @@ static int trace_fd(int fd)
 	return nfd;
 }
 
+/* ---- mounts ---- */
+
+static struct mount_list mounts;
+
+/* SRC as an absolute path without symlinks; relative to base if given. */
+static void add_mount(const char *opt, unsigned flags, const char *src, const char *dest, const char *base)
+{
+	if (!src || !*src)
+		fail(EXIT_FAIL, "%s: missing SRC", opt);
+	if (!dest || !*dest)
+		fail(EXIT_FAIL, "%s: missing DEST for SRC '%s'", opt, src);
+	char joined[2 * PATH_MAX], abs[PATH_MAX], why[512];
+	if (base && src[0] != '/')
+		snprintf(joined, sizeof joined, "%s/%s", base, src);
+	else
+		snprintf(joined, sizeof joined, "%s", src);
+	if (!realpath(joined, abs))
+		fail(EXIT_FAIL, "%s: SRC '%s': %s", opt, src, strerror(errno));
+	if (mounts_add(&mounts, MOUNT_BIND, flags, abs, dest, why, sizeof why) < 0)
+		fail(EXIT_FAIL, "%s: %s", opt, why);
+}
+
+static void add_mounts_file(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		fail(EXIT_FAIL, "--mounts %s: %s", path, strerror(errno));
+	char *text = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&text, &n);
+	char buf[4096];
+	size_t k;
+	while (m && (k = fread(buf, 1, sizeof buf, f)) > 0)
+		fwrite(buf, 1, k, m);
+	if (ferror(f))
+		fail(EXIT_FAIL, "--mounts %s: %s", path, strerror(errno));
+	fclose(f);
+	if (!m || fclose(m))
+		fail(EXIT_FAIL, "out of memory");
+	if (memchr(text, 0, n))
+		fail(EXIT_FAIL, "--mounts %s: not a text file (it holds a NUL byte)", path);
+	struct mount_list l = { 0 };
+	char why[512];
+	if (mounts_parse(&l, text, path, why, sizeof why) < 0)
+		fail(EXIT_FAIL, "%s", why);
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *base = dirname(dir);
+	for (int i = 0; i < l.n; i++) {
+		char where[PATH_MAX + 32];
+		snprintf(where, sizeof where, "--mounts %s", path);
+		add_mount(where, l.v[i].flags, l.v[i].src, l.v[i].dest, base);
+	}
+	mounts_free(&l);
+	free(text);
+}
+
+/* Inside the view (vfsrun --exec-in-view): COMMAND is looked up and run
+ * there. */
+static int exec_in_view(char **cmd) __attribute__((noreturn));
+static int exec_in_view(char **cmd)
+{
+	char file[PATH_MAX];
+	resolve_command(cmd[0], file, sizeof file);
+	if (is_static_elf(file))
+		fail(EXIT_CANNOT_RUN,
+		     "%s is statically linked: LD_PRELOAD cannot load the interposer into it", cmd[0]);
+	execv(file, cmd);
+	int e = errno;
+	fail(e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "%s: %s", cmd[0], strerror(e));
+}
+
 int main(int argc, char **argv)
 {
-	enum { OPT_MODE = 256, OPT_TRACE, OPT_HELP, OPT_VERSION };
+	if (argc > 3 && !strcmp(argv[1], "--exec-in-view") && !strcmp(argv[2], "--"))
+		return exec_in_view(argv + 3);
+	enum { OPT_MODE = 256, OPT_TRACE, OPT_HELP, OPT_VERSION, OPT_BIND, OPT_RO_BIND, OPT_MOUNTS, OPT_CHDIR };
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "trace", optional_argument, NULL, OPT_TRACE },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "bind", required_argument, NULL, OPT_BIND },
+		{ "ro-bind", required_argument, NULL, OPT_RO_BIND },
+		{ "mounts", required_argument, NULL, OPT_MOUNTS },
+		{ "chdir", required_argument, NULL, OPT_CHDIR },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *mode = NULL, *trace = NULL;
+	const char *mode = NULL, *trace = NULL, *chdir_to = NULL;
 	bool tracing = false;
+	mounts_set_allocator(malloc, free);
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+b:w:", opts, NULL)) != -1) {
 		switch (c) {
+		case OPT_BIND:
+		case OPT_RO_BIND: {
+			const char *opt = c == OPT_BIND ? "--bind" : "--ro-bind";
+			/* two arguments: SRC is optarg, DEST the next word */
+			if (!strcmp(optarg, "--"))
+				fail(EXIT_FAIL, "%s needs SRC and DEST (see vfsrun --help)", opt);
+			if (optind >= argc || !strcmp(argv[optind], "--"))
+				fail(EXIT_FAIL, "%s: missing DEST for SRC '%s' (usage: %s SRC DEST)", opt, optarg,
+				     opt);
+			add_mount(opt, c == OPT_BIND ? 0 : MOUNT_RO, optarg, argv[optind++], NULL);
+			break;
+		}
+		case 'b': {
+			if (!strcmp(optarg, "--"))
+				fail(EXIT_FAIL, "-b needs SRC[:DEST] (see vfsrun --help)");
+			char *arg = strdup(optarg), *colon = strchr(arg, ':');
+			if (colon)
+				*colon = 0;
+			add_mount("-b", 0, arg, colon ? colon + 1 : arg, NULL);
+			free(arg);
+			break;
+		}
+		case OPT_MOUNTS:
+			add_mounts_file(optarg);
+			break;
+		case OPT_CHDIR:
+		case 'w':
+			if (!*optarg || !strcmp(optarg, "--"))
+				fail(EXIT_FAIL, "%s needs DIR (see vfsrun --help)", c == 'w' ? "-w" : "--chdir");
+			chdir_to = optarg;
+			break;
 		case OPT_MODE:
 			if (strcmp(optarg, "auto") && strcmp(optarg, "sud") && strcmp(optarg, "lazy") &&
 			    strcmp(optarg, "eager"))
@@ -174,8 +297,12 @@ int main(int argc, char **argv)
 		case OPT_VERSION:
 			printf("vfsrun (lazypoline) %s\n", LAZYPOLINE_VERSION);
 			return 0;
+		case ':':
+		case '?':
 		default:
-			if (optopt)
+			if (optopt == 'b' || optopt == 'w' || (optopt >= OPT_BIND && optopt <= OPT_CHDIR))
+				fail(EXIT_FAIL, "%s needs an argument (see vfsrun --help)", argv[optind - 1]);
+			if (optopt && optopt < 256)
 				fail(EXIT_FAIL, "unknown option -%c (see vfsrun --help)", optopt);
 			fail(EXIT_FAIL, "unknown option %s (see vfsrun --help)", argv[optind - 1]);
 		}
@@ -186,17 +313,50 @@ int main(int argc, char **argv)
 	if (sl < 0)
 		fail(EXIT_FAIL, "cannot read /proc/self/exe: %s", strerror(errno));
 	self[sl] = 0;
+	char self_path[PATH_MAX];
+	memcpy(self_path, self, (size_t)sl + 1);
 	char *dir = dirname(self);
 	find_lib(dir, "libbootstrap.so", bootstrap, sizeof bootstrap);
-	find_lib(dir, "liblazypoline.so", interposer, sizeof interposer);
+	bool view = mounts.n > 0;
+	find_lib(dir, view ? "libvfs.so" : "liblazypoline.so", interposer, sizeof interposer);
+	if (chdir_to && !view && chdir(chdir_to) != 0)
+		fail(EXIT_FAIL, "cannot change directory to %s: %s", chdir_to, strerror(errno));
 
 	char *shell_argv[] = { getenv("SHELL") ? getenv("SHELL") : "/bin/sh", "-i", NULL };
 	char **cmd = optind < argc ? argv + optind : shell_argv;
 	char file[PATH_MAX];
-	resolve_command(cmd[0], file, sizeof file);
-	if (is_static_elf(file))
-		fail(EXIT_CANNOT_RUN,
-		     "%s is statically linked: LD_PRELOAD cannot load the interposer into it", cmd[0]);
+	char **run = cmd;
+	if (view) {
+		/* the view starts in the next program: this one, which looks
+		 * COMMAND up in it */
+		char cwd[PATH_MAX];
+		if (!chdir_to && !(chdir_to = getcwd(cwd, sizeof cwd)))
+			fail(EXIT_FAIL, "getcwd: %s", strerror(errno));
+		char *text = mounts_serialize(&mounts);
+		if (!text)
+			fail(EXIT_FAIL, "out of memory");
+		setenv("VFSRUN_MOUNTS", text, 1);
+		setenv("VFSRUN_CHDIR", chdir_to, 1);
+		unsetenv("VFSRUN_CWD");
+		unsetenv("VFSRUN_FDS");
+		unsetenv("VFSRUN_EXE");
+		int n = 0;
+		while (cmd[n])
+			n++;
+		run = calloc((size_t)n + 4, sizeof *run);
+		if (!run)
+			fail(EXIT_FAIL, "out of memory");
+		run[0] = argv[0];
+		run[1] = "--exec-in-view";
+		run[2] = "--";
+		memcpy(run + 3, cmd, (size_t)n * sizeof *cmd);
+		snprintf(file, sizeof file, "%s", self_path);
+	} else {
+		resolve_command(cmd[0], file, sizeof file);
+		if (is_static_elf(file))
+			fail(EXIT_CANNOT_RUN,
+			     "%s is statically linked: LD_PRELOAD cannot load the interposer into it", cmd[0]);
+	}
 
 	const char *pre = getenv("LD_PRELOAD");
 	if (pre && *pre) {
@@ -222,7 +382,7 @@ int main(int argc, char **argv)
 		snprintf(num, sizeof num, "%d", trace_fd(fd));
 		setenv("LAZYPOLINE_TRACE_FD", num, 1);
 	}
-	execv(file, cmd);
+	execv(file, run);
 	int e = errno;
-	fail(e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "%s: %s", cmd[0], strerror(e));
+	fail(e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "%s: %s", run[0], strerror(e));
 }

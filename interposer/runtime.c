@@ -165,14 +165,18 @@ int lp_set_child_interposer(lp_interposer *ip, const char *path)
 	return 0;
 }
 
+/* Before lp_start there is no thread block yet: the slot lives here and
+ * the first thread block takes it over. */
+static void *slot_before_start;
+
 void **lp_process_slot(void)
 {
-	return &lp_self()->proc_slot;
+	return lp_rt.started ? &lp_self()->proc_slot : &slot_before_start;
 }
 
 int lp_shares_parent_memory(void)
 {
-	return (lp_self()->flags & LP_TF_SHARED_VM) != 0;
+	return lp_rt.started && (lp_self()->flags & LP_TF_SHARED_VM) != 0;
 }
 
 int lp_hide_fd(int fd)
@@ -642,6 +646,7 @@ int lp_start(lp_interposer *ip)
 		return -ENOMEM;
 	t->tid = (int32_t)lp_sys0(SYS_gettid);
 	t->pid = lp_rt.pid;
+	t->proc_slot = slot_before_start;
 	lp_altstack_mirror(t);
 	lp_set_gsbase((uintptr_t)t);
 

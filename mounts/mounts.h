@@ -1,0 +1,105 @@
+/* Mount specifications and the mount table of a view.
+ *
+ * Pure data: no syscalls, no libc but what the caller provides through
+ * mounts_set_allocator() -- the table is used inside syscall handlers,
+ * where only the interposer's allocator may run, and in code that must
+ * not touch vector registers (hence the byte-loop string helpers). */
+#ifndef MOUNTS_H
+#define MOUNTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define MOUNTS_PATH_MAX 4096
+
+enum mount_kind {
+	MOUNT_BIND = 1,   /* DEST shows SRC */
+};
+
+#define MOUNT_RO 1u   /* writes fail with EROFS */
+
+struct mount_spec {
+	enum mount_kind kind;
+	unsigned flags;
+	char *src;        /* absolute host path */
+	char *dest;       /* normalized absolute path in the view */
+	size_t dest_len;
+};
+
+struct mount_list {
+	struct mount_spec *v;
+	int n, cap;
+};
+
+void mounts_set_allocator(void *(*alloc)(size_t), void (*release)(void *));
+
+/* Add one mount; SRC must already be absolute (the caller resolves it).
+ * Returns 0, or -1 with a one-line reason in err. */
+int mounts_add(struct mount_list *l, enum mount_kind kind, unsigned flags, const char *src,
+	       const char *dest, char *err, size_t errlen);
+/* Parse a mounts file's text (name is used in messages, "NAME:LINE: ...").
+ * Relative SRCs are left as they are: the caller makes them absolute. */
+int mounts_parse(struct mount_list *l, const char *text, const char *name, char *err, size_t errlen);
+/* The list in the mounts-file grammar, to hand to other processes. */
+char *mounts_serialize(const struct mount_list *l);
+void mounts_free(struct mount_list *l);
+const char *mount_kind_name(enum mount_kind k, unsigned flags);
+
+/* Lexically normalize an absolute path into out (no "//", ".", ".."; no
+ * trailing slash but for "/"); returns its length, or -1 if too long. */
+long mounts_normalize(const char *path, char *out, size_t outlen);
+
+/* ---- the table: a trie of DEST components ---- */
+struct mount_node;
+struct mount_table {
+	struct mount_node *root;
+	int n;
+};
+
+struct mount_hit {
+	const struct mount_spec *mount;  /* deepest mount holding the path, or NULL */
+	size_t mount_len;                /* length of the path's prefix that is its DEST */
+	const struct mount_node *node;   /* the path's own trie node, or NULL */
+};
+
+int mount_table_build(struct mount_table *t, const struct mount_list *l, char *err, size_t errlen);
+/* path: normalized absolute, len bytes.  O(len). */
+void mount_lookup(const struct mount_table *t, const char *path, size_t len, struct mount_hit *hit);
+/* Does a path's trie node have mount points below it? */
+bool mount_node_has_children(const struct mount_node *n);
+/* Its children's names, one at a time (i from 0; NULL at the end). */
+const char *mount_node_child(const struct mount_node *n, int i, size_t *len);
+/* The child of node n named name, or NULL. */
+const struct mount_node *mount_node_find(const struct mount_node *n, const char *name, size_t len);
+const struct mount_node *mount_table_root(const struct mount_table *t);
+
+/* byte-loop helpers (no libc) */
+static inline size_t mstrlen(const char *s)
+{
+	size_t n = 0;
+	while (s[n])
+		n++;
+	return n;
+}
+static inline bool mstreq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+static inline bool mmemeq(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return false;
+	return true;
+}
+static inline void mmemcpy(void *d, const void *s, size_t n)
+{
+	unsigned char *x = d;
+	const unsigned char *y = s;
+	for (size_t i = 0; i < n; i++)
+		x[i] = y[i];
+}
+#endif

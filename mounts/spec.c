@@ -1,0 +1,290 @@
+/* Mount specifications: parsing, checking, and the mounts-file grammar.
+ *
+ *   # a comment
+ *   bind     SRC  DEST       DEST shows SRC
+ *   ro-bind  SRC  DEST       the same, read-only (EROFS)
+ *
+ * One mount per line, fields separated by blanks; a blank, '#' or '\' in
+ * a path is written \040, \043, \134 (octal, as in fstab). */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "mounts.h"
+
+static void *(*m_alloc)(size_t);
+static void (*m_free)(void *);
+
+void mounts_set_allocator(void *(*alloc)(size_t), void (*release)(void *))
+{
+	m_alloc = alloc;
+	m_free = release;
+}
+
+static void fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+	char *d = m_alloc(n + 1);
+	if (d) {
+		mmemcpy(d, s, n);
+		d[n] = 0;
+	}
+	return d;
+}
+
+long mounts_normalize(const char *path, char *out, size_t outlen)
+{
+	size_t o = 0;
+	if (path[0] != '/' || outlen < 2)
+		return -1;
+	out[o++] = '/';
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		const char *c = p;
+		while (*p && *p != '/')
+			p++;
+		size_t n = (size_t)(p - c);
+		if (n == 0 || (n == 1 && c[0] == '.'))
+			continue;
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			while (o > 1 && out[o - 1] != '/')
+				o--;
+			if (o > 1)
+				o--;
+			continue;
+		}
+		if (o > 1)
+			out[o++] = '/';
+		if (o + n + 1 > outlen)
+			return -1;
+		mmemcpy(out + o, c, n);
+		o += n;
+	}
+	out[o] = 0;
+	return (long)o;
+}
+
+const char *mount_kind_name(enum mount_kind k, unsigned flags)
+{
+	switch (k) {
+	case MOUNT_BIND:
+		return (flags & MOUNT_RO) ? "ro-bind" : "bind";
+	}
+	return "?";
+}
+
+int mounts_add(struct mount_list *l, enum mount_kind kind, unsigned flags, const char *src,
+	       const char *dest, char *err, size_t errlen)
+{
+	char norm[MOUNTS_PATH_MAX];
+	if (!dest || !*dest) {
+		fail(err, errlen, "missing DEST");
+		return -1;
+	}
+	if (dest[0] != '/') {
+		fail(err, errlen, "DEST '%s' is not an absolute path", dest);
+		return -1;
+	}
+	long n = mounts_normalize(dest, norm, sizeof norm);
+	if (n < 0) {
+		fail(err, errlen, "DEST '%.64s...' is too long", dest);
+		return -1;
+	}
+	if (n == 1) {
+		fail(err, errlen, "DEST '/': binding over the whole view is not supported");
+		return -1;
+	}
+	if (!src || !*src) {
+		fail(err, errlen, "missing SRC for DEST '%s'", dest);
+		return -1;
+	}
+	if (src[0] != '/') {
+		fail(err, errlen, "SRC '%s' is not an absolute path", src);
+		return -1;
+	}
+	for (int i = 0; i < l->n; i++)
+		if (mstreq(l->v[i].dest, norm)) {
+			fail(err, errlen, "duplicate DEST '%s'", norm);
+			return -1;
+		}
+	if (l->n == l->cap) {
+		int cap = l->cap ? 2 * l->cap : 8;
+		struct mount_spec *v = m_alloc((size_t)cap * sizeof *v);
+		if (!v) {
+			fail(err, errlen, "out of memory");
+			return -1;
+		}
+		if (l->n)
+			mmemcpy(v, l->v, (size_t)l->n * sizeof *v);
+		m_free(l->v);
+		l->v = v;
+		l->cap = cap;
+	}
+	struct mount_spec *m = &l->v[l->n];
+	m->kind = kind;
+	m->flags = flags;
+	m->src = dup_n(src, mstrlen(src));
+	m->dest = dup_n(norm, (size_t)n);
+	m->dest_len = (size_t)n;
+	if (!m->src || !m->dest) {
+		fail(err, errlen, "out of memory");
+		return -1;
+	}
+	l->n++;
+	return 0;
+}
+
+/* One field of a line, unescaped into out; returns the position after it,
+ * or NULL at the end of the line. */
+static const char *field(const char *p, char *out, size_t outlen, bool *bad)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p || *p == '\n' || *p == '#')
+		return NULL;
+	size_t o = 0;
+	while (*p && *p != ' ' && *p != '\t' && *p != '\n') {
+		char c = *p++;
+		if (c == '\\') {
+			if (p[0] >= '0' && p[0] <= '7' && p[1] >= '0' && p[1] <= '7' && p[2] >= '0' &&
+			    p[2] <= '7') {
+				c = (char)((p[0] - '0') * 64 + (p[1] - '0') * 8 + (p[2] - '0'));
+				p += 3;
+			} else {
+				*bad = true;
+			}
+		}
+		if (o + 1 >= outlen) {
+			*bad = true;
+			break;
+		}
+		out[o++] = c;
+	}
+	out[o] = 0;
+	return p;
+}
+
+int mounts_parse(struct mount_list *l, const char *text, const char *name, char *err, size_t errlen)
+{
+	char f[4][MOUNTS_PATH_MAX];
+	int line = 0;
+	for (const char *p = text; *p;) {
+		line++;
+		const char *eol = p;
+		while (*eol && *eol != '\n')
+			eol++;
+		int nf = 0;
+		bool bad = false;
+		const char *q = p;
+		while (nf < 4 && (q = field(q, f[nf], sizeof f[nf], &bad)) && q <= eol)
+			nf++;
+		if (nf == 4) {
+			fail(err, errlen, "%s:%d: too many fields (expected TYPE SRC DEST)", name, line);
+			return -1;
+		}
+		if (bad) {
+			fail(err, errlen, "%s:%d: bad escape or over-long path", name, line);
+			return -1;
+		}
+		if (nf > 0) {
+			char why[256];
+			enum mount_kind kind = MOUNT_BIND;
+			unsigned flags = 0;
+			if (mstreq(f[0], "bind")) {
+			} else if (mstreq(f[0], "ro-bind")) {
+				flags = MOUNT_RO;
+			} else {
+				fail(err, errlen, "%s:%d: unknown mount type '%s' (expected bind or ro-bind)",
+				     name, line, f[0]);
+				return -1;
+			}
+			if (nf != 3) {
+				fail(err, errlen, "%s:%d: '%s' takes SRC and DEST", name, line, f[0]);
+				return -1;
+			}
+			if (f[1][0] != '/') {
+				/* relative SRC: kept for the caller to make absolute */
+				if (mounts_add(l, kind, flags, "/", f[2], why, sizeof why) < 0) {
+					fail(err, errlen, "%s:%d: %s", name, line, why);
+					return -1;
+				}
+				m_free(l->v[l->n - 1].src);
+				l->v[l->n - 1].src = dup_n(f[1], mstrlen(f[1]));
+			} else if (mounts_add(l, kind, flags, f[1], f[2], why, sizeof why) < 0) {
+				fail(err, errlen, "%s:%d: %s", name, line, why);
+				return -1;
+			}
+		}
+		p = *eol ? eol + 1 : eol;
+	}
+	return 0;
+}
+
+static size_t escaped_len(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += (*s == ' ' || *s == '\t' || *s == '\n' || *s == '#' || *s == '\\') ? 4 : 1;
+	return n;
+}
+
+static char *put_escaped(char *o, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == ' ' || c == '\t' || c == '\n' || c == '#' || c == '\\') {
+			*o++ = '\\';
+			*o++ = (char)('0' + (c >> 6));
+			*o++ = (char)('0' + ((c >> 3) & 7));
+			*o++ = (char)('0' + (c & 7));
+		} else {
+			*o++ = (char)c;
+		}
+	}
+	return o;
+}
+
+char *mounts_serialize(const struct mount_list *l)
+{
+	size_t n = 1;
+	for (int i = 0; i < l->n; i++)
+		n += 10 + escaped_len(l->v[i].src) + escaped_len(l->v[i].dest);
+	char *s = m_alloc(n), *o = s;
+	if (!s)
+		return NULL;
+	for (int i = 0; i < l->n; i++) {
+		const char *k = mount_kind_name(l->v[i].kind, l->v[i].flags);
+		mmemcpy(o, k, mstrlen(k));
+		o += mstrlen(k);
+		*o++ = ' ';
+		o = put_escaped(o, l->v[i].src);
+		*o++ = ' ';
+		o = put_escaped(o, l->v[i].dest);
+		*o++ = '\n';
+	}
+	*o = 0;
+	return s;
+}
+
+void mounts_free(struct mount_list *l)
+{
+	for (int i = 0; i < l->n; i++) {
+		m_free(l->v[i].src);
+		m_free(l->v[i].dest);
+	}
+	m_free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+/* The table's allocator is the same. */
+void *mounts_alloc(size_t n) { return m_alloc(n); }
+void mounts_release(void *p) { m_free(p); }

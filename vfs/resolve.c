@@ -1,0 +1,393 @@
+/* Path resolution in the view.
+ *
+ * A path is walked component by component on view paths: "." and ".."
+ * are handled lexically on a path that never contains a symlink (each
+ * component is checked as it is reached), and a symlink found on the way
+ * is expanded in the view -- an absolute target from the view's root (or
+ * the RESOLVE_IN_ROOT root), a relative one from the symlink's directory.
+ * Each view path maps to a host path through the mount table: the deepest
+ * mount holding it gives SRC + the rest; outside every mount it is the
+ * host's own.  The final syscall gets the host path, so the kernel reports
+ * what it would for the equivalent real mount (ENOENT, ENOTDIR, EACCES...).
+ *
+ * Whether a host path is a symlink costs a readlink; host paths known not
+ * to be are cached (dircache), and the cache is dropped on every rename,
+ * unlink, rmdir or symlink made through the view. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+
+#include "vfs_internal.h"
+
+#define MAX_SYMLINKS 40
+
+/* ---- cache of host paths that are not symlinks ---- */
+#define DC_SLOTS 2048
+static struct {
+	uint64_t hash;
+	char *path;
+} dircache[DC_SLOTS];
+static volatile int dc_lock;
+static int dc_count;
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h ? h : 1;
+}
+
+static void dc_take(void)
+{
+	while (__atomic_exchange_n(&dc_lock, 1, __ATOMIC_ACQUIRE))
+		sys(SYS_sched_yield, 0, 0, 0, 0, 0, 0);
+}
+
+static void dc_give(void)
+{
+	__atomic_store_n(&dc_lock, 0, __ATOMIC_RELEASE);
+}
+
+static bool dc_has(const char *p, size_t n)
+{
+	uint64_t h = hash_bytes(p, n);
+	bool found = false;
+	dc_take();
+	for (unsigned i = (unsigned)h % DC_SLOTS, k = 0; k < DC_SLOTS && dircache[i].hash; i = (i + 1) % DC_SLOTS, k++)
+		if (dircache[i].hash == h && !memcmp(dircache[i].path, p, n) && !dircache[i].path[n]) {
+			found = true;
+			break;
+		}
+	dc_give();
+	return found;
+}
+
+static void dc_add(const char *p, size_t n)
+{
+	uint64_t h = hash_bytes(p, n);
+	char *copy = lp_malloc(n + 1);
+	if (!copy)
+		return;
+	memcpy(copy, p, n);
+	copy[n] = 0;
+	dc_take();
+	if (dc_count >= DC_SLOTS / 2) {  /* full: start over */
+		for (int i = 0; i < DC_SLOTS; i++) {
+			lp_free(dircache[i].path);
+			dircache[i].hash = 0;
+			dircache[i].path = NULL;
+		}
+		dc_count = 0;
+	}
+	unsigned i = (unsigned)h % DC_SLOTS;
+	while (dircache[i].hash)
+		i = (i + 1) % DC_SLOTS;
+	dircache[i].hash = h;
+	dircache[i].path = copy;
+	dc_count++;
+	dc_give();
+}
+
+void vfs_dircache_clear(void)
+{
+	dc_take();
+	for (int i = 0; i < DC_SLOTS; i++) {
+		lp_free(dircache[i].path);
+		dircache[i].hash = 0;
+		dircache[i].path = NULL;
+	}
+	dc_count = 0;
+	dc_give();
+}
+
+/* ---- view <-> host ---- */
+
+/* The host path of a normalized view path; fills mount and node. */
+static long to_host(const char *view, size_t vlen, char *host, size_t hostlen, struct mount_hit *hit)
+{
+	mount_lookup(&vfs.table, view, vlen, hit);
+	if (!hit->mount) {
+		if (vlen + 1 > hostlen)
+			return -ENAMETOOLONG;
+		memcpy(host, view, vlen + 1);
+		return (long)vlen;
+	}
+	size_t sl = strlen(hit->mount->src), rest = vlen - hit->mount_len;
+	if (sl + rest + 1 > hostlen)
+		return -ENAMETOOLONG;
+	memcpy(host, hit->mount->src, sl);
+	memcpy(host + sl, view + hit->mount_len, rest);
+	host[sl + rest] = 0;
+	return (long)(sl + rest);
+}
+
+long vfs_host_to_view(const char *host, size_t len, char *out, size_t outlen)
+{
+	/* the mount with the longest SRC holding the host path */
+	const struct mount_spec *best = NULL;
+	size_t best_len = 0;
+	for (int i = 0; i < vfs.mounts.n; i++) {
+		const struct mount_spec *m = &vfs.mounts.v[i];
+		size_t sl = strlen(m->src);
+		if (sl > len || memcmp(m->src, host, sl) || (host[sl] && host[sl] != '/' && sl > 1))
+			continue;
+		if (sl > best_len || !best) {
+			best = m;
+			best_len = sl;
+		}
+	}
+	if (!best) {
+		if (len + 1 > outlen)
+			return -ENAMETOOLONG;
+		memcpy(out, host, len);
+		out[len] = 0;
+		return (long)len;
+	}
+	size_t dl = best->dest_len, rest = len - best_len;
+	if (dl + rest + 1 > outlen)
+		return -ENAMETOOLONG;
+	memcpy(out, best->dest, dl);
+	memcpy(out + dl, host + best_len, rest);
+	out[dl + rest] = 0;
+	return (long)(dl + rest);
+}
+
+long vfs_fd_view(int fd, char *out, size_t outlen, bool *synthetic)
+{
+	struct vfs_proc *p = vfs_proc();
+	if (synthetic)
+		*synthetic = false;
+	if (fd == AT_FDCWD) {
+		vfs_proc_lock(p);
+		size_t n = p->cwd_len;
+		if (n + 1 > outlen) {
+			vfs_proc_unlock(p);
+			return -ENAMETOOLONG;
+		}
+		memcpy(out, p->cwd, n + 1);
+		if (synthetic)
+			*synthetic = p->cwd_synthetic;
+		vfs_proc_unlock(p);
+		return (long)n;
+	}
+	vfs_proc_lock(p);
+	struct vfs_fd *f = vfs_fd_get(p, fd);
+	if (f) {
+		size_t n = strlen(f->view);
+		long r = -ENAMETOOLONG;
+		if (n + 1 <= outlen) {
+			memcpy(out, f->view, n + 1);
+			r = (long)n;
+		}
+		if (synthetic)
+			*synthetic = f->synthetic;
+		vfs_proc_unlock(p);
+		return r;
+	}
+	vfs_proc_unlock(p);
+	/* not one we opened: ask the kernel where it is */
+	char link[32] = "/proc/self/fd/", host[VFS_PATH_MAX];
+	int i = 14;
+	char d[12];
+	int nd = 0;
+	do
+		d[nd++] = (char)('0' + fd % 10);
+	while ((fd /= 10));
+	while (nd)
+		link[i++] = d[--nd];
+	link[i] = 0;
+	long n = sys(SYS_readlink, (long)link, (long)host, sizeof host - 1, 0, 0, 0);
+	if (n < 0)
+		return n == -ENOENT ? -EBADF : n;
+	host[n] = 0;
+	if (host[0] != '/')
+		return -ENOTDIR;  /* a pipe or socket: not a directory */
+	return vfs_host_to_view(host, (size_t)n, out, outlen);
+}
+
+uint8_t vfs_kind_of(const struct vfs_path *p)
+{
+	if (p->synthetic || mount_node_has_children(p->node))
+		return FD_SPECIAL;
+	if (!p->mount)
+		return FD_HOST;
+	return (p->mount->flags & MOUNT_RO) ? FD_PLAIN_RO : FD_PLAIN;
+}
+
+/* ---- the walk ---- */
+
+static void pop(char *v, size_t *n)
+{
+	while (*n > 1 && v[*n - 1] != '/')
+		(*n)--;
+	if (*n > 1)
+		(*n)--;
+	v[*n] = 0;
+}
+
+long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_path *out)
+{
+	char work[2 * VFS_PATH_MAX];
+	long len = lp_strncpy_from_user(work, user_path, VFS_PATH_MAX);
+	if (len < 0)
+		return len;
+	out->trailing_slash = false;
+	out->synthetic = false;
+	out->empty = false;
+	out->empty_fd = -1;
+	out->node = NULL;
+	out->mount = NULL;
+	if (len == 0) {
+		if (!(flags & VR_EMPTY_OK))
+			return -ENOENT;
+		out->empty = true;
+		out->empty_fd = dirfd;
+	}
+	char *v = out->view;
+	size_t vn;
+	char root[VFS_PATH_MAX];
+	size_t rootn = 1;
+	root[0] = '/';
+	root[1] = 0;
+	bool scoped = flags & (VR_BENEATH | VR_IN_ROOT);
+	if (work[0] != '/' || scoped) {
+		bool synth;
+		long n = vfs_fd_view(dirfd, v, VFS_PATH_MAX, &synth);
+		if (n < 0)
+			return n;
+		vn = (size_t)n;
+		if (scoped) {
+			memcpy(root, v, vn + 1);
+			rootn = vn;
+		}
+		if (work[0] == '/') {
+			if (flags & VR_BENEATH)
+				return -EXDEV;
+			/* RESOLVE_IN_ROOT: absolute paths start at the root */
+		}
+	} else {
+		v[0] = '/';
+		v[1] = 0;
+		vn = 1;
+	}
+	if (len > 1 && work[len - 1] == '/')
+		out->trailing_slash = true;
+
+	const struct mount_spec *start_mount = NULL;
+	if (flags & VR_NO_XDEV) {
+		struct mount_hit hit;
+		mount_lookup(&vfs.table, v, vn, &hit);
+		start_mount = hit.mount;
+	}
+	int links = 0;
+	char *rest = work;  /* the components still to walk */
+	while (*rest) {
+		while (*rest == '/')
+			rest++;
+		if (!*rest)
+			break;
+		char *c = rest;
+		while (*rest && *rest != '/')
+			rest++;
+		size_t cn = (size_t)(rest - c);
+		char *after = rest;
+		while (*after == '/')
+			after++;
+		bool last = !*after;
+		if (cn == 1 && c[0] == '.')
+			continue;
+		if (cn == 2 && c[0] == '.' && c[1] == '.') {
+			if (vn == rootn && !memcmp(v, root, vn)) {
+				if (flags & VR_BENEATH)
+					return -EXDEV;
+				continue;  /* ".." at the root stays there */
+			}
+			pop(v, &vn);
+			continue;
+		}
+		if (cn > 255)
+			return -ENAMETOOLONG;
+		if (vn + 1 + cn + 1 > VFS_PATH_MAX)
+			return -ENAMETOOLONG;
+		size_t parent_n = vn;
+		if (vn > 1)
+			v[vn++] = '/';
+		memcpy(v + vn, c, cn);
+		vn += cn;
+		v[vn] = 0;
+		if (last && !(flags & VR_FOLLOW) && !out->trailing_slash)
+			break;
+		/* is it a symlink? */
+		struct mount_hit hit;
+		long hn = to_host(v, vn, out->host, sizeof out->host, &hit);
+		if (hn < 0)
+			return hn;
+		if ((hit.node && !hit.mount) || (hit.mount && hit.mount_len == vn))
+			continue;  /* a mount point or an ancestor of one: a directory */
+		if (dc_has(out->host, (size_t)hn))
+			continue;
+		char target[VFS_PATH_MAX];
+		long tn = sys(SYS_readlink, (long)out->host, (long)target, sizeof target - 1, 0, 0, 0);
+		if (tn == -EINVAL) {
+			if (!last)
+				dc_add(out->host, (size_t)hn);
+			continue;
+		}
+		if (tn < 0) {
+			if (last)
+				break;  /* the syscall itself says what it says (ENOENT, ...) */
+			return tn;
+		}
+		/* a symlink: walk its target instead */
+		if ((flags & VR_NO_SYMLINKS) || ++links > MAX_SYMLINKS)
+			return -ELOOP;
+		target[tn] = 0;
+		size_t an = strlen(after);
+		if ((size_t)tn + 1 + an + 2 > VFS_PATH_MAX)
+			return -ENAMETOOLONG;
+		/* new rest = target [+ "/" + after] (+ the trailing slash) */
+		char *nr = work + VFS_PATH_MAX;  /* the upper half is free */
+		memmove(nr + tn + 1, after, an + 1);
+		memcpy(nr, target, (size_t)tn);
+		nr[tn] = an ? '/' : 0;
+		if (!an && out->trailing_slash) {
+			nr[tn] = '/';
+			nr[tn + 1] = 0;
+		}
+		memmove(work, nr, (size_t)tn + 1 + an + 2);
+		rest = work;
+		vn = parent_n;
+		v[vn] = 0;
+		if (target[0] == '/') {
+			if (flags & VR_BENEATH)
+				return -EXDEV;
+			memcpy(v, root, rootn + 1);
+			vn = rootn;
+		}
+	}
+	out->view_len = vn;
+	struct mount_hit hit;
+	long hn = to_host(v, vn, out->host, sizeof out->host, &hit);
+	if (hn < 0)
+		return hn;
+	out->host_len = (size_t)hn;
+	out->mount = hit.mount;
+	out->node = hit.node;
+	if ((flags & VR_NO_XDEV) && hit.mount != start_mount)
+		return -EXDEV;
+	if (hit.node && !hit.mount) {
+		/* an ancestor of mount points: synthetic unless the host has it */
+		char t;
+		long r = sys(SYS_readlink, (long)out->host, (long)&t, 1, 0, 0, 0);
+		out->synthetic = r == -ENOENT;
+	}
+	if (out->trailing_slash && hn > 1) {
+		if ((size_t)hn + 2 > sizeof out->host)
+			return -ENAMETOOLONG;
+		out->host[hn] = '/';
+		out->host[hn + 1] = 0;
+		out->host_len++;
+	}
+	return 0;
+}

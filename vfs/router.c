@@ -1,0 +1,1104 @@
+/* The router: which syscalls the view handles, and how.
+ *
+ * Every path-taking syscall is described by a route (where its dirfd, path
+ * and flags are, whether it follows a final symlink, whether it writes).
+ * A prefilter lets through at once, untouched, what no mount can change:
+ * an absolute path whose first component leads nowhere near a mount, or a
+ * plain name under a directory inside a mount.  Everything else goes to a
+ * handler, which resolves the path(s) in the view (resolve.c), applies
+ * the view's rules (EROFS in read-only mounts, EXDEV across mounts, EBUSY
+ * on mount points) and runs the syscall on the host path.
+ *
+ * Syscalls that take paths and are not translated are refused (see
+ * refused[] below and the README). */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "vfs_internal.h"
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
+#define SYS_setxattrat 463
+#define SYS_getxattrat 464
+#define SYS_listxattrat 465
+#define SYS_removexattrat 466
+#define SYS_open_tree_attr 467
+#define SYS_file_getattr 468
+#define SYS_file_setattr 469
+
+enum follow {
+	F_ALWAYS,       /* the final symlink is followed */
+	F_NEVER,        /* it is not */
+	F_UNLESS_FLAG,  /* followed unless AT_SYMLINK_NOFOLLOW */
+	F_IF_FLAG,      /* followed only with AT_SYMLINK_FOLLOW (linkat) */
+	F_OPEN,         /* open flags decide (O_NOFOLLOW, O_CREAT|O_EXCL) */
+	F_INOTIFY,      /* unless IN_DONT_FOLLOW */
+	F_FANOTIFY,     /* unless FAN_MARK_DONT_FOLLOW */
+};
+
+enum write {
+	W_NO,
+	W_YES,          /* changes the file system */
+	W_OPEN,         /* open flags decide */
+	W_ACCESS,       /* W_OK in the mode */
+};
+
+struct route {
+	long nr;
+	int8_t dirfd, path, flags;   /* argument indexes, -1 when absent */
+	int8_t dirfd2, path2;        /* a second path (rename, link) */
+	uint8_t follow, write;
+	bool empty_ok;               /* AT_EMPTY_PATH allowed */
+	bool null_ok;                /* a NULL path means the fd itself */
+	bool busy;                   /* EBUSY on a mount point */
+	lp_handler special;
+};
+
+static lp_action handle_path(lp_ctx *c, void *data);
+static lp_action handle_open(lp_ctx *c, void *data);
+static lp_action handle_readlink(lp_ctx *c, void *data);
+static lp_action handle_chdir(lp_ctx *c, void *data);
+static lp_action handle_exec(lp_ctx *c, void *data);
+
+#define R(nr_, dfd, p, fl, fol, wr, ...) \
+	{ .nr = nr_, .dirfd = dfd, .path = p, .flags = fl, .dirfd2 = -1, .path2 = -1, \
+	  .follow = fol, .write = wr, __VA_ARGS__ }
+/* two paths: (dfd, p) and (dfd2, p2) */
+#define R2(nr_, dfd, p, dfd2_, p2_, fl, fol, wr, ...) \
+	{ .nr = nr_, .dirfd = dfd, .path = p, .flags = fl, .dirfd2 = dfd2_, .path2 = p2_, \
+	  .follow = fol, .write = wr, __VA_ARGS__ }
+
+static const struct route routes[] = {
+	R(SYS_open, -1, 0, 1, F_OPEN, W_OPEN, .special = handle_open),
+	R(SYS_creat, -1, 0, -1, F_ALWAYS, W_YES, .special = handle_open),
+	R(SYS_openat, 0, 1, 2, F_OPEN, W_OPEN, .special = handle_open),
+	R(SYS_openat2, 0, 1, -1, F_OPEN, W_OPEN, .special = handle_open),
+	R(SYS_stat, -1, 0, -1, F_ALWAYS, W_NO),
+	R(SYS_lstat, -1, 0, -1, F_NEVER, W_NO),
+	R(SYS_newfstatat, 0, 1, 3, F_UNLESS_FLAG, W_NO, .empty_ok = true),
+	R(SYS_statx, 0, 1, 2, F_UNLESS_FLAG, W_NO, .empty_ok = true),
+	R(SYS_access, -1, 0, -1, F_ALWAYS, W_ACCESS),
+	R(SYS_faccessat, 0, 1, -1, F_ALWAYS, W_ACCESS),
+	R(SYS_faccessat2, 0, 1, 3, F_UNLESS_FLAG, W_ACCESS, .empty_ok = true),
+	R(SYS_readlink, -1, 0, -1, F_NEVER, W_NO, .special = handle_readlink),
+	R(SYS_readlinkat, 0, 1, -1, F_NEVER, W_NO, .empty_ok = true, .special = handle_readlink),
+	R(SYS_chdir, -1, 0, -1, F_ALWAYS, W_NO, .special = handle_chdir),
+	R(SYS_mkdir, -1, 0, -1, F_NEVER, W_YES),
+	R(SYS_mkdirat, 0, 1, -1, F_NEVER, W_YES),
+	R(SYS_mknod, -1, 0, -1, F_NEVER, W_YES),
+	R(SYS_mknodat, 0, 1, -1, F_NEVER, W_YES),
+	R(SYS_rmdir, -1, 0, -1, F_NEVER, W_YES, .busy = true),
+	R(SYS_unlink, -1, 0, -1, F_NEVER, W_YES, .busy = true),
+	R(SYS_unlinkat, 0, 1, -1, F_NEVER, W_YES, .busy = true),
+	R2(SYS_rename, -1, 0, -1, 1, -1, F_NEVER, W_YES, .busy = true),
+	R2(SYS_renameat, 0, 1, 2, 3, -1, F_NEVER, W_YES, .busy = true),
+	R2(SYS_renameat2, 0, 1, 2, 3, -1, F_NEVER, W_YES, .busy = true),
+	R2(SYS_link, -1, 0, -1, 1, -1, F_NEVER, W_YES),
+	R2(SYS_linkat, 0, 1, 2, 3, 4, F_IF_FLAG, W_YES, .empty_ok = true),
+	R(SYS_symlink, -1, 1, -1, F_NEVER, W_YES),
+	R(SYS_symlinkat, 1, 2, -1, F_NEVER, W_YES),
+	R(SYS_chmod, -1, 0, -1, F_ALWAYS, W_YES),
+	R(SYS_fchmodat, 0, 1, -1, F_ALWAYS, W_YES),
+	R(SYS_fchmodat2, 0, 1, 3, F_UNLESS_FLAG, W_YES, .empty_ok = true),
+	R(SYS_chown, -1, 0, -1, F_ALWAYS, W_YES),
+	R(SYS_lchown, -1, 0, -1, F_NEVER, W_YES),
+	R(SYS_fchownat, 0, 1, 4, F_UNLESS_FLAG, W_YES, .empty_ok = true),
+	R(SYS_truncate, -1, 0, -1, F_ALWAYS, W_YES),
+	R(SYS_utime, -1, 0, -1, F_ALWAYS, W_YES),
+	R(SYS_utimes, -1, 0, -1, F_ALWAYS, W_YES),
+	R(SYS_futimesat, 0, 1, -1, F_ALWAYS, W_YES, .null_ok = true),
+	R(SYS_utimensat, 0, 1, 3, F_UNLESS_FLAG, W_YES, .empty_ok = true, .null_ok = true),
+	R(SYS_statfs, -1, 0, -1, F_ALWAYS, W_NO),
+	R(SYS_setxattr, -1, 0, -1, F_ALWAYS, W_YES),
+	R(SYS_lsetxattr, -1, 0, -1, F_NEVER, W_YES),
+	R(SYS_getxattr, -1, 0, -1, F_ALWAYS, W_NO),
+	R(SYS_lgetxattr, -1, 0, -1, F_NEVER, W_NO),
+	R(SYS_listxattr, -1, 0, -1, F_ALWAYS, W_NO),
+	R(SYS_llistxattr, -1, 0, -1, F_NEVER, W_NO),
+	R(SYS_removexattr, -1, 0, -1, F_ALWAYS, W_YES),
+	R(SYS_lremovexattr, -1, 0, -1, F_NEVER, W_YES),
+	R(SYS_setxattrat, 0, 1, 2, F_UNLESS_FLAG, W_YES, .empty_ok = true),
+	R(SYS_getxattrat, 0, 1, 2, F_UNLESS_FLAG, W_NO, .empty_ok = true),
+	R(SYS_listxattrat, 0, 1, 2, F_UNLESS_FLAG, W_NO, .empty_ok = true),
+	R(SYS_removexattrat, 0, 1, 2, F_UNLESS_FLAG, W_YES, .empty_ok = true),
+	R(SYS_file_getattr, 0, 1, 4, F_UNLESS_FLAG, W_NO, .empty_ok = true),
+	R(SYS_file_setattr, 0, 1, 4, F_UNLESS_FLAG, W_YES, .empty_ok = true),
+	R(SYS_execve, -1, 0, -1, F_ALWAYS, W_NO, .special = handle_exec),
+	R(SYS_execveat, 0, 1, 4, F_UNLESS_FLAG, W_NO, .empty_ok = true, .special = handle_exec),
+	R(SYS_inotify_add_watch, -1, 1, 2, F_INOTIFY, W_NO),
+	R(SYS_name_to_handle_at, 0, 1, 4, F_IF_FLAG, W_NO, .empty_ok = true),
+	R(SYS_fanotify_mark, 3, 4, 1, F_FANOTIFY, W_NO, .null_ok = true),
+};
+
+/* Path-taking syscalls the view does not translate: refused, never
+ * passed to the host with a path the program meant in the view. */
+static const struct {
+	long nr;
+	int err;
+} refused[] = {
+	{ SYS_chroot, EPERM },      { SYS_pivot_root, EPERM }, { SYS_mount, EPERM },
+	{ SYS_umount2, EPERM },     { SYS_swapon, EPERM },     { SYS_swapoff, EPERM },
+	{ SYS_acct, EPERM },        { SYS_quotactl, EPERM },   { SYS_uselib, ENOSYS },
+	{ SYS_open_tree, EPERM },   { SYS_move_mount, EPERM }, { SYS_fspick, EPERM },
+	{ SYS_mount_setattr, EPERM }, { SYS_open_tree_attr, EPERM }, { SYS_fsconfig, EPERM },
+};
+
+#define VFS_NR_MAX 512
+static const struct route *route_of[VFS_NR_MAX];
+
+/* ---- helpers ---- */
+
+static unsigned resolve_flags(const struct route *rt, const lp_ctx *c, bool second)
+{
+	long fl = rt->flags >= 0 ? c->args[rt->flags] : 0;
+	unsigned f = 0;
+	switch (second ? F_NEVER : rt->follow) {
+	case F_ALWAYS:
+		f = VR_FOLLOW;
+		break;
+	case F_UNLESS_FLAG:
+		f = (fl & AT_SYMLINK_NOFOLLOW) ? 0 : VR_FOLLOW;
+		break;
+	case F_IF_FLAG:
+		f = (fl & AT_SYMLINK_FOLLOW) ? VR_FOLLOW : 0;
+		break;
+	case F_OPEN:
+		f = ((fl & O_NOFOLLOW) || (fl & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) ? 0 : VR_FOLLOW;
+		break;
+	case F_INOTIFY:
+		f = (fl & 0x02000000) ? 0 : VR_FOLLOW;  /* IN_DONT_FOLLOW */
+		break;
+	case F_FANOTIFY:
+		f = (fl & 0x04) ? 0 : VR_FOLLOW;  /* FAN_MARK_DONT_FOLLOW */
+		break;
+	}
+	if (!second && rt->empty_ok && (fl & AT_EMPTY_PATH))
+		f |= VR_EMPTY_OK;
+	if (!second && rt->nr == SYS_readlinkat)
+		f |= VR_EMPTY_OK;
+	return f;
+}
+
+static bool open_writes(long flags)
+{
+	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)) ||
+	       (flags & __O_TMPFILE) == __O_TMPFILE;
+}
+
+static bool writes(const struct route *rt, const lp_ctx *c)
+{
+	switch (rt->write) {
+	case W_YES:
+		return true;
+	case W_OPEN:
+		return open_writes(rt->flags >= 0 ? c->args[rt->flags] : 0);
+	case W_ACCESS:
+		return (c->args[rt->path + 1] & W_OK) != 0;
+	}
+	return false;
+}
+
+static bool is_mount_point(const struct vfs_path *p)
+{
+	return p->mount && p->mount->dest_len == p->view_len;
+}
+
+static bool read_only(const struct vfs_path *p)
+{
+	return p->mount && (p->mount->flags & MOUNT_RO);
+}
+
+static uint64_t fake_ino(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h | 1;
+}
+
+/* stat of a directory only the view has */
+static long fake_stat(const char *view, size_t n, struct stat *st)
+{
+	memset(st, 0, sizeof *st);
+	st->st_dev = 0x2a;
+	st->st_ino = fake_ino(view, n);
+	st->st_mode = S_IFDIR | 0755;
+	st->st_nlink = 2;
+	st->st_blksize = 4096;
+	st->st_size = 4096;
+	return 0;
+}
+
+static long put_fake_stat(lp_ctx *c, const struct vfs_path *p, long buf_arg, bool statx_call)
+{
+	struct stat st;
+	fake_stat(p->view, p->view_len, &st);
+	if (!statx_call)
+		return lp_copy_to_user((void *)c->args[buf_arg], &st, sizeof st);
+	struct statx sx;
+	memset(&sx, 0, sizeof sx);
+	sx.stx_mask = STATX_BASIC_STATS;
+	sx.stx_blksize = 4096;
+	sx.stx_nlink = 2;
+	sx.stx_mode = S_IFDIR | 0755;
+	sx.stx_ino = st.st_ino;
+	sx.stx_size = 4096;
+	sx.stx_dev_minor = 0x2a;
+	return lp_copy_to_user((void *)c->args[4], &sx, sizeof sx);
+}
+
+/* ---- the generic path handler ---- */
+
+static lp_action handle_path(lp_ctx *c, void *data)
+{
+	const struct route *rt = data;
+	long dirfd = rt->dirfd >= 0 ? c->args[rt->dirfd] : AT_FDCWD;
+	const char *up = (const char *)c->args[rt->path];
+	if (!up && rt->null_ok)
+		return lp_continue();  /* the fd itself */
+	struct vfs_path p, q;
+	long r = vfs_resolve((int)dirfd, up, resolve_flags(rt, c, false), &p);
+	if (r < 0)
+		return lp_return(r);
+	bool w = writes(rt, c);
+	if (p.empty) {
+		bool synth = false;
+		if (p.empty_fd != AT_FDCWD) {
+			struct vfs_proc *pr = vfs_proc();
+			vfs_proc_lock(pr);
+			struct vfs_fd *f = vfs_fd_get(pr, p.empty_fd);
+			synth = f && f->synthetic;
+			vfs_proc_unlock(pr);
+		}
+		if (!synth)
+			return lp_continue();  /* the kernel has the real fd */
+		if (w)
+			return lp_block(EROFS);
+		if (rt->nr == SYS_newfstatat || rt->nr == SYS_statx)
+			return lp_return(put_fake_stat(c, &p, 2, rt->nr == SYS_statx));
+		return lp_block(ENOTSUP);
+	}
+	if (rt->path2 >= 0) {
+		long dirfd2 = rt->dirfd2 >= 0 ? c->args[rt->dirfd2] : AT_FDCWD;
+		r = vfs_resolve((int)dirfd2, (const char *)c->args[rt->path2], 0, &q);
+		if (r < 0)
+			return lp_return(r);
+		if (p.mount != q.mount)
+			return lp_block(EXDEV);
+		if (rt->busy && (is_mount_point(&q) || q.synthetic))
+			return lp_block(EBUSY);
+		if (read_only(&q) || q.synthetic || mount_node_has_children(q.node))
+			return lp_block(q.synthetic || mount_node_has_children(q.node) ? EBUSY : EROFS);
+	}
+	if (rt->busy && (is_mount_point(&p) || p.synthetic))
+		return lp_block(p.synthetic ? ENOTEMPTY : EBUSY);
+	if (w && (read_only(&p) || p.synthetic))
+		return lp_block(EROFS);
+	if (p.synthetic) {
+		switch (rt->nr) {
+		case SYS_stat:
+		case SYS_lstat:
+			return lp_return(put_fake_stat(c, &p, 1, false));
+		case SYS_newfstatat:
+			return lp_return(put_fake_stat(c, &p, 2, false));
+		case SYS_statx:
+			return lp_return(put_fake_stat(c, &p, 4, true));
+		case SYS_access:
+		case SYS_faccessat:
+		case SYS_faccessat2:
+			return lp_return(0);
+		default:
+			return lp_block(ENOTSUP);
+		}
+	}
+	if (rt->dirfd >= 0)
+		c->args[rt->dirfd] = AT_FDCWD;
+	c->args[rt->path] = (long)p.host;
+	if (rt->path2 >= 0) {
+		if (rt->dirfd2 >= 0)
+			c->args[rt->dirfd2] = AT_FDCWD;
+		c->args[rt->path2] = (long)q.host;
+	}
+	r = lp_ctx_exec(c);
+	if (w && r >= 0 && rt->write == W_YES)
+		vfs_dircache_clear();  /* a name may now be something else */
+	return lp_return(r);
+}
+
+/* ---- open ---- */
+
+static lp_action handle_open(lp_ctx *c, void *data)
+{
+	const struct route *rt = data;
+	long flags;
+	struct open_how how;
+	if (c->nr == SYS_creat) {
+		flags = O_CREAT | O_WRONLY | O_TRUNC;
+	} else if (c->nr == SYS_openat2) {
+		size_t sz = (size_t)c->args[3];
+		if (sz < sizeof how)
+			return lp_block(sz < 24 ? EINVAL : EINVAL);
+		if (lp_copy_from_user(&how, (void *)c->args[2], sizeof how))
+			return lp_block(EFAULT);
+		flags = (long)how.flags;
+	} else {
+		flags = c->args[rt->flags];
+	}
+	unsigned vf = ((flags & O_NOFOLLOW) || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+			      ? 0 : VR_FOLLOW;
+	if (c->nr == SYS_openat2) {
+		if (how.resolve & RESOLVE_NO_XDEV)
+			vf |= VR_NO_XDEV;
+		if (how.resolve & RESOLVE_NO_MAGICLINKS)
+			vf |= VR_NO_MAGIC;
+		if (how.resolve & RESOLVE_NO_SYMLINKS)
+			vf |= VR_NO_SYMLINKS;
+		if (how.resolve & RESOLVE_BENEATH)
+			vf |= VR_BENEATH;
+		if (how.resolve & RESOLVE_IN_ROOT)
+			vf |= VR_IN_ROOT;
+		if ((how.resolve & RESOLVE_NO_SYMLINKS) && (flags & O_NOFOLLOW) == 0)
+			vf &= ~(unsigned)VR_FOLLOW, vf |= VR_NO_SYMLINKS | VR_FOLLOW;
+	}
+	long dirfd = rt->dirfd >= 0 ? c->args[rt->dirfd] : AT_FDCWD;
+	struct vfs_path p;
+	long r = vfs_resolve((int)dirfd, (const char *)c->args[rt->path], vf, &p);
+	if (r < 0)
+		return lp_return(r);
+	bool w = open_writes(flags);
+	if (w && read_only(&p))
+		return lp_block(EROFS);
+	struct vfs_proc *pr = vfs_proc_mut();
+	if (p.synthetic) {
+		if (w)
+			return lp_block((flags & O_ACCMODE) != O_RDONLY ? EISDIR : EROFS);
+		r = sys(SYS_openat, AT_FDCWD, (long)"/", O_PATH | O_DIRECTORY | (flags & O_CLOEXEC), 0, 0, 0);
+		if (r >= 0) {
+			vfs_proc_lock(pr);
+			long e = vfs_fd_set(pr, (int)r, p.view, p.view_len, FD_SPECIAL, true);
+			vfs_proc_unlock(pr);
+			if (e < 0) {
+				sys(SYS_close, r, 0, 0, 0, 0, 0);
+				r = e;
+			}
+		}
+		return lp_return(r);
+	}
+	if (rt->dirfd >= 0)
+		c->args[rt->dirfd] = AT_FDCWD;
+	c->args[rt->path] = (long)p.host;
+	struct open_how host_how;
+	if (c->nr == SYS_openat2) {
+		host_how = how;
+		host_how.resolve &= RESOLVE_CACHED;  /* the view resolved it */
+		c->args[2] = (long)&host_how;
+		c->args[3] = sizeof host_how;
+	}
+	r = lp_ctx_exec(c);
+	uint8_t kind = vfs_kind_of(&p);
+	if (r >= 0 && kind != FD_HOST) {
+		vfs_proc_lock(pr);
+		vfs_fd_set(pr, (int)r, p.view, p.view_len, kind, false);
+		vfs_proc_unlock(pr);
+	} else if (r >= 0) {
+		vfs_proc_lock(pr);
+		vfs_fd_drop(pr, (int)r);
+		vfs_proc_unlock(pr);
+	}
+	return lp_return(r);
+}
+
+/* ---- readlink: the /proc links that name files in the view ---- */
+
+static bool is_digits(const char *s, size_t n)
+{
+	if (!n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+static long to_num(const char *s, size_t n)
+{
+	long v = 0;
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
+/* /proc/<pid>/{cwd,exe,fd/N} (or .../task/<tid>/...): its view path, for
+ * this process; -1 when the path is not one of those. */
+static long proc_link(const struct vfs_path *p, char *out, size_t outlen)
+{
+	const char *v = p->view;
+	size_t n = p->view_len;
+	if (n < 7 || memcmp(v, "/proc/", 6))
+		return -1;
+	const char *s = v + 6, *e = v + n;
+	const char *t = s;
+	while (t < e && *t != '/')
+		t++;
+	if (!is_digits(s, (size_t)(t - s)))
+		return -1;
+	long pid = to_num(s, (size_t)(t - s));
+	if (pid != sys(SYS_getpid, 0, 0, 0, 0, 0, 0))
+		return -1;  /* another process: the kernel's answer, mapped below */
+	if (t + 6 < e && !memcmp(t, "/task/", 6)) {
+		const char *u = t + 6;
+		t = u;
+		while (t < e && *t != '/')
+			t++;
+		if (!is_digits(u, (size_t)(t - u)))
+			return -1;
+	}
+	struct vfs_proc *pr = vfs_proc();
+	size_t rl = (size_t)(e - t);
+	if (rl == 4 && !memcmp(t, "/cwd", 4))
+		return vfs_fd_view(AT_FDCWD, out, outlen, NULL);
+	if (rl == 4 && !memcmp(t, "/exe", 4) && pr->exe[0]) {
+		size_t l = strlen(pr->exe);
+		if (l + 1 > outlen)
+			return -ENAMETOOLONG;
+		memcpy(out, pr->exe, l + 1);
+		return (long)l;
+	}
+	if (rl > 4 && !memcmp(t, "/fd/", 4) && is_digits(t + 4, rl - 4)) {
+		int fd = (int)to_num(t + 4, rl - 4);
+		vfs_proc_lock(pr);
+		struct vfs_fd *f = vfs_fd_get(pr, fd);
+		long r = -1;
+		if (f) {
+			size_t l = strlen(f->view);
+			r = l + 1 > outlen ? -ENAMETOOLONG : (long)l;
+			if (r >= 0)
+				memcpy(out, f->view, l + 1);
+		}
+		vfs_proc_unlock(pr);
+		return r;
+	}
+	return -1;
+}
+
+static lp_action handle_readlink(lp_ctx *c, void *data)
+{
+	const struct route *rt = data;
+	long dirfd = rt->dirfd >= 0 ? c->args[rt->dirfd] : AT_FDCWD;
+	int bi = rt->path + 1;
+	struct vfs_path p;
+	long r = vfs_resolve((int)dirfd, (const char *)c->args[rt->path], resolve_flags(rt, c, false), &p);
+	if (r < 0)
+		return lp_return(r);
+	if (p.empty)
+		return lp_continue();
+	if (p.synthetic)
+		return lp_block(EINVAL);
+	long size = c->args[bi + 1];
+	if (size <= 0)
+		return lp_block(EINVAL);
+	char link[VFS_PATH_MAX];
+	long n = proc_link(&p, link, sizeof link);
+	bool is_proc = n >= 0;
+	if (!is_proc) {
+		n = sys(SYS_readlink, (long)p.host, (long)link, sizeof link, 0, 0, 0);
+		if (n < 0)
+			return lp_return(n);
+		/* a /proc link of another process, or one not tracked: map it */
+		if (p.view_len > 6 && !memcmp(p.view, "/proc/", 6) && link[0] == '/') {
+			char mapped[VFS_PATH_MAX];
+			long m = vfs_host_to_view(link, (size_t)n, mapped, sizeof mapped);
+			if (m >= 0) {
+				memcpy(link, mapped, (size_t)m);
+				n = m;
+			}
+		}
+	}
+	if (n > size)
+		n = size;  /* readlink truncates silently */
+	if (lp_copy_to_user((void *)c->args[bi], link, (size_t)n))
+		return lp_block(EFAULT);
+	return lp_return(n);
+}
+
+/* ---- the cwd ---- */
+
+static lp_action handle_chdir(lp_ctx *c, void *data)
+{
+	(void)data;
+	struct vfs_path p;
+	long r = vfs_resolve(AT_FDCWD, (const char *)c->args[0], VR_FOLLOW, &p);
+	if (r < 0)
+		return lp_return(r);
+	if (p.synthetic)
+		r = sys(SYS_chdir, (long)"/", 0, 0, 0, 0, 0);
+	else
+		r = sys(SYS_chdir, (long)p.host, 0, 0, 0, 0, 0);
+	if (r == 0) {
+		struct vfs_proc *pr = vfs_proc_mut();
+		vfs_proc_lock(pr);
+		memcpy(pr->cwd, p.view, p.view_len + 1);
+		pr->cwd_len = p.view_len;
+		pr->cwd_kind = vfs_kind_of(&p);
+		pr->cwd_synthetic = p.synthetic;
+		vfs_proc_unlock(pr);
+	}
+	return lp_return(r);
+}
+
+static lp_action handle_fchdir(lp_ctx *c, void *data)
+{
+	(void)data;
+	int fd = (int)c->args[0];
+	char view[VFS_PATH_MAX];
+	bool synth;
+	long n = vfs_fd_view(fd, view, sizeof view, &synth);
+	long r = lp_ctx_exec(c);
+	if (r == 0 && n >= 0) {
+		struct vfs_path p;
+		if (vfs_resolve(AT_FDCWD, view, 0, &p) < 0)
+			p.synthetic = synth, p.mount = NULL, p.node = NULL;
+		struct vfs_proc *pr = vfs_proc_mut();
+		vfs_proc_lock(pr);
+		memcpy(pr->cwd, view, (size_t)n + 1);
+		pr->cwd_len = (size_t)n;
+		pr->cwd_kind = vfs_kind_of(&p);
+		pr->cwd_synthetic = synth;
+		vfs_proc_unlock(pr);
+	}
+	return lp_return(r);
+}
+
+static lp_action handle_getcwd(lp_ctx *c, void *data)
+{
+	(void)data;
+	char view[VFS_PATH_MAX];
+	long n = vfs_fd_view(AT_FDCWD, view, sizeof view, NULL);
+	if (n < 0)
+		return lp_return(n);
+	if ((unsigned long)c->args[1] < (unsigned long)n + 1)
+		return lp_block(ERANGE);
+	if (lp_copy_to_user((void *)c->args[0], view, (size_t)n + 1))
+		return lp_block(EFAULT);
+	return lp_return(n + 1);
+}
+
+/* ---- execve ---- */
+
+static lp_action handle_exec(lp_ctx *c, void *data)
+{
+	const struct route *rt = data;
+	long dirfd = rt->dirfd >= 0 ? c->args[rt->dirfd] : AT_FDCWD;
+	struct vfs_path p;
+	long r = vfs_resolve((int)dirfd, (const char *)c->args[rt->path], resolve_flags(rt, c, false), &p);
+	if (r < 0)
+		return lp_return(r);
+	if (p.synthetic)
+		return lp_block(EACCES);
+	struct vfs_proc *pr = vfs_proc_mut();
+	if (!p.empty) {
+		memcpy(pr->exec_path, p.view, p.view_len + 1);
+		if (rt->dirfd >= 0)
+			c->args[rt->dirfd] = AT_FDCWD;
+		c->args[rt->path] = (long)p.host;
+	}
+	r = lp_ctx_exec(c);
+	pr->exec_path[0] = 0;  /* still here: it failed */
+	return lp_return(r);
+}
+
+/* ---- fds ---- */
+
+static lp_action handle_close(lp_ctx *c, void *data)
+{
+	(void)data;
+	struct vfs_proc *pr = vfs_proc_mut();
+	vfs_proc_lock(pr);
+	if (c->nr == SYS_close) {
+		vfs_fd_drop(pr, (int)c->args[0]);
+	} else if (!(c->args[2] & 4 /* CLOSE_RANGE_CLOEXEC */)) {
+		unsigned long first = (unsigned long)c->args[0], last = (unsigned long)c->args[1];
+		if (last > (unsigned long)pr->max_fd)
+			last = (unsigned long)pr->max_fd;
+		for (unsigned long fd = first; fd <= last; fd++)
+			if (pr->kind[fd] || vfs_fd_get(pr, (int)fd))
+				vfs_fd_drop(pr, (int)fd);
+	}
+	vfs_proc_unlock(pr);
+	return lp_continue();
+}
+
+static lp_action handle_dup(lp_ctx *c, void *data)
+{
+	(void)data;
+	int from = (int)c->args[0];
+	long r = lp_ctx_exec(c);
+	if (r >= 0 && r != from) {
+		struct vfs_proc *pr = vfs_proc_mut();
+		vfs_proc_lock(pr);
+		vfs_fd_copy(pr, from, (int)r);
+		vfs_proc_unlock(pr);
+	}
+	return lp_return(r);
+}
+
+static lp_action handle_fcntl(lp_ctx *c, void *data)
+{
+	if (c->args[1] != F_DUPFD && c->args[1] != F_DUPFD_CLOEXEC)
+		return lp_continue();
+	return handle_dup(c, data);
+}
+
+/* fstat of a synthetic directory's fd */
+static lp_action handle_fstat(lp_ctx *c, void *data)
+{
+	(void)data;
+	struct vfs_proc *pr = vfs_proc();
+	vfs_proc_lock(pr);
+	struct vfs_fd *f = vfs_fd_get(pr, (int)c->args[0]);
+	bool synth = f && f->synthetic;
+	char view[VFS_PATH_MAX];
+	size_t n = 0;
+	if (synth) {
+		n = strlen(f->view);
+		memcpy(view, f->view, n + 1);
+	}
+	vfs_proc_unlock(pr);
+	if (!synth)
+		return lp_continue();
+	struct stat st;
+	fake_stat(view, n, &st);
+	return lp_return(lp_copy_to_user((void *)c->args[1], &st, sizeof st));
+}
+
+/* ---- directory listings: mount points their parent lacks ---- */
+
+struct dirent64_hdr {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+static lp_action handle_getdents(lp_ctx *c, void *data)
+{
+	(void)data;
+	int fd = (int)c->args[0];
+	struct vfs_proc *pr = vfs_proc();
+	vfs_proc_lock(pr);
+	struct vfs_fd *f = vfs_fd_get(pr, fd);
+	if (!f || f->kind != FD_SPECIAL) {
+		vfs_proc_unlock(pr);
+		return lp_continue();
+	}
+	char view[VFS_PATH_MAX];
+	size_t vn = strlen(f->view);
+	memcpy(view, f->view, vn + 1);
+	bool synth = f->synthetic, host_done = f->listed_host;
+	int pos = f->listed_extra;
+	vfs_proc_unlock(pr);
+	if (!synth && !host_done) {
+		long r = lp_ctx_exec(c);
+		if (r != 0)
+			return lp_return(r);
+		host_done = true;
+	}
+	struct mount_hit hit;
+	mount_lookup(&vfs.table, view, vn, &hit);
+	const struct mount_node *node = hit.node;
+	/* ".", ".." and the children: what the view adds after the host's */
+	char buf[4096];
+	size_t used = 0, cap = (size_t)c->args[2] < sizeof buf ? (size_t)c->args[2] : sizeof buf;
+	for (;;) {
+		const char *name;
+		size_t nl;
+		unsigned char type = DT_DIR;
+		int idx = pos - (synth ? 2 : 0);
+		if (synth && pos < 2) {
+			name = pos == 0 ? "." : "..";
+			nl = (size_t)pos + 1;
+		} else {
+			name = mount_node_child(node, idx, &nl);
+			if (!name)
+				break;
+			if (!synth) {
+				/* already listed by the host? */
+				char cn[256];
+				memcpy(cn, name, nl);
+				cn[nl] = 0;
+				struct stat st;
+				if (sys(SYS_newfstatat, fd, (long)cn, (long)&st, AT_SYMLINK_NOFOLLOW, 0, 0) == 0) {
+					pos++;
+					continue;
+				}
+			}
+		}
+		size_t rec = (sizeof(struct dirent64_hdr) + nl + 1 + 7) & ~(size_t)7;
+		if (used + rec > cap) {
+			if (!used)
+				return lp_block(EINVAL);  /* the buffer is too small */
+			break;
+		}
+		struct dirent64_hdr *d = (struct dirent64_hdr *)(buf + used);
+		memset(d, 0, rec);
+		char full[VFS_PATH_MAX + 256];
+		memcpy(full, view, vn);
+		full[vn] = '/';
+		memcpy(full + vn + 1, name, nl);
+		d->d_ino = fake_ino(full, vn + 1 + nl);
+		d->d_off = (int64_t)pos + 1;
+		d->d_reclen = (unsigned short)rec;
+		d->d_type = type;
+		memcpy(d->d_name, name, nl);
+		d->d_name[nl] = 0;
+		used += rec;
+		pos++;
+	}
+	if (used && lp_copy_to_user((void *)c->args[1], buf, used))
+		return lp_block(EFAULT);
+	pr = vfs_proc_mut();
+	vfs_proc_lock(pr);
+	f = vfs_fd_get(pr, fd);
+	if (f) {
+		f->listed_host = host_done;
+		f->listed_extra = pos;
+	}
+	vfs_proc_unlock(pr);
+	return lp_return((long)used);
+}
+
+static lp_action handle_lseek(lp_ctx *c, void *data)
+{
+	(void)data;
+	long r = lp_ctx_exec(c);
+	if (r == 0 && c->args[1] == 0 && c->args[2] == SEEK_SET) {
+		struct vfs_proc *pr = vfs_proc_mut();
+		vfs_proc_lock(pr);
+		struct vfs_fd *f = vfs_fd_get(pr, (int)c->args[0]);
+		if (f) {
+			f->listed_host = false;
+			f->listed_extra = 0;
+		}
+		vfs_proc_unlock(pr);
+	}
+	return lp_return(r);
+}
+
+/* ---- AF_UNIX socket paths ---- */
+
+static lp_action handle_sockaddr(lp_ctx *c, void *data)
+{
+	(void)data;
+	int ai, li;  /* argument indexes of the address and its length */
+	struct msghdr mh;
+	switch (c->nr) {
+	case SYS_bind:
+	case SYS_connect:
+		ai = 1, li = 2;
+		break;
+	case SYS_sendto:
+		ai = 4, li = 5;
+		break;
+	default:  /* sendmsg */
+		if (lp_copy_from_user(&mh, (void *)c->args[1], sizeof mh))
+			return lp_continue();
+		ai = li = -1;
+	}
+	const void *ua = ai >= 0 ? (const void *)c->args[ai] : mh.msg_name;
+	size_t alen = ai >= 0 ? (size_t)c->args[li] : mh.msg_namelen;
+	struct sockaddr_un sa;
+	if (!ua || alen <= sizeof(sa.sun_family) || alen > sizeof sa)
+		return lp_continue();
+	memset(&sa, 0, sizeof sa);
+	if (lp_copy_from_user(&sa, ua, alen))
+		return lp_continue();
+	if (sa.sun_family != AF_UNIX || sa.sun_path[0] == 0)
+		return lp_continue();  /* not a path (abstract or another family) */
+	char path[sizeof sa.sun_path + 1];
+	size_t pl = alen - sizeof(sa.sun_family);
+	memcpy(path, sa.sun_path, pl);
+	path[pl] = 0;
+	struct vfs_path p;
+	long r = vfs_resolve(AT_FDCWD, path, c->nr == SYS_bind ? 0 : VR_FOLLOW, &p);
+	if (r < 0)
+		return lp_return(r);
+	if (c->nr == SYS_bind && (read_only(&p) || p.synthetic))
+		return lp_block(EROFS);
+	/* too long for sun_path: reach it through its directory's fd */
+	long dirfd = -1;
+	const char *host = p.host;
+	char viafd[64];
+	if (p.host_len >= sizeof sa.sun_path) {
+		char *slash = p.host + p.host_len;
+		while (slash > p.host && *slash != '/')
+			slash--;
+		*slash = 0;
+		dirfd = sys(SYS_openat, AT_FDCWD, (long)(slash == p.host ? "/" : p.host), O_PATH | O_DIRECTORY | O_CLOEXEC,
+			    0, 0, 0);
+		if (dirfd < 0)
+			return lp_return(dirfd);
+		size_t n = 0;
+		const char *pre = "/proc/self/fd/";
+		while (pre[n])
+			viafd[n] = pre[n], n++;
+		char d[12];
+		int nd = 0;
+		long v = dirfd;
+		do
+			d[nd++] = (char)('0' + v % 10);
+		while ((v /= 10));
+		while (nd)
+			viafd[n++] = d[--nd];
+		viafd[n++] = '/';
+		size_t bl = strlen(slash + 1);
+		if (n + bl >= sizeof viafd || n + bl >= sizeof sa.sun_path) {
+			sys(SYS_close, dirfd, 0, 0, 0, 0, 0);
+			return lp_block(ENAMETOOLONG);
+		}
+		memcpy(viafd + n, slash + 1, bl + 1);
+		host = viafd;
+	}
+	struct sockaddr_un hs;
+	memset(&hs, 0, sizeof hs);
+	hs.sun_family = AF_UNIX;
+	size_t hl = strlen(host);
+	memcpy(hs.sun_path, host, hl);
+	socklen_t hlen = (socklen_t)(sizeof(hs.sun_family) + hl + 1);
+	if (ai >= 0) {
+		c->args[ai] = (long)&hs;
+		c->args[li] = hlen;
+	} else {
+		mh.msg_name = &hs;
+		mh.msg_namelen = hlen;
+		c->args[1] = (long)&mh;
+	}
+	r = lp_ctx_exec(c);
+	if (dirfd >= 0)
+		sys(SYS_close, dirfd, 0, 0, 0, 0, 0);
+	return lp_return(r);
+}
+
+static lp_action handle_refused(lp_ctx *c, void *data)
+{
+	(void)c;
+	return lp_block((int)(intptr_t)data);
+}
+
+/* ---- prefilters: what no mount can affect runs at once ---- */
+
+static uint8_t kind_of_fd(long fd)
+{
+	struct vfs_proc *pr = vfs_proc();
+	if (fd == AT_FDCWD)
+		return pr->cwd_kind;
+	if (fd < 0 || fd >= VFS_MAX_FD)
+		return FD_SPECIAL;  /* unknown: let the handler decide */
+	return __atomic_load_n(&pr->kind[fd], __ATOMIC_ACQUIRE);
+}
+
+/* Does a path have a ".." component?  Reads it in pieces. */
+static int has_dotdot(const char *up, const char *first, size_t n)
+{
+	char buf[256];
+	const char *s = first;
+	size_t off = 0;
+	for (;;) {
+		for (size_t i = 0; i < n; i++)
+			if (s[i] == '.' && i + 1 < n && s[i + 1] == '.' && (i == 0 || s[i - 1] == '/') &&
+			    (i + 2 == n || s[i + 2] == '/'))
+				return 1;
+		if (n < sizeof buf - 1)
+			return 0;  /* the whole path was read */
+		/* keep 2 bytes of overlap for a ".." across the pieces */
+		off += n - 3;
+		long r = lp_strncpy_from_user(buf, up + off, sizeof buf);
+		if (r == -EFAULT)
+			return 0;
+		n = r >= 0 ? (size_t)r : sizeof buf - 1;
+		s = buf;
+	}
+}
+
+static int first_component_is_top(const char *p, size_t n)
+{
+	size_t i = 1, s;
+	while (i < n && p[i] == '/')
+		i++;
+	s = i;
+	while (i < n && p[i] != '/')
+		i++;
+	size_t cl = i - s;
+	if (cl == 0 || vfs.n_top < 0)
+		return 1;  /* "/" itself: an ancestor of every mount */
+	for (int k = 0; k < vfs.n_top; k++)
+		if (strlen(vfs.top[k]) == cl && !memcmp(vfs.top[k], p + s, cl))
+			return 1;
+	return 0;
+}
+
+static int pf_path(long nr, const long a[6])
+{
+	const struct route *rt = route_of[nr];
+	const char *up = (const char *)a[rt->path];
+	if (!up)
+		return 0;  /* the fd itself, or EFAULT from the kernel */
+	char buf[256];
+	long n = lp_strncpy_from_user(buf, up, sizeof buf);
+	if (n == -EFAULT)
+		return 0;
+	if (n < 0)
+		n = sizeof buf - 1;
+	if (rt->path2 >= 0 || rt->special == handle_exec || rt->special == handle_chdir)
+		return 1;
+	long dirfd = rt->dirfd >= 0 ? a[rt->dirfd] : AT_FDCWD;
+	if (n == 0)
+		return kind_of_fd(dirfd) == FD_SPECIAL;  /* AT_EMPTY_PATH: the fd itself */
+	if (buf[0] == '/') {
+		if (first_component_is_top(buf, (size_t)n))
+			return 1;
+		if (rt->special == handle_readlink && n >= 5 && !memcmp(buf, "/proc", 5))
+			return 1;
+		return has_dotdot(up, buf, (size_t)n);
+	}
+	uint8_t k = kind_of_fd(dirfd);
+	if (k == FD_HOST)
+		return has_dotdot(up, buf, (size_t)n);
+	if (k == FD_SPECIAL)
+		return 1;
+	/* a plain name in a directory inside a mount: the kernel resolves it
+	 * as the view would, unless it leads out (a symlink, "..") or the
+	 * mount is read-only and the syscall writes */
+	for (long i = 0; i < n; i++)
+		if (buf[i] == '/')
+			return 1;
+	if ((n == 1 && buf[0] == '.') || (n == 2 && buf[0] == '.' && buf[1] == '.') || n == sizeof buf - 1)
+		return 1;
+	long fl = rt->flags >= 0 ? a[rt->flags] : 0;
+	bool follow;
+	switch (rt->follow) {
+	case F_NEVER:
+		follow = false;
+		break;
+	case F_UNLESS_FLAG:
+		follow = !(fl & AT_SYMLINK_NOFOLLOW);
+		break;
+	case F_IF_FLAG:
+		follow = fl & AT_SYMLINK_FOLLOW;
+		break;
+	case F_OPEN:
+		follow = !(fl & O_NOFOLLOW) && (fl & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+		break;
+	default:
+		follow = true;
+	}
+	if (follow)
+		return 1;
+	bool w = rt->write == W_YES || (rt->write == W_OPEN && open_writes(fl)) ||
+		 (rt->write == W_ACCESS && (a[rt->path + 1] & W_OK));
+	if (w && k == FD_PLAIN_RO)
+		return 1;
+	/* opens are tracked (for fchdir, *at and /proc/self/fd): see them */
+	if (rt->special == handle_open)
+		return 1;
+	return 0;
+}
+
+static int pf_fd(long nr, const long a[6])
+{
+	switch (nr) {
+	case SYS_close:
+	case SYS_dup:
+		return kind_of_fd(a[0]) != FD_HOST;
+	case SYS_dup2:
+	case SYS_dup3:
+		return kind_of_fd(a[0]) != FD_HOST || kind_of_fd(a[1]) != FD_HOST;
+	case SYS_fcntl:
+		return (a[1] == F_DUPFD || a[1] == F_DUPFD_CLOEXEC) && kind_of_fd(a[0]) != FD_HOST;
+	case SYS_close_range: {
+		struct vfs_proc *pr = vfs_proc();
+		unsigned long first = (unsigned long)a[0], last = (unsigned long)a[1];
+		if (last > (unsigned long)pr->max_fd)
+			last = (unsigned long)pr->max_fd;
+		for (unsigned long fd = first; fd <= last && fd < VFS_MAX_FD; fd++)
+			if (pr->kind[fd])
+				return 1;
+		return 0;
+	}
+	case SYS_getdents64:
+	case SYS_lseek:
+	case SYS_fstat:
+		return kind_of_fd(a[0]) == FD_SPECIAL;
+	case SYS_getcwd:
+		return vfs_proc()->cwd_kind != FD_HOST;
+	}
+	return 1;
+}
+
+static int pf_sock(long nr, const long a[6])
+{
+	const void *ua;
+	struct msghdr mh;
+	if (nr == SYS_sendmsg) {
+		if (lp_copy_from_user(&mh, (void *)a[1], sizeof mh))
+			return 0;
+		ua = mh.msg_name;
+	} else {
+		ua = (const void *)a[nr == SYS_sendto ? 4 : 1];
+	}
+	unsigned short fam;
+	char first[2];
+	if (!ua || lp_copy_from_user(&fam, ua, sizeof fam) || fam != AF_UNIX ||
+	    lp_copy_from_user(first, (const char *)ua + 2, 1) || first[0] == 0)
+		return 0;
+	return 1;
+}
+
+int vfs_register(lp_interposer *ip)
+{
+	int r = 0;
+	for (size_t i = 0; i < sizeof routes / sizeof *routes && !r; i++) {
+		const struct route *rt = &routes[i];
+		route_of[rt->nr] = rt;
+		r = lp_on_flags(ip, rt->nr, rt->special ? rt->special : handle_path, (void *)rt,
+				LP_GPR_ONLY);
+		if (!r)
+			r = lp_on_prefilter(ip, rt->nr, pf_path);
+	}
+	static const struct {
+		long nr;
+		lp_handler fn;
+	} fdcalls[] = {
+		{ SYS_close, handle_close },   { SYS_close_range, handle_close },
+		{ SYS_dup, handle_dup },       { SYS_dup2, handle_dup },
+		{ SYS_dup3, handle_dup },      { SYS_fcntl, handle_fcntl },
+		{ SYS_getdents64, handle_getdents }, { SYS_lseek, handle_lseek },
+		{ SYS_fstat, handle_fstat },   { SYS_getcwd, handle_getcwd },
+	};
+	for (size_t i = 0; i < sizeof fdcalls / sizeof *fdcalls && !r; i++) {
+		r = lp_on_flags(ip, fdcalls[i].nr, fdcalls[i].fn, NULL, LP_GPR_ONLY);
+		if (!r)
+			r = lp_on_prefilter(ip, fdcalls[i].nr, pf_fd);
+	}
+	if (!r)
+		r = lp_on_flags(ip, SYS_fchdir, handle_fchdir, NULL, LP_GPR_ONLY);
+	static const long sockcalls[] = { SYS_bind, SYS_connect, SYS_sendto, SYS_sendmsg };
+	for (size_t i = 0; i < sizeof sockcalls / sizeof *sockcalls && !r; i++) {
+		r = lp_on_flags(ip, sockcalls[i], handle_sockaddr, NULL, LP_GPR_ONLY);
+		if (!r)
+			r = lp_on_prefilter(ip, sockcalls[i], pf_sock);
+	}
+	for (size_t i = 0; i < sizeof refused / sizeof *refused && !r; i++)
+		r = lp_on_flags(ip, refused[i].nr, handle_refused, (void *)(intptr_t)refused[i].err,
+				LP_GPR_ONLY);
+	return r;
+}

@@ -1,0 +1,300 @@
+/* Per-process state of the view: the virtual cwd and the fd table.
+ *
+ * It hangs off lp_process_slot(): threads share it, a fork child has its
+ * copy.  A vfork-style child shares its parent's memory, so the first
+ * change it makes works on a private copy (vfs_proc_mut), which the parent
+ * frees once the child has exec'd or exited (vfs_vfork_done).  What a new
+ * program needs crosses execve in the environment (vfs_exec_hook). */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+
+#include "vfs_internal.h"
+
+struct vfs_proc *vfs_proc(void)
+{
+	return *(struct vfs_proc **)lp_process_slot();
+}
+
+void vfs_proc_lock(struct vfs_proc *p)
+{
+	while (__atomic_exchange_n(&p->lock, 1, __ATOMIC_ACQUIRE))
+		sys(SYS_sched_yield, 0, 0, 0, 0, 0, 0);
+}
+
+void vfs_proc_unlock(struct vfs_proc *p)
+{
+	__atomic_store_n(&p->lock, 0, __ATOMIC_RELEASE);
+}
+
+struct vfs_fd *vfs_fd_get(struct vfs_proc *p, int fd)
+{
+	struct vfs_fd *f = NULL;
+	HASH_FIND_INT(p->fds, &fd, f);
+	return f;
+}
+
+static void set_kind(struct vfs_proc *p, int fd, uint8_t kind)
+{
+	if (fd < 0 || fd >= VFS_MAX_FD)
+		return;
+	__atomic_store_n(&p->kind[fd], kind, __ATOMIC_RELEASE);
+	if (kind && fd > p->max_fd)
+		p->max_fd = fd;
+}
+
+void vfs_fd_drop(struct vfs_proc *p, int fd)
+{
+	struct vfs_fd *f = vfs_fd_get(p, fd);
+	set_kind(p, fd, FD_HOST);
+	if (f) {
+		HASH_DEL(p->fds, f);
+		lp_free(f->view);
+		lp_free(f);
+	}
+}
+
+int vfs_fd_set(struct vfs_proc *p, int fd, const char *view, size_t len, uint8_t kind, bool synthetic)
+{
+	vfs_fd_drop(p, fd);
+	if (kind == FD_HOST && !synthetic)
+		return 0;
+	struct vfs_fd *f = lp_calloc(1, sizeof *f);
+	char *v = lp_malloc(len + 1);
+	if (!f || !v) {
+		lp_free(f);
+		lp_free(v);
+		return -ENOMEM;
+	}
+	memcpy(v, view, len);
+	v[len] = 0;
+	f->fd = fd;
+	f->kind = kind;
+	f->synthetic = synthetic;
+	f->view = v;
+	HASH_ADD_INT(p->fds, fd, f);
+	if (!f->hh.tbl) {  /* uthash could not allocate */
+		lp_free(v);
+		lp_free(f);
+		return -ENOMEM;
+	}
+	set_kind(p, fd, kind);
+	return 0;
+}
+
+int vfs_fd_copy(struct vfs_proc *p, int from, int to)
+{
+	struct vfs_fd *f = vfs_fd_get(p, from);
+	if (!f) {
+		vfs_fd_drop(p, to);
+		return 0;
+	}
+	return vfs_fd_set(p, to, f->view, strlen(f->view), f->kind, f->synthetic);
+}
+
+static struct vfs_proc *proc_copy(const struct vfs_proc *src)
+{
+	struct vfs_proc *p = lp_malloc(sizeof *p);
+	if (!p)
+		return NULL;
+	memcpy(p, src, sizeof *p);
+	p->lock = 0;
+	p->fds = NULL;
+	memset(p->kind, 0, sizeof p->kind);
+	p->max_fd = 0;
+	for (const struct vfs_fd *f = src->fds; f; f = f->hh.next)
+		if (vfs_fd_set(p, f->fd, f->view, strlen(f->view), f->kind, f->synthetic) < 0)
+			return NULL;
+	return p;
+}
+
+static void proc_free(struct vfs_proc *p)
+{
+	struct vfs_fd *f, *tmp;
+	HASH_ITER(hh, p->fds, f, tmp) {
+		HASH_DEL(p->fds, f);
+		lp_free(f->view);
+		lp_free(f);
+	}
+	lp_free(p);
+}
+
+struct vfs_proc *vfs_proc_mut(void)
+{
+	struct vfs_proc **slot = (struct vfs_proc **)lp_process_slot();
+	struct vfs_proc *p = *slot;
+	if (!lp_shares_parent_memory())
+		return p;
+	/* A vfork-style child: until it made its own copy, the slot holds
+	 * its parent's state, which it must not change. */
+	int pid = (int)sys(SYS_getpid, 0, 0, 0, 0, 0, 0);
+	if (p->owner == pid)
+		return p;
+	vfs_proc_lock(p);
+	struct vfs_proc *c = proc_copy(p);
+	vfs_proc_unlock(p);
+	if (!c)
+		return p;  /* out of memory: share it, as vfork would */
+	c->owner = pid;
+	*slot = c;
+	return c;
+}
+
+void vfs_vfork_done(void *child_slot, void *data)
+{
+	(void)data;
+	if (child_slot)
+		proc_free(child_slot);
+}
+
+/* ---- across execve: VFSRUN_CWD, VFSRUN_EXE, VFSRUN_FDS ---- */
+
+/* Paths in VFSRUN_FDS: bytes below '!', '%', ';', ':' and above '~' as %XX. */
+static size_t encode(char *o, const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c <= ' ' || c == '%' || c == ';' || c == ':' || c > '~') {
+			if (o) {
+				o[n] = '%';
+				o[n + 1] = "0123456789ABCDEF"[c >> 4];
+				o[n + 2] = "0123456789ABCDEF"[c & 15];
+			}
+			n += 3;
+		} else {
+			if (o)
+				o[n] = (char)c;
+			n++;
+		}
+	}
+	return n;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static size_t put_num(char *o, long v)
+{
+	char t[24];
+	int i = 0;
+	if (v < 0)
+		v = 0;
+	do
+		t[i++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	for (int j = 0; j < i; j++)
+		o[j] = t[i - 1 - j];
+	return (size_t)i;
+}
+
+int vfs_exec_hook(lp_exec_env *env, void *data)
+{
+	(void)data;
+	struct vfs_proc *p = vfs_proc();
+	int r = lp_exec_env_add(env, "VFSRUN_CWD", p->cwd);
+	if (r == 0 && p->exec_path[0])
+		r = lp_exec_env_add(env, "VFSRUN_EXE", p->exec_path);
+	if (r < 0)
+		return r;
+	/* the tracked fds that survive the exec (not close-on-exec) */
+	vfs_proc_lock(p);
+	size_t n = 1;
+	for (const struct vfs_fd *f = p->fds; f; f = f->hh.next)
+		n += 32 + encode(NULL, f->view);
+	char *s = lp_malloc(n), *o = s;
+	if (!s) {
+		vfs_proc_unlock(p);
+		return -ENOMEM;
+	}
+	for (const struct vfs_fd *f = p->fds; f; f = f->hh.next) {
+		long fl = sys(SYS_fcntl, f->fd, F_GETFD, 0, 0, 0, 0);
+		if (fl < 0 || (fl & FD_CLOEXEC))
+			continue;
+		o += put_num(o, f->fd);
+		*o++ = ':';
+		o += put_num(o, f->kind);
+		*o++ = ':';
+		*o++ = f->synthetic ? '1' : '0';
+		*o++ = ':';
+		o += encode(o, f->view);
+		*o++ = ';';
+	}
+	*o = 0;
+	vfs_proc_unlock(p);
+	r = lp_exec_env_add(env, "VFSRUN_FDS", s);
+	lp_free(s);
+	return r;
+}
+
+static long parse_num(const char **p)
+{
+	long v = 0;
+	while (**p >= '0' && **p <= '9')
+		v = v * 10 + (*(*p)++ - '0');
+	return v;
+}
+
+/* cwd: the view path the cwd has (NULL: as the kernel has it); fds and
+ * exe: what the program that exec'd us passed on. */
+int vfs_state_init(const char *cwd, const char *fds, const char *exe)
+{
+	struct vfs_proc *p = lp_calloc(1, sizeof *p);
+	if (!p)
+		return -ENOMEM;
+	p->owner = (int)sys(SYS_getpid, 0, 0, 0, 0, 0, 0);
+	*(struct vfs_proc **)lp_process_slot() = p;
+	char host[VFS_PATH_MAX];
+	if (!cwd) {
+		long n = sys(SYS_getcwd, (long)host, sizeof host, 0, 0, 0, 0);
+		if (n <= 0)
+			return n < 0 ? (int)n : -ENOENT;
+		cwd = host;
+	}
+	struct vfs_path vp;
+	size_t len = strlen(cwd);
+	if (len >= VFS_PATH_MAX || cwd[0] != '/')
+		return -EINVAL;
+	memcpy(p->cwd, cwd, len + 1);
+	p->cwd_len = len;
+	if (vfs_resolve(AT_FDCWD, cwd, VR_FOLLOW, &vp) == 0) {
+		p->cwd_kind = vfs_kind_of(&vp);
+		p->cwd_synthetic = vp.synthetic;
+	}
+	if (exe) {
+		size_t n = strlen(exe);
+		if (n < VFS_PATH_MAX)
+			memcpy(p->exe, exe, n + 1);
+	}
+	for (const char *q = fds; q && *q;) {
+		long fd = parse_num(&q);
+		if (*q++ != ':')
+			break;
+		long kind = parse_num(&q);
+		if (*q++ != ':')
+			break;
+		bool synth = *q == '1';
+		q++;
+		if (*q++ != ':')
+			break;
+		char view[VFS_PATH_MAX];
+		size_t n = 0;
+		while (*q && *q != ';' && n + 1 < sizeof view) {
+			if (*q == '%' && hexval(q[1]) >= 0 && hexval(q[2]) >= 0) {
+				view[n++] = (char)(hexval(q[1]) * 16 + hexval(q[2]));
+				q += 3;
+			} else {
+				view[n++] = *q++;
+			}
+		}
+		view[n] = 0;
+		if (*q == ';')
+			q++;
+		/* only if the fd is still open: the program may have closed it */
+		if (fd >= 0 && fd < VFS_MAX_FD && sys(SYS_fcntl, fd, F_GETFD, 0, 0, 0, 0) >= 0)
+			vfs_fd_set(p, (int)fd, view, n, (uint8_t)kind, synth);
+	}
+	return 0;
+}

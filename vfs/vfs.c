@@ -1,0 +1,401 @@
+/* Setting up the view: libvfs.so as an interposer library (vfsrun) and
+ * the in-process API of vfs.h.
+ *
+ * vfsrun hands the mounts over in VFSRUN_MOUNTS (the mounts-file
+ * grammar) and the directory to start in in VFSRUN_CHDIR; every process
+ * passes its own state on to the programs it execs (VFSRUN_CWD, _FDS,
+ * _EXE, see state.c).  The program never sees these variables.
+ *
+ * This file runs before the interposer starts, so it may use libc. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "vfs.h"
+#include "vfs_internal.h"
+
+struct vfs vfs;
+static char last_error[512];
+extern char **environ;
+
+static int fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof last_error, fmt, ap);
+	va_end(ap);
+	return -err;
+}
+
+const char *vfs_error(void)
+{
+	return last_error;
+}
+
+static void use_our_allocator(void)
+{
+	mounts_set_allocator(lp_malloc, lp_free);
+}
+
+/* ---- making mounts concrete ---- */
+
+/* DEST with the symlinks of its existing part resolved on the host, as
+ * mount(8) does -- but not below an earlier mount's DEST, whose content
+ * the host does not have. */
+static int canonical_dest(const char *dest, int n_earlier, char *out)
+{
+	char todo[2 * PATH_MAX], cur[PATH_MAX];
+	if (mounts_normalize(dest, todo, PATH_MAX) < 0)
+		return -ENAMETOOLONG;
+	size_t cn = 0;
+	cur[0] = 0;
+	int links = 0;
+	char *rest = todo;
+	bool exists = true;
+	while (*rest) {
+		while (*rest == '/')
+			rest++;
+		if (!*rest)
+			break;
+		char *c = rest;
+		while (*rest && *rest != '/')
+			rest++;
+		size_t n = (size_t)(rest - c);
+		if (n == 1 && c[0] == '.')
+			continue;
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			while (cn > 0 && cur[cn - 1] != '/')
+				cn--;
+			if (cn > 0)
+				cn--;
+			cur[cn] = 0;
+			continue;
+		}
+		if (cn + 1 + n + 1 > PATH_MAX)
+			return -ENAMETOOLONG;
+		cur[cn++] = '/';
+		memcpy(cur + cn, c, n);
+		cn += n;
+		cur[cn] = 0;
+		if (!exists)
+			continue;
+		for (int i = 0; i < n_earlier; i++) {
+			const struct mount_spec *m = &vfs.mounts.v[i];
+			if (!strncmp(m->dest, cur, m->dest_len) && (cur[m->dest_len] == 0 || cur[m->dest_len] == '/'))
+				exists = false;  /* the view has an earlier mount here */
+		}
+		if (!exists)
+			continue;
+		char target[PATH_MAX];
+		ssize_t tn = readlink(cur, target, sizeof target - 1);
+		if (tn < 0) {
+			if (errno != EINVAL)
+				exists = false;  /* the rest is made up in the view */
+			continue;
+		}
+		if (++links > 40)
+			return -ELOOP;
+		target[tn] = 0;
+		char next[2 * PATH_MAX];
+		int k = snprintf(next, sizeof next, "%s/%s", target, rest);
+		if (k < 0 || (size_t)k >= PATH_MAX)
+			return -ENAMETOOLONG;
+		memcpy(todo, next, (size_t)k + 1);
+		rest = todo;
+		if (target[0] == '/') {
+			cn = 0;
+		} else {
+			while (cn > 0 && cur[cn - 1] != '/')
+				cn--;
+			if (cn > 0)
+				cn--;
+		}
+		cur[cn] = 0;
+	}
+	if (!cn)
+		return -EINVAL;  /* the view's root */
+	memcpy(out, cur, cn + 1);
+	return 0;
+}
+
+/* The mounts as given (SRC absolute) made concrete: SRC without symlinks
+ * and existing, DEST canonical. */
+static int add_mounts(const struct mount_list *given)
+{
+	use_our_allocator();
+	for (int i = 0; i < given->n; i++) {
+		const struct mount_spec *m = &given->v[i];
+		char src[PATH_MAX], dest[PATH_MAX], why[512];
+		if (!realpath(m->src, src))
+			return fail(errno, "SRC '%s' of DEST '%s': %s", m->src, m->dest, strerror(errno));
+		int r = canonical_dest(m->dest, vfs.mounts.n, dest);
+		if (r < 0)
+			return fail(-r, "DEST '%s': %s", m->dest, strerror(-r));
+		if (mounts_add(&vfs.mounts, m->kind, m->flags, src, dest, why, sizeof why) < 0)
+			return fail(EINVAL, "%s", why);
+	}
+	return 0;
+}
+
+/* The first components of absolute paths that may lead into a mount:
+ * the trie's top level, and the host's symlinks in / that point there
+ * (/lib -> usr/lib).  The prefilters let every other one through. */
+static void compute_top(void)
+{
+	const struct mount_node *root = mount_table_root(&vfs.table);
+	vfs.n_top = 0;
+	const char *name;
+	size_t len;
+	for (int i = 0; (name = mount_node_child(root, i, &len)); i++) {
+		if (vfs.n_top == VFS_MAX_TOP || len >= sizeof vfs.top[0]) {
+			vfs.n_top = -1;  /* too many: every absolute path is looked at */
+			return;
+		}
+		memcpy(vfs.top[vfs.n_top], name, len);
+		vfs.top[vfs.n_top++][len] = 0;
+	}
+	for (bool added = true; added;) {
+		added = false;
+		int dfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			return;
+		char buf[8192];
+		long n;
+		while ((n = syscall(SYS_getdents64, dfd, buf, sizeof buf)) > 0) {
+			for (long off = 0; off < n;) {
+				struct {
+					uint64_t ino;
+					int64_t off;
+					unsigned short reclen;
+					unsigned char type;
+					char name[];
+				} *d = (void *)(buf + off);
+				off += d->reclen;
+				if (d->type != DT_LNK)
+					continue;
+				bool known = false;
+				for (int k = 0; k < vfs.n_top && !known; k++)
+					known = !strcmp(vfs.top[k], d->name);
+				char path[300], target[PATH_MAX];
+				snprintf(path, sizeof path, "/%s", d->name);
+				ssize_t tn = readlink(path, target, sizeof target - 1);
+				if (known || tn <= 0)
+					continue;
+				target[tn] = 0;
+				char *t = target;
+				while (*t == '/' || (t[0] == '.' && t[1] == '/'))
+					t++;
+				size_t fl = strcspn(t, "/");
+				for (int k = 0; k < vfs.n_top; k++) {
+					if (strlen(vfs.top[k]) != fl || strncmp(vfs.top[k], t, fl))
+						continue;
+					if (vfs.n_top == VFS_MAX_TOP || strlen(d->name) >= sizeof vfs.top[0]) {
+						close(dfd);
+						vfs.n_top = -1;
+						return;
+					}
+					snprintf(vfs.top[vfs.n_top++], sizeof vfs.top[0], "%s", d->name);
+					added = true;
+					break;
+				}
+			}
+		}
+		close(dfd);
+	}
+}
+
+/* Build the table and the process state, register the handlers. */
+static int start_view(lp_interposer *ip, const char *chdir_to, const char *cwd_label, const char *fds,
+		      const char *exe)
+{
+	char why[512];
+	if (mount_table_build(&vfs.table, &vfs.mounts, why, sizeof why) < 0)
+		return fail(ENOMEM, "%s", why);
+	compute_top();
+	int r = vfs_state_init(chdir_to ? NULL : cwd_label, fds, exe);
+	if (r < 0)
+		return fail(-r, "cannot set up the working directory: %s", strerror(-r));
+	if (chdir_to) {
+		/* the first process: its working directory is a view path */
+		struct vfs_path p;
+		long e = vfs_resolve(AT_FDCWD, chdir_to, VR_FOLLOW, &p);
+		if (e == 0 && !p.synthetic) {
+			struct stat st;
+			e = stat(p.host, &st) ? -errno : S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+		}
+		if (e == 0)
+			e = chdir(p.synthetic ? "/" : p.host) ? -errno : 0;
+		if (e < 0)
+			return fail((int)-e, "cannot change directory to %s: %s", chdir_to, strerror((int)-e));
+		struct vfs_proc *pr = vfs_proc();
+		memcpy(pr->cwd, p.view, p.view_len + 1);
+		pr->cwd_len = p.view_len;
+		pr->cwd_kind = vfs_kind_of(&p);
+		pr->cwd_synthetic = p.synthetic;
+	}
+	char *text = mounts_serialize(&vfs.mounts);
+	if (!text)
+		return fail(ENOMEM, "out of memory");
+	r = lp_exec_env_set("VFSRUN_MOUNTS", text);
+	lp_free(text);
+	if (!r)
+		r = lp_on_exec(ip, vfs_exec_hook, NULL);
+	if (!r)
+		r = lp_on_vfork_done(ip, vfs_vfork_done, NULL);
+	if (!r)
+		r = vfs_register(ip);
+	if (r < 0)
+		return fail(-r, "cannot register the view's handlers: %s", strerror(-r));
+	vfs.started = true;
+	return 0;
+}
+
+/* ---- libvfs.so under vfsrun (LIBLAZYPOLINE) ---- */
+
+static void hide_our_variables(void)
+{
+	for (size_t i = 0; environ && environ[i];) {
+		if (!strncmp(environ[i], "VFSRUN_", 7)) {
+			for (size_t j = i; environ[j]; j++)
+				environ[j] = environ[j + 1];
+		} else {
+			i++;
+		}
+	}
+}
+
+LP_API int lazypoline_init(lp_interposer *ip)
+{
+	const char *text = getenv("VFSRUN_MOUNTS");
+	if (!text) {
+		fprintf(stderr, "vfsrun: VFSRUN_MOUNTS is not set: libvfs.so has no view to show\n");
+		_exit(125);
+	}
+	use_our_allocator();
+	struct mount_list given = { 0 };
+	char why[512];
+	int r;
+	if (mounts_parse(&given, text, "VFSRUN_MOUNTS", why, sizeof why) < 0)
+		r = fail(EINVAL, "%s", why);
+	else
+		r = add_mounts(&given);
+	mounts_free(&given);
+	if (!r)
+		r = start_view(ip, getenv("VFSRUN_CHDIR"), getenv("VFSRUN_CWD"), getenv("VFSRUN_FDS"),
+			       getenv("VFSRUN_EXE"));
+	if (r < 0) {
+		/* one line, and the status of vfsrun's own failures */
+		fprintf(stderr, "vfsrun: %s\n", last_error);
+		_exit(125);
+	}
+	hide_our_variables();
+	return 0;
+}
+
+/* ---- in-process use (vfs.h) ---- */
+
+static struct mount_list pending;
+
+LP_API int vfs_bind(const char *src, const char *dest, unsigned flags)
+{
+	if (vfs.started)
+		return fail(EBUSY, "the view has already started");
+	if (!src || !dest)
+		return fail(EINVAL, "missing SRC or DEST");
+	use_our_allocator();
+	char abs[PATH_MAX], why[512];
+	if (!realpath(src, abs))
+		return fail(errno, "SRC '%s': %s", src, strerror(errno));
+	if (mounts_add(&pending, MOUNT_BIND, (flags & VFS_RO) ? MOUNT_RO : 0, abs, dest, why, sizeof why) < 0)
+		return fail(EINVAL, "%s", why);
+	return 0;
+}
+
+LP_API int vfs_mounts_file(const char *path)
+{
+	if (vfs.started)
+		return fail(EBUSY, "the view has already started");
+	use_our_allocator();
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(errno, "%s: %s", path, strerror(errno));
+	size_t cap = 4096, n = 0;
+	char *text = malloc(cap);
+	for (ssize_t k = 1; text && k > 0;) {
+		if (n + 1 == cap) {
+			char *t = realloc(text, cap *= 2);
+			if (!t)
+				break;
+			text = t;
+		}
+		k = read(fd, text + n, cap - n - 1);
+		if (k < 0) {
+			int e = errno;
+			close(fd);
+			free(text);
+			return fail(e, "%s: %s", path, strerror(e));
+		}
+		n += (size_t)k;
+	}
+	close(fd);
+	if (!text)
+		return fail(ENOMEM, "out of memory");
+	text[n] = 0;
+	struct mount_list l = { 0 };
+	char why[512];
+	int r = 0;
+	if (mounts_parse(&l, text, path, why, sizeof why) < 0)
+		r = fail(EINVAL, "%s", why);
+	free(text);
+	/* relative SRCs are relative to the file's directory */
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir] = 0;
+	else
+		snprintf(dir, sizeof dir, ".");
+	for (int i = 0; !r && i < l.n; i++) {
+		char src[2 * PATH_MAX];
+		if (l.v[i].src[0] == '/')
+			snprintf(src, sizeof src, "%s", l.v[i].src);
+		else
+			snprintf(src, sizeof src, "%s/%s", dir, l.v[i].src);
+		r = vfs_bind(src, l.v[i].dest, (l.v[i].flags & MOUNT_RO) ? VFS_RO : 0);
+	}
+	mounts_free(&l);
+	return r;
+}
+
+LP_API int vfs_attach(lp_interposer *ip)
+{
+	if (vfs.started)
+		return fail(EBUSY, "the view has already started");
+	if (!ip)
+		return fail(EINVAL, "no interposer");
+	int r = add_mounts(&pending);
+	if (r < 0)
+		return r;
+	Dl_info di;
+	char self[PATH_MAX];
+	if (!dladdr((void *)vfs_attach, &di) || !di.dli_fname || !realpath(di.dli_fname, self))
+		return fail(ENOENT, "cannot find the path of libvfs.so");
+	r = lp_set_child_interposer(ip, self);
+	if (r < 0)
+		return fail(-r, "cannot set the interposer of children: %s", strerror(-r));
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof cwd))
+		return fail(errno, "getcwd: %s", strerror(errno));
+	return start_view(ip, cwd, NULL, NULL, NULL);
+}

@@ -1,0 +1,139 @@
+/* Internals of the file-system view (libvfs.so).
+ *
+ * Everything here runs inside syscall handlers or prefilters: no libc
+ * (vfs/mem.c provides the memory functions), no vector registers (the
+ * handlers are LP_GPR_ONLY), allocation through lp_malloc only. */
+#ifndef VFS_INTERNAL_H
+#define VFS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../mounts/mounts.h"
+#include "lazypoline.h"
+
+/* uthash on the interposer's allocator, with our byte-loop helpers */
+#define uthash_malloc(sz) lp_malloc(sz)
+#define uthash_free(ptr, sz) lp_free(ptr)
+#define uthash_bzero(a, n) memset(a, 0, n)
+#define uthash_memcmp(a, b, n) memcmp(a, b, n)
+#define uthash_strlen(s) strlen(s)
+#define HASH_NONFATAL_OOM 1
+#include <uthash.h>
+
+#define VFS_PATH_MAX 4096
+#define VFS_MAX_FD 65536
+#define VFS_MAX_TOP 64
+#define VFS_HIDDEN __attribute__((visibility("hidden")))
+
+/* How paths relative to an fd (or the cwd) may be handled, read by the
+ * prefilters without locks: one byte per fd. */
+enum fd_kind {
+	FD_HOST = 0,     /* not tracked: a host file outside every mount */
+	FD_PLAIN = 1,    /* inside a writable mount, no mount point below it */
+	FD_PLAIN_RO = 2, /* the same, in a read-only mount */
+	FD_SPECIAL = 3,  /* mount points below it, or a synthetic directory */
+};
+
+struct vfs_fd;
+
+/* State of one process (lp_process_slot): the virtual cwd and fds. */
+struct vfs_proc {
+	volatile int lock;
+	int owner;                    /* pid of the process this copy is private to */
+	uint8_t cwd_kind;
+	bool cwd_synthetic;
+	size_t cwd_len;
+	char cwd[VFS_PATH_MAX];
+	char exe[VFS_PATH_MAX];       /* view path of the running program */
+	char exec_path[VFS_PATH_MAX]; /* view path of an execve under way */
+	struct vfs_fd *fds;           /* uthash by fd */
+	int max_fd;                   /* highest fd with a kind byte set */
+	uint8_t kind[VFS_MAX_FD];
+};
+
+struct vfs_fd {
+	int fd;
+	uint8_t kind;
+	bool synthetic;      /* an ancestor of mount points missing on the host */
+	bool listed_host;    /* getdents: the host's entries are all returned */
+	int listed_extra;    /* getdents: synthetic entries returned so far */
+	char *view;
+	UT_hash_handle hh;
+};
+
+/* The view: mounts and the trie, fixed once started. */
+struct vfs {
+	struct mount_list mounts;
+	struct mount_table table;
+	/* first components of absolute paths that prefilters send to the
+	 * handlers: the trie's top level and host symlinks leading into it */
+	char top[VFS_MAX_TOP][256];
+	int n_top;  /* -1: too many, every absolute path is looked at */
+	bool started;
+};
+extern struct vfs vfs VFS_HIDDEN;
+
+/* ---- process state (state.c) ---- */
+struct vfs_proc *vfs_proc(void) VFS_HIDDEN;
+/* A process state we may change: in a vfork-style child, its own copy. */
+struct vfs_proc *vfs_proc_mut(void) VFS_HIDDEN;
+void vfs_proc_lock(struct vfs_proc *p) VFS_HIDDEN;
+void vfs_proc_unlock(struct vfs_proc *p) VFS_HIDDEN;
+/* fd table; the caller holds the lock */
+struct vfs_fd *vfs_fd_get(struct vfs_proc *p, int fd) VFS_HIDDEN;
+int vfs_fd_set(struct vfs_proc *p, int fd, const char *view, size_t len, uint8_t kind,
+	       bool synthetic) VFS_HIDDEN;
+void vfs_fd_drop(struct vfs_proc *p, int fd) VFS_HIDDEN;
+int vfs_fd_copy(struct vfs_proc *p, int from, int to) VFS_HIDDEN;
+int vfs_state_init(const char *cwd, const char *fds, const char *exe) VFS_HIDDEN;
+int vfs_exec_hook(lp_exec_env *env, void *data) VFS_HIDDEN;
+void vfs_vfork_done(void *child_slot, void *data) VFS_HIDDEN;
+
+/* ---- resolution (resolve.c) ---- */
+#define VR_FOLLOW 1u       /* follow a symlink in the last component */
+#define VR_EMPTY_OK 2u     /* "" names the dirfd itself (AT_EMPTY_PATH) */
+#define VR_BENEATH 4u      /* openat2 RESOLVE_BENEATH */
+#define VR_IN_ROOT 8u      /* openat2 RESOLVE_IN_ROOT */
+#define VR_NO_SYMLINKS 16u /* openat2 RESOLVE_NO_SYMLINKS */
+#define VR_NO_XDEV 32u     /* openat2 RESOLVE_NO_XDEV */
+#define VR_NO_MAGIC 64u    /* openat2 RESOLVE_NO_MAGICLINKS */
+
+struct vfs_path {
+	char view[VFS_PATH_MAX];
+	size_t view_len;
+	char host[VFS_PATH_MAX];
+	size_t host_len;
+	const struct mount_spec *mount;  /* NULL: the host, outside every mount */
+	const struct mount_node *node;   /* its trie node, if it has one */
+	bool synthetic;                  /* a directory only the view has */
+	bool trailing_slash;
+	bool empty;                      /* AT_EMPTY_PATH: the dirfd itself */
+	int empty_fd;
+};
+long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_path *out) VFS_HIDDEN;
+/* The view path of an fd (or AT_FDCWD), into out; its length or -errno. */
+long vfs_fd_view(int fd, char *out, size_t outlen, bool *synthetic) VFS_HIDDEN;
+/* The kind of a view path, for the fd table and the cwd. */
+uint8_t vfs_kind_of(const struct vfs_path *p) VFS_HIDDEN;
+/* A host path (as the kernel reports it) in view terms. */
+long vfs_host_to_view(const char *host, size_t len, char *out, size_t outlen) VFS_HIDDEN;
+void vfs_dircache_clear(void) VFS_HIDDEN;
+
+/* ---- the router (router.c) ---- */
+int vfs_register(lp_interposer *ip) VFS_HIDDEN;
+
+/* ---- memory and strings (mem.c): no libc, no vector registers ---- */
+void *memcpy(void *d, const void *s, size_t n) VFS_HIDDEN;
+void *memmove(void *d, const void *s, size_t n) VFS_HIDDEN;
+void *memset(void *d, int c, size_t n) VFS_HIDDEN;
+int memcmp(const void *a, const void *b, size_t n) VFS_HIDDEN;
+size_t strlen(const char *s) VFS_HIDDEN;
+
+static inline long sys(long nr, long a, long b, long c, long d, long e, long f)
+{
+	return lp_syscall(nr, a, b, c, d, e, f);
+}
+#endif
