@@ -72,6 +72,8 @@ const char *mount_node_child(const struct mount_node *n, int i, size_t *len);
 /* The child of node n named name, or NULL. */
 const struct mount_node *mount_node_find(const struct mount_node *n, const char *name, size_t len);
 const struct mount_node *mount_table_root(const struct mount_table *t);
+/* The mount at a node (NULL: only an ancestor of mounts). */
+const struct mount_spec *mount_node_mount(const struct mount_node *n);
 
 /* byte-loop helpers (no libc) */
 static inline size_t mstrlen(const char *s)

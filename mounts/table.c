@@ -150,3 +150,8 @@ const struct mount_node *mount_table_root(const struct mount_table *t)
 {
 	return t->root;
 }
+
+const struct mount_spec *mount_node_mount(const struct mount_node *n)
+{
+	return n ? n->mount : NULL;
+}

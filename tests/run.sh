@@ -250,6 +250,9 @@ if wanted strace; then
 	fi
 fi
 
+# ------------------------------------------- the view against the kernel
+. "$ROOT/tests/vfs/differential.sh"
+
 # -------------------------------------------------------------- vfsrun CLI
 expect_exit() {  # name status cmd... : status and exactly one line on stderr
 	local name=$1 want=$2

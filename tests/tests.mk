@@ -3,7 +3,7 @@ TB := $(B)/tests
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS = $(shell pkg-config --libs check)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-TEST_PROGS := $(TB)/regs $(TB)/straddle $(TB)/cancel $(TB)/contexts $(TB)/signals $(TB)/sigchld-wait $(TB)/efault $(TB)/static-true
+TEST_PROGS := $(TB)/fsops $(TB)/regs $(TB)/straddle $(TB)/cancel $(TB)/contexts $(TB)/signals $(TB)/sigchld-wait $(TB)/efault $(TB)/static-true
 TEST_LIBS := $(TB)/libhooks.so $(TB)/libhandleall.so
 
 .PHONY: tests-build
@@ -28,6 +28,8 @@ $(TB)/static-true: | $(TB)
 	printf 'int main(void){return 0;}\n' | $(CC) -static -x c -o $@ -
 $(TB)/%: tests/progs/%.c | $(TB)
 	$(CC) $(CFLAGS_BASE) -o $@ $< -lpthread
+$(TB)/fsops: tests/vfs/fsops.c | $(TB)
+	$(CC) $(CFLAGS_BASE) -o $@ $<
 $(TB)/loops: tests/bench/loops.c | $(TB)
 	$(CC) $(CFLAGS_BASE) -o $@ $<
 $(TB)/libhandleall.so: tests/bench/handleall.c interposer/lazypoline.h $(B)/liblazypoline.so | $(TB)

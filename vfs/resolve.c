@@ -215,6 +215,13 @@ uint8_t vfs_kind_of(const struct vfs_path *p)
 	return (p->mount->flags & MOUNT_RO) ? FD_PLAIN_RO : FD_PLAIN;
 }
 
+/* Is a host path missing (not even a dangling symlink)? */
+static bool is_missing(const char *host)
+{
+	char t;
+	return sys(SYS_readlink, (long)host, (long)&t, 1, 0, 0, 0) == -ENOENT;
+}
+
 /* ---- the walk ---- */
 
 static void pop(char *v, size_t *n)
@@ -234,6 +241,7 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 		return len;
 	out->trailing_slash = false;
 	out->synthetic = false;
+	out->in_synthetic = false;
 	out->empty = false;
 	out->empty_fd = -1;
 	out->node = NULL;
@@ -378,9 +386,21 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 		return -EXDEV;
 	if (hit.node && !hit.mount) {
 		/* an ancestor of mount points: synthetic unless the host has it */
-		char t;
-		long r = sys(SYS_readlink, (long)out->host, (long)&t, 1, 0, 0, 0);
-		out->synthetic = r == -ENOENT;
+		out->synthetic = is_missing(out->host);
+	} else if (!hit.node && !hit.mount && vn > 1) {
+		/* a name in a synthetic directory? */
+		size_t pn = vn;
+		while (pn > 1 && v[pn - 1] != '/')
+			pn--;
+		if (pn > 1)
+			pn--;
+		struct mount_hit ph;
+		mount_lookup(&vfs.table, v, pn, &ph);
+		if (ph.node && !ph.mount) {
+			char ph_host[VFS_PATH_MAX];
+			if (to_host(v, pn, ph_host, sizeof ph_host, &ph) >= 0)
+				out->in_synthetic = is_missing(ph_host);
+		}
 	}
 	if (out->trailing_slash && hn > 1) {
 		if ((size_t)hn + 2 > sizeof out->host)

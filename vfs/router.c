@@ -225,35 +225,152 @@ static uint64_t fake_ino(const char *s, size_t n)
 	return h | 1;
 }
 
+/* How many directories a directory has that only the view adds: its
+ * mount points (or their ancestors) that the host lacks.  They count in
+ * its link count, as the directories a kernel mount needs would. */
+static unsigned long view_subdirs(const struct vfs_path *p)
+{
+	unsigned long n = 0;
+	const char *name;
+	size_t len;
+	for (int i = 0; (name = mount_node_child(p->node, i, &len)); i++) {
+		const struct mount_spec *m = mount_node_mount(mount_node_find(p->node, name, len));
+		struct stat st;
+		if (m && (sys(SYS_stat, (long)m->src, (long)&st, 0, 0, 0, 0) < 0 || !S_ISDIR(st.st_mode)))
+			continue;  /* a file mounted on a file */
+		if (!p->synthetic) {
+			char host[VFS_PATH_MAX + 256];
+			if (p->host_len + 1 + len + 1 > sizeof host)
+				continue;
+			memcpy(host, p->host, p->host_len);
+			size_t k = p->host_len;
+			if (k > 1 || host[0] != '/')
+				host[k++] = '/';
+			memcpy(host + k, name, len);
+			host[k + len] = 0;
+			if (sys(SYS_newfstatat, AT_FDCWD, (long)host, (long)&st, AT_SYMLINK_NOFOLLOW, 0, 0) == 0)
+				continue;  /* the host has it: counted already */
+		}
+		n++;
+	}
+	return n;
+}
+
 /* stat of a directory only the view has */
-static long fake_stat(const char *view, size_t n, struct stat *st)
+static void fake_stat(const struct vfs_path *p, struct stat *st)
 {
 	memset(st, 0, sizeof *st);
 	st->st_dev = 0x2a;
-	st->st_ino = fake_ino(view, n);
+	st->st_ino = fake_ino(p->view, p->view_len);
 	st->st_mode = S_IFDIR | 0755;
-	st->st_nlink = 2;
+	st->st_nlink = 2 + view_subdirs(p);
 	st->st_blksize = 4096;
 	st->st_size = 4096;
-	return 0;
+	st->st_blocks = 8;
 }
 
-static long put_fake_stat(lp_ctx *c, const struct vfs_path *p, long buf_arg, bool statx_call)
+/* The stat buffer of syscall nr, and whether it is a struct statx. */
+static void *stat_buffer(const lp_ctx *c, bool *is_statx)
+{
+	*is_statx = c->nr == SYS_statx;
+	switch (c->nr) {
+	case SYS_stat:
+	case SYS_lstat:
+	case SYS_fstat:
+		return (void *)c->args[1];
+	case SYS_newfstatat:
+		return (void *)c->args[2];
+	case SYS_statx:
+		return (void *)c->args[4];
+	}
+	return NULL;
+}
+
+static long put_fake_stat(lp_ctx *c, const struct vfs_path *p)
 {
 	struct stat st;
-	fake_stat(p->view, p->view_len, &st);
-	if (!statx_call)
-		return lp_copy_to_user((void *)c->args[buf_arg], &st, sizeof st);
+	bool is_statx;
+	void *buf = stat_buffer(c, &is_statx);
+	fake_stat(p, &st);
+	if (!is_statx)
+		return lp_copy_to_user(buf, &st, sizeof st);
 	struct statx sx;
 	memset(&sx, 0, sizeof sx);
 	sx.stx_mask = STATX_BASIC_STATS;
 	sx.stx_blksize = 4096;
-	sx.stx_nlink = 2;
+	sx.stx_nlink = (uint32_t)st.st_nlink;
 	sx.stx_mode = S_IFDIR | 0755;
 	sx.stx_ino = st.st_ino;
 	sx.stx_size = 4096;
+	sx.stx_blocks = 8;
 	sx.stx_dev_minor = 0x2a;
-	return lp_copy_to_user((void *)c->args[4], &sx, sizeof sx);
+	return lp_copy_to_user(buf, &sx, sizeof sx);
+}
+
+/* After a stat of a real directory holding mount points: count the
+ * directories the view adds. */
+static void add_view_subdirs(const lp_ctx *c, const struct vfs_path *p)
+{
+	bool is_statx;
+	void *buf = stat_buffer(c, &is_statx);
+	if (!buf || !mount_node_has_children(p->node))
+		return;
+	unsigned long extra = view_subdirs(p);
+	if (!extra)
+		return;
+	if (is_statx) {
+		struct statx *sx = buf;
+		uint16_t mode;
+		uint32_t nlink;
+		if (!lp_copy_from_user(&mode, &sx->stx_mode, sizeof mode) && S_ISDIR(mode) &&
+		    !lp_copy_from_user(&nlink, &sx->stx_nlink, sizeof nlink)) {
+			nlink += (uint32_t)extra;
+			lp_copy_to_user(&sx->stx_nlink, &nlink, sizeof nlink);
+		}
+	} else {
+		struct stat *st = buf;
+		mode_t mode;
+		nlink_t nlink;
+		if (!lp_copy_from_user(&mode, &st->st_mode, sizeof mode) && S_ISDIR(mode) &&
+		    !lp_copy_from_user(&nlink, &st->st_nlink, sizeof nlink)) {
+			nlink += extra;
+			lp_copy_to_user(&st->st_nlink, &nlink, sizeof nlink);
+		}
+	}
+}
+
+/* What changing a directory only the view has gives: it shows as root's
+ * and 0755, so others are refused as the kernel would refuse them, and
+ * root learns that it is read-only. */
+static int synthetic_denied(long nr)
+{
+	if (sys(SYS_geteuid, 0, 0, 0, 0, 0, 0) == 0)
+		return EROFS;
+	switch (nr) {
+	case SYS_chmod:
+	case SYS_fchmodat:
+	case SYS_fchmodat2:
+	case SYS_chown:
+	case SYS_lchown:
+	case SYS_fchownat:
+		return EPERM;
+	}
+	return EACCES;
+}
+
+/* The mount a name is in: a mount point itself belongs to its parent's. */
+static const struct mount_spec *containing_mount(const struct vfs_path *p)
+{
+	if (!is_mount_point(p))
+		return p->mount;
+	size_t n = p->view_len;
+	while (n > 1 && p->view[n - 1] != '/')
+		n--;
+	if (n > 1)
+		n--;
+	struct mount_hit hit;
+	mount_lookup(&vfs.table, p->view, n, &hit);
+	return hit.mount;
 }
 
 /* ---- the generic path handler ---- */
@@ -277,14 +394,23 @@ static lp_action handle_path(lp_ctx *c, void *data)
 			vfs_proc_lock(pr);
 			struct vfs_fd *f = vfs_fd_get(pr, p.empty_fd);
 			synth = f && f->synthetic;
+			if (synth) {
+				size_t n = strlen(f->view);
+				memcpy(p.view, f->view, n + 1);
+				p.view_len = n;
+			}
 			vfs_proc_unlock(pr);
 		}
 		if (!synth)
 			return lp_continue();  /* the kernel has the real fd */
+		struct mount_hit hit;
+		mount_lookup(&vfs.table, p.view, p.view_len, &hit);
+		p.node = hit.node;
+		p.synthetic = true;
 		if (w)
-			return lp_block(EROFS);
+			return lp_block(synthetic_denied(rt->nr));
 		if (rt->nr == SYS_newfstatat || rt->nr == SYS_statx)
-			return lp_return(put_fake_stat(c, &p, 2, rt->nr == SYS_statx));
+			return lp_return(put_fake_stat(c, &p));
 		return lp_block(ENOTSUP);
 	}
 	if (rt->path2 >= 0) {
@@ -292,26 +418,50 @@ static lp_action handle_path(lp_ctx *c, void *data)
 		r = vfs_resolve((int)dirfd2, (const char *)c->args[rt->path2], 0, &q);
 		if (r < 0)
 			return lp_return(r);
-		if (p.mount != q.mount)
+		bool is_link = rt->nr == SYS_link || rt->nr == SYS_linkat;
+		const struct mount_spec *pm = containing_mount(&p), *qm = containing_mount(&q);
+		/* the kernel's order: link creates the new name first (EROFS),
+		 * rename compares the mounts first (EXDEV) */
+		if (is_link && (q.synthetic || q.in_synthetic))
+			return lp_block(synthetic_denied(rt->nr));
+		if (is_link && qm && (qm->flags & MOUNT_RO))
+			return lp_block(EROFS);
+		if (pm != qm)
 			return lp_block(EXDEV);
-		if (rt->busy && (is_mount_point(&q) || q.synthetic))
+		if (p.synthetic || p.in_synthetic || q.synthetic || q.in_synthetic)
+			return lp_block(synthetic_denied(rt->nr));
+		if (pm && (pm->flags & MOUNT_RO))
+			return lp_block(EROFS);
+		if (rt->busy && (is_mount_point(&p) || is_mount_point(&q)))
 			return lp_block(EBUSY);
-		if (read_only(&q) || q.synthetic || mount_node_has_children(q.node))
-			return lp_block(q.synthetic || mount_node_has_children(q.node) ? EBUSY : EROFS);
+		/* a directory holding mount points would take them along in
+		 * the kernel; the view's mounts stay where they are */
+		if (rt->busy && (mount_node_has_children(p.node) || mount_node_has_children(q.node))) {
+			struct stat sp, sq;
+			if (sys(SYS_lstat, (long)p.host, (long)&sp, 0, 0, 0, 0) == 0 &&
+			    sys(SYS_lstat, (long)q.host, (long)&sq, 0, 0, 0, 0) == 0 &&
+			    S_ISDIR(sp.st_mode) != S_ISDIR(sq.st_mode))
+				return lp_block(S_ISDIR(sq.st_mode) ? EISDIR : ENOTDIR);
+			return lp_block(EBUSY);
+		}
+	} else {
+		if (w && (p.synthetic || p.in_synthetic))
+			return lp_block(synthetic_denied(rt->nr));
+		/* unlink and rmdir change the name's directory; the rest the
+		 * object itself */
+		const struct mount_spec *wm = rt->busy ? containing_mount(&p) : p.mount;
+		if (w && wm && (wm->flags & MOUNT_RO))
+			return lp_block(EROFS);
+		if (rt->busy && is_mount_point(&p))
+			return lp_block(EBUSY);
 	}
-	if (rt->busy && (is_mount_point(&p) || p.synthetic))
-		return lp_block(p.synthetic ? ENOTEMPTY : EBUSY);
-	if (w && (read_only(&p) || p.synthetic))
-		return lp_block(EROFS);
 	if (p.synthetic) {
 		switch (rt->nr) {
 		case SYS_stat:
 		case SYS_lstat:
-			return lp_return(put_fake_stat(c, &p, 1, false));
 		case SYS_newfstatat:
-			return lp_return(put_fake_stat(c, &p, 2, false));
 		case SYS_statx:
-			return lp_return(put_fake_stat(c, &p, 4, true));
+			return lp_return(put_fake_stat(c, &p));
 		case SYS_access:
 		case SYS_faccessat:
 		case SYS_faccessat2:
@@ -329,6 +479,8 @@ static lp_action handle_path(lp_ctx *c, void *data)
 		c->args[rt->path2] = (long)q.host;
 	}
 	r = lp_ctx_exec(c);
+	if (r >= 0 && p.node)
+		add_view_subdirs(c, &p);
 	if (w && r >= 0 && rt->write == W_YES)
 		vfs_dircache_clear();  /* a name may now be something else */
 	return lp_return(r);
@@ -375,6 +527,8 @@ static lp_action handle_open(lp_ctx *c, void *data)
 	if (r < 0)
 		return lp_return(r);
 	bool w = open_writes(flags);
+	if ((flags & O_CREAT) && p.in_synthetic)
+		return lp_block(synthetic_denied(c->nr));
 	if (w && read_only(&p))
 		return lp_block(EROFS);
 	struct vfs_proc *pr = vfs_proc_mut();
@@ -658,26 +812,34 @@ static lp_action handle_fcntl(lp_ctx *c, void *data)
 	return handle_dup(c, data);
 }
 
-/* fstat of a synthetic directory's fd */
+/* fstat of a synthetic directory's fd, or of one holding mount points */
 static lp_action handle_fstat(lp_ctx *c, void *data)
 {
 	(void)data;
 	struct vfs_proc *pr = vfs_proc();
 	vfs_proc_lock(pr);
 	struct vfs_fd *f = vfs_fd_get(pr, (int)c->args[0]);
-	bool synth = f && f->synthetic;
-	char view[VFS_PATH_MAX];
-	size_t n = 0;
-	if (synth) {
-		n = strlen(f->view);
-		memcpy(view, f->view, n + 1);
+	struct vfs_path p;
+	bool special = f && f->kind == FD_SPECIAL;
+	if (special) {
+		p.view_len = strlen(f->view);
+		memcpy(p.view, f->view, p.view_len + 1);
+		p.synthetic = f->synthetic;
 	}
 	vfs_proc_unlock(pr);
-	if (!synth)
+	if (!special)
 		return lp_continue();
-	struct stat st;
-	fake_stat(view, n, &st);
-	return lp_return(lp_copy_to_user((void *)c->args[1], &st, sizeof st));
+	if (!p.synthetic && vfs_resolve(AT_FDCWD, p.view, VR_FOLLOW, &p) < 0)
+		return lp_continue();
+	struct mount_hit hit;
+	mount_lookup(&vfs.table, p.view, p.view_len, &hit);
+	p.node = hit.node;
+	if (p.synthetic)
+		return lp_return(put_fake_stat(c, &p));
+	long r = lp_ctx_exec(c);
+	if (r == 0)
+		add_view_subdirs(c, &p);
+	return lp_return(r);
 }
 
 /* ---- directory listings: mount points their parent lacks ---- */
@@ -780,6 +942,30 @@ static lp_action handle_getdents(lp_ctx *c, void *data)
 static lp_action handle_lseek(lp_ctx *c, void *data)
 {
 	(void)data;
+	struct vfs_proc *pr = vfs_proc();
+	vfs_proc_lock(pr);
+	struct vfs_fd *f = vfs_fd_get(pr, (int)c->args[0]);
+	bool synth = f && f->synthetic;
+	int pos = synth ? f->listed_extra : 0;
+	vfs_proc_unlock(pr);
+	if (synth) {
+		/* only the view lists it: the position is the entry index */
+		long off = c->args[1];
+		if (c->args[2] == SEEK_CUR) {
+			off += pos;
+		} else if (c->args[2] != SEEK_SET) {
+			return lp_block(EINVAL);
+		}
+		if (off < 0)
+			return lp_block(EINVAL);
+		pr = vfs_proc_mut();
+		vfs_proc_lock(pr);
+		f = vfs_fd_get(pr, (int)c->args[0]);
+		if (f)
+			f->listed_extra = (int)off;
+		vfs_proc_unlock(pr);
+		return lp_return(off);
+	}
 	long r = lp_ctx_exec(c);
 	if (r == 0 && c->args[1] == 0 && c->args[2] == SEEK_SET) {
 		struct vfs_proc *pr = vfs_proc_mut();
@@ -950,8 +1136,10 @@ static int pf_path(long nr, const long a[6])
 {
 	const struct route *rt = route_of[nr];
 	const char *up = (const char *)a[rt->path];
-	if (!up)
-		return 0;  /* the fd itself, or EFAULT from the kernel */
+	if (!up && rt->null_ok)
+		return 0;  /* the fd itself */
+	if ((uintptr_t)up < 8192)
+		return 1;  /* EFAULT: the kernel could read page 0's trampoline */
 	char buf[256];
 	long n = lp_strncpy_from_user(buf, up, sizeof buf);
 	if (n == -EFAULT)

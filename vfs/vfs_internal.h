@@ -109,6 +109,7 @@ struct vfs_path {
 	const struct mount_spec *mount;  /* NULL: the host, outside every mount */
 	const struct mount_node *node;   /* its trie node, if it has one */
 	bool synthetic;                  /* a directory only the view has */
+	bool in_synthetic;               /* a name inside one (it cannot exist) */
 	bool trailing_slash;
 	bool empty;                      /* AT_EMPTY_PATH: the dirfd itself */
 	int empty_fd;
