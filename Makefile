@@ -22,7 +22,8 @@ RT_SRCS := $(wildcard interposer/*.c)
 RT_OBJS := $(patsubst interposer/%.c,$(B)/obj/%.o,$(RT_SRCS)) $(B)/obj/entry.o $(B)/obj/systable.o
 UNISTD_H := /usr/include/x86_64-linux-gnu/asm/unistd_64.h
 
-DEMOS := $(B)/demos/libtracer.so $(B)/demos/libwriteblock.so $(B)/demos/inprocess
+DEMOS := $(B)/demos/libtracer.so $(B)/demos/libwriteblock.so $(B)/demos/inprocess \
+	$(B)/demos/redirect-config
 # The view (libvfs.so): handlers on the public API, compiled like the
 # runtime (no vector registers, no stack protector, no libc inside the
 # handlers: loops must not become calls to libc's memcpy).
@@ -71,6 +72,9 @@ $(B)/demos/lib%.so: demos/%.c interposer/lazypoline.h $(B)/liblazypoline.so | $(
 		-L$(B) -llazypoline -Wl,-rpath,'$$ORIGIN/..'
 $(B)/demos/inprocess: demos/inprocess.c interposer/lazypoline.h $(B)/liblazypoline.so | $(B)/demos
 	$(CC) $(CFLAGS_BASE) -Iinterposer -o $@ $< -L$(B) -llazypoline -Wl,-rpath,'$$ORIGIN/..'
+
+$(B)/demos/redirect-config: demos/redirect-config.c vfs/vfs.h $(B)/libvfs.so | $(B)/demos
+	$(CC) $(CFLAGS_BASE) -Iinterposer -Ivfs -o $@ $< -L$(B) -lvfs -llazypoline -Wl,-rpath,'$$ORIGIN/..'
 
 # The API example in README.md must compile.
 $(B)/readme-example.c: README.md | $(B)

@@ -158,6 +158,11 @@ LP_API int lp_set_child_interposer(lp_interposer *ip, const char *path);
 /* Called in the child after fork-like clones (not threads), before it
  * returns to the application. */
 LP_API int lp_on_fork_child(void (*fn)(void *data), void *data);
+/* pthread_atfork for handlers: PREPARE runs in the forking thread before
+ * the clone (take the locks your handlers hold), PARENT and CHILD after it
+ * (release them); any may be NULL.  They run with all signals blocked. */
+LP_API int lp_on_fork(void (*prepare)(void *data), void (*parent)(void *data),
+		      void (*child)(void *data), void *data);
 
 LP_API enum lp_mode lp_active_mode(void);
 LP_API const char *lp_syscall_name(long nr);  /* "openat", or NULL */

@@ -29,25 +29,38 @@ static lp_lock handoff_lock;
 
 #define LP_MAX_FORK_HOOKS 16
 static struct {
-	void (*fn)(void *);
+	void (*prepare)(void *), (*parent)(void *), (*child)(void *);
 	void *data;
 } fork_hooks[LP_MAX_FORK_HOOKS];
 static int n_fork_hooks;
 
-int lp_on_fork_child(void (*fn)(void *data), void *data)
+int lp_on_fork(void (*prepare)(void *), void (*parent)(void *), void (*child)(void *), void *data)
 {
-	if (!fn)
+	if (!prepare && !parent && !child)
 		return -EINVAL;
 	if (n_fork_hooks == LP_MAX_FORK_HOOKS)
 		return -ENOSPC;
-	fork_hooks[n_fork_hooks].fn = fn;
+	fork_hooks[n_fork_hooks].prepare = prepare;
+	fork_hooks[n_fork_hooks].parent = parent;
+	fork_hooks[n_fork_hooks].child = child;
 	fork_hooks[n_fork_hooks].data = data;
 	n_fork_hooks++;
 	return 0;
 }
 
+int lp_on_fork_child(void (*fn)(void *data), void *data)
+{
+	return fn ? lp_on_fork(NULL, NULL, fn, data) : -EINVAL;
+}
+
+/* Users' locks are taken before the runtime's (their handlers allocate
+ * while holding them), in reverse order of registration, like
+ * pthread_atfork. */
 void lp_atfork_prepare(void)
 {
+	for (int i = n_fork_hooks - 1; i >= 0; i--)
+		if (fork_hooks[i].prepare)
+			fork_hooks[i].prepare(fork_hooks[i].data);
 	lp_sigaction_lock();
 	lp_rewrite_lock();
 	lp_alloc_lock();
@@ -58,6 +71,9 @@ void lp_atfork_parent(void)
 	lp_alloc_unlock();
 	lp_rewrite_unlock();
 	lp_sigaction_unlock();
+	for (int i = 0; i < n_fork_hooks; i++)
+		if (fork_hooks[i].parent)
+			fork_hooks[i].parent(fork_hooks[i].data);
 }
 
 void lp_atfork_child(void)
@@ -67,7 +83,8 @@ void lp_atfork_child(void)
 	lp_sigaction_child_reset();
 	handoff_lock.v = 0;
 	for (int i = 0; i < n_fork_hooks; i++)
-		fork_hooks[i].fn(fork_hooks[i].data);
+		if (fork_hooks[i].child)
+			fork_hooks[i].child(fork_hooks[i].data);
 }
 
 void lp_atfork_thread_started(void)

@@ -3,11 +3,11 @@ TB := $(B)/tests
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS = $(shell pkg-config --libs check)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-TEST_PROGS := $(TB)/fsops $(TB)/regs $(TB)/straddle $(TB)/cancel $(TB)/contexts $(TB)/signals $(TB)/sigchld-wait $(TB)/efault $(TB)/static-true
+TEST_PROGS := $(TB)/fsops $(TB)/rawcat $(TB)/vfs-stress $(TB)/regs $(TB)/straddle $(TB)/cancel $(TB)/contexts $(TB)/signals $(TB)/sigchld-wait $(TB)/efault $(TB)/static-true
 TEST_LIBS := $(TB)/libhooks.so $(TB)/libhandleall.so
 
 .PHONY: tests-build
-tests-build: $(TB)/unit $(TEST_PROGS) $(TEST_LIBS) $(TB)/loops
+tests-build: $(TB)/unit $(TB)/unit-vfs $(TEST_PROGS) $(TEST_LIBS) $(TB)/loops
 
 $(TB):
 	mkdir -p $@
@@ -20,6 +20,12 @@ $(TB)/unit: $(UNIT_SRCS) tests/unit/unit.h $(B)/liblazypoline.a | $(TB)
 	$(CC) $(CFLAGS_BASE) -Iinterposer $(CHECK_CFLAGS) -o $@ $(UNIT_SRCS) \
 		$(B)/liblazypoline.a -lcapstone -ldl $(CHECK_LIBS) -lpthread
 
+# The view's internals, linked directly (they run before lp_start too).
+UNIT_VFS_SRCS := $(wildcard tests/unit-vfs/*.c)
+$(TB)/unit-vfs: $(UNIT_VFS_SRCS) $(VFS_OBJS) $(B)/liblazypoline.a | $(TB)
+	$(CC) $(CFLAGS_BASE) -Iinterposer $(CHECK_CFLAGS) -o $@ $(UNIT_VFS_SRCS) $(VFS_OBJS) \
+		$(B)/liblazypoline.a -lcapstone -ldl $(CHECK_LIBS) -lpthread
+
 $(TB)/regs: tests/progs/regs.c tests/progs/regs_site.S | $(TB)
 	$(CC) $(CFLAGS_BASE) -o $@ $^ -lpthread
 $(TB)/straddle: tests/progs/straddle.c tests/progs/straddle_site.S | $(TB)
@@ -28,6 +34,8 @@ $(TB)/static-true: | $(TB)
 	printf 'int main(void){return 0;}\n' | $(CC) -static -x c -o $@ -
 $(TB)/%: tests/progs/%.c | $(TB)
 	$(CC) $(CFLAGS_BASE) -o $@ $< -lpthread
+$(TB)/rawcat: tests/progs/rawcat.c | $(TB)
+	$(CC) $(CFLAGS_BASE) -nostdlib -fno-stack-protector -pie -fPIE -o $@ $<
 $(TB)/fsops: tests/vfs/fsops.c | $(TB)
 	$(CC) $(CFLAGS_BASE) -o $@ $<
 $(TB)/loops: tests/bench/loops.c | $(TB)

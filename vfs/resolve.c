@@ -38,13 +38,13 @@ static uint64_t hash_bytes(const char *s, size_t n)
 	return h ? h : 1;
 }
 
-static void dc_take(void)
+void vfs_dircache_lock(void)
 {
 	while (__atomic_exchange_n(&dc_lock, 1, __ATOMIC_ACQUIRE))
 		sys(SYS_sched_yield, 0, 0, 0, 0, 0, 0);
 }
 
-static void dc_give(void)
+void vfs_dircache_unlock(void)
 {
 	__atomic_store_n(&dc_lock, 0, __ATOMIC_RELEASE);
 }
@@ -53,13 +53,13 @@ static bool dc_has(const char *p, size_t n)
 {
 	uint64_t h = hash_bytes(p, n);
 	bool found = false;
-	dc_take();
+	vfs_dircache_lock();
 	for (unsigned i = (unsigned)h % DC_SLOTS, k = 0; k < DC_SLOTS && dircache[i].hash; i = (i + 1) % DC_SLOTS, k++)
 		if (dircache[i].hash == h && !memcmp(dircache[i].path, p, n) && !dircache[i].path[n]) {
 			found = true;
 			break;
 		}
-	dc_give();
+	vfs_dircache_unlock();
 	return found;
 }
 
@@ -71,7 +71,7 @@ static void dc_add(const char *p, size_t n)
 		return;
 	memcpy(copy, p, n);
 	copy[n] = 0;
-	dc_take();
+	vfs_dircache_lock();
 	if (dc_count >= DC_SLOTS / 2) {  /* full: start over */
 		for (int i = 0; i < DC_SLOTS; i++) {
 			lp_free(dircache[i].path);
@@ -86,19 +86,19 @@ static void dc_add(const char *p, size_t n)
 	dircache[i].hash = h;
 	dircache[i].path = copy;
 	dc_count++;
-	dc_give();
+	vfs_dircache_unlock();
 }
 
 void vfs_dircache_clear(void)
 {
-	dc_take();
+	vfs_dircache_lock();
 	for (int i = 0; i < DC_SLOTS; i++) {
 		lp_free(dircache[i].path);
 		dircache[i].hash = 0;
 		dircache[i].path = NULL;
 	}
 	dc_count = 0;
-	dc_give();
+	vfs_dircache_unlock();
 }
 
 /* ---- view <-> host ---- */

@@ -27,6 +27,38 @@ void vfs_proc_unlock(struct vfs_proc *p)
 	__atomic_store_n(&p->lock, 0, __ATOMIC_RELEASE);
 }
 
+/* Another thread may be inside the view when one forks: hold its locks
+ * across the clone so that the child gets consistent tables, unlocked.
+ * (Signals are blocked here, so no handler of this thread can need them.)
+ * Order as everywhere: the process's table, then the directory cache. */
+static struct vfs_proc *forking;
+
+static void fork_prepare(void *data)
+{
+	(void)data;
+	forking = vfs_proc();
+	if (forking)
+		vfs_proc_lock(forking);
+	vfs_dircache_lock();
+}
+
+static void fork_release(void *data)
+{
+	(void)data;
+	vfs_dircache_unlock();
+	if (forking)
+		vfs_proc_unlock(forking);
+}
+
+int vfs_fork_hooks(void)
+{
+	static bool done;
+	if (done)
+		return 0;
+	done = true;
+	return lp_on_fork(fork_prepare, fork_release, fork_release, NULL);
+}
+
 struct vfs_fd *vfs_fd_get(struct vfs_proc *p, int fd)
 {
 	struct vfs_fd *f = NULL;

@@ -254,6 +254,8 @@ static int start_view(lp_interposer *ip, const char *chdir_to, const char *cwd_l
 	if (!r)
 		r = lp_on_vfork_done(ip, vfs_vfork_done, NULL);
 	if (!r)
+		r = vfs_fork_hooks();
+	if (!r)
 		r = vfs_register(ip);
 	if (r < 0)
 		return fail(-r, "cannot register the view's handlers: %s", strerror(-r));

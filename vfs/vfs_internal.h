@@ -82,6 +82,9 @@ struct vfs_proc *vfs_proc(void) VFS_HIDDEN;
 struct vfs_proc *vfs_proc_mut(void) VFS_HIDDEN;
 void vfs_proc_lock(struct vfs_proc *p) VFS_HIDDEN;
 void vfs_proc_unlock(struct vfs_proc *p) VFS_HIDDEN;
+void vfs_dircache_lock(void) VFS_HIDDEN;
+void vfs_dircache_unlock(void) VFS_HIDDEN;
+int vfs_fork_hooks(void) VFS_HIDDEN;
 /* fd table; the caller holds the lock */
 struct vfs_fd *vfs_fd_get(struct vfs_proc *p, int fd) VFS_HIDDEN;
 int vfs_fd_set(struct vfs_proc *p, int fd, const char *view, size_t len, uint8_t kind,

@@ -1,0 +1,151 @@
+/* Mount specifications and the mount table (mounts/). */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../mounts/mounts.h"
+
+Suite *suite_mounts(void);
+
+static struct mount_list l;
+static char err[512];
+
+static void setup(void)
+{
+	mounts_set_allocator(malloc, free);
+	memset(&l, 0, sizeof l);
+	err[0] = 0;
+}
+
+static void teardown(void)
+{
+	mounts_free(&l);
+}
+
+START_TEST(parses_the_grammar)
+{
+	const char *text = "# fixtures\n"
+			   "bind /src/a /view/a\n"
+			   "\n"
+			   "   ro-bind\t/src/with\\040blank   /view//b/./c/  # trailing comment\n"
+			   "bind rel/dir /view/rel\n";
+	ck_assert_int_eq(mounts_parse(&l, text, "m.txt", err, sizeof err), 0);
+	ck_assert_int_eq(l.n, 3);
+	ck_assert_str_eq(l.v[0].src, "/src/a");
+	ck_assert_str_eq(l.v[0].dest, "/view/a");
+	ck_assert_uint_eq(l.v[0].flags, 0);
+	ck_assert_str_eq(l.v[1].src, "/src/with blank");
+	ck_assert_str_eq(l.v[1].dest, "/view/b/c");
+	ck_assert_uint_eq(l.v[1].dest_len, 9);
+	ck_assert_uint_eq(l.v[1].flags, MOUNT_RO);
+	ck_assert_str_eq(l.v[2].src, "rel/dir");  /* the caller makes it absolute */
+}
+END_TEST
+
+START_TEST(serializes_what_it_parses)
+{
+	ck_assert_int_eq(mounts_add(&l, MOUNT_BIND, MOUNT_RO, "/a b/#c\\d", "/x\ty", err, sizeof err), 0);
+	ck_assert_int_eq(mounts_add(&l, MOUNT_BIND, 0, "/s", "/d", err, sizeof err), 0);
+	char *text = mounts_serialize(&l);
+	ck_assert_str_eq(text, "ro-bind /a\\040b/\\043c\\134d /x\\011y\nbind /s /d\n");
+	struct mount_list back = { 0 };
+	ck_assert_int_eq(mounts_parse(&back, text, "x", err, sizeof err), 0);
+	ck_assert_int_eq(back.n, 2);
+	ck_assert_str_eq(back.v[0].src, "/a b/#c\\d");
+	ck_assert_str_eq(back.v[0].dest, "/x\ty");
+	ck_assert_uint_eq(back.v[0].flags, MOUNT_RO);
+	mounts_free(&back);
+	free(text);
+}
+END_TEST
+
+static void parse_fails(const char *text, const char *message)
+{
+	mounts_free(&l);
+	ck_assert_int_eq(mounts_parse(&l, text, "m.txt", err, sizeof err), -1);
+	ck_assert_msg(strcmp(err, message) == 0, "got '%s', expected '%s'", err, message);
+}
+
+START_TEST(names_the_bad_line)
+{
+	parse_fails("bind /a /b\nmount /a /c\n", "m.txt:2: unknown mount type 'mount' (expected bind or ro-bind)");
+	parse_fails("# x\n\nbind /a\n", "m.txt:3: 'bind' takes SRC and DEST");
+	parse_fails("bind /a b\n", "m.txt:1: DEST 'b' is not an absolute path");
+	parse_fails("bind /a /b\nbind /c /b/\n", "m.txt:2: duplicate DEST '/b'");
+	parse_fails("bind /a /b /c\n", "m.txt:1: too many fields (expected TYPE SRC DEST)");
+	parse_fails("bind /a\\9 /b\n", "m.txt:1: bad escape or over-long path");
+	parse_fails("bind /a /\n", "m.txt:1: DEST '/': binding over the whole view is not supported");
+	parse_fails("bind /a /x/..\n", "m.txt:1: DEST '/': binding over the whole view is not supported");
+}
+END_TEST
+
+START_TEST(normalizes_lexically)
+{
+	char out[64];
+	ck_assert_int_eq(mounts_normalize("/a/./b/../c//", out, sizeof out), 4);
+	ck_assert_str_eq(out, "/a/c");
+	ck_assert_int_eq(mounts_normalize("/../..", out, sizeof out), 1);
+	ck_assert_str_eq(out, "/");
+	ck_assert_int_eq(mounts_normalize("rel", out, sizeof out), -1);
+	ck_assert_int_eq(mounts_normalize("/0123456789/0123456789/0123456789/0123456789/0123456789/0123456789",
+					  out, sizeof out), -1);
+}
+END_TEST
+
+START_TEST(longest_prefix_lookup)
+{
+	ck_assert_int_eq(mounts_add(&l, MOUNT_BIND, 0, "/s1", "/a", err, sizeof err), 0);
+	ck_assert_int_eq(mounts_add(&l, MOUNT_BIND, 0, "/s2", "/a/b/c", err, sizeof err), 0);
+	ck_assert_int_eq(mounts_add(&l, MOUNT_BIND, MOUNT_RO, "/s3", "/x/y", err, sizeof err), 0);
+	struct mount_table t;
+	ck_assert_int_eq(mount_table_build(&t, &l, err, sizeof err), 0);
+	ck_assert_int_eq(t.n, 3);
+	struct mount_hit h;
+#define LOOK(p) mount_lookup(&t, p, strlen(p), &h)
+	LOOK("/a/b");
+	ck_assert_ptr_eq(h.mount, &l.v[0]);
+	ck_assert_uint_eq(h.mount_len, 2);
+	ck_assert(mount_node_has_children(h.node));  /* an ancestor of /a/b/c */
+	LOOK("/a/b/c/d/e");
+	ck_assert_ptr_eq(h.mount, &l.v[1]);
+	ck_assert_uint_eq(h.mount_len, 6);
+	ck_assert_ptr_null(h.node);
+	LOOK("/a/b/c");
+	ck_assert_ptr_eq(h.mount, &l.v[1]);
+	ck_assert_ptr_nonnull(h.node);
+	ck_assert(!mount_node_has_children(h.node));
+	LOOK("/ab");
+	ck_assert_ptr_null(h.mount);
+	ck_assert_ptr_null(h.node);
+	LOOK("/x");
+	ck_assert_ptr_null(h.mount);  /* only an ancestor */
+	ck_assert(mount_node_has_children(h.node));
+	LOOK("/");
+	ck_assert_ptr_eq(h.node, mount_table_root(&t));
+	size_t n;
+	const char *name = mount_node_child(mount_table_root(&t), 0, &n);
+	ck_assert(n == 1 && name[0] == 'a');
+	name = mount_node_child(mount_table_root(&t), 1, &n);
+	ck_assert(n == 1 && name[0] == 'x');
+	ck_assert_ptr_null(mount_node_child(mount_table_root(&t), 2, &n));
+	ck_assert_ptr_eq(mount_node_mount(mount_node_find(h.node, "x", 1)), NULL);
+	LOOK("/x/y/z");
+	ck_assert_ptr_eq(h.mount, &l.v[2]);
+	ck_assert_uint_eq(h.mount->flags, MOUNT_RO);
+#undef LOOK
+}
+END_TEST
+
+Suite *suite_mounts(void)
+{
+	Suite *s = suite_create("mounts");
+	TCase *tc = tcase_create("specs and table");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, parses_the_grammar);
+	tcase_add_test(tc, serializes_what_it_parses);
+	tcase_add_test(tc, names_the_bad_line);
+	tcase_add_test(tc, normalizes_lexically);
+	tcase_add_test(tc, longest_prefix_lookup);
+	suite_add_tcase(s, tc);
+	return s;
+}

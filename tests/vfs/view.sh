@@ -1,0 +1,122 @@
+# The view beyond the differential suite (sourced by tests/run.sh): what
+# the kernel's bind mounts cannot be compared with -- programs without
+# libc, signal handlers and forks racing threads inside the view, the
+# configuration reaching children through env -i, vfsrun's options and
+# their errors, and the in-process API.
+
+# view_configs: who:mode pairs to run the view in (root: sud and lazy)
+VIEW_CONFIGS=(me:sud)
+[ $IS_ROOT = 1 ] && VIEW_CONFIGS=(me:sud me:lazy nobody:auto)
+
+# in_view CONFIG vfsrun-args... : vfsrun as that user, in that mode
+in_view() {
+	local who=${1%%:*} mode=${1##*:}
+	shift
+	local m=()
+	[ "$mode" != auto ] && m=(--mode="$mode")
+	as "$who" timeout 300 "$B/vfsrun" "${m[@]}" "$@"
+}
+
+if wanted view; then
+	newdir
+	mkdir -p fix/src/sub
+	printf 'hello\n' >fix/src/file
+	printf 'deep\n' >fix/src/sub/deep
+	chmod -R a+rwX fix
+	SRC=$RUNDIR/fix/src
+	for cfg in "${VIEW_CONFIGS[@]}"; do
+		# no libc at all: raw syscall instructions see the view
+		out=$(in_view $cfg --bind "$SRC" /lp-view/d "$B/tests/rawcat" /lp-view/d/file 2>&1)
+		if [ "$out" = hello ]; then ok "view: raw syscalls without libc [$cfg]"; else
+			bad "view: raw syscalls without libc [$cfg]" "$out"; fi
+		# the command is looked up in the view; `..` leaves the mount
+		# through the directory only the view has
+		out=$(in_view $cfg --bind "$B/tests" /lp-view/bin --chdir /lp-view/bin \
+			/lp-view/bin/rawcat ../bin/../bin/rawcat 2>&1 | head -c 4 | od -An -c | tr -d ' \n')
+		if [ "$out" = 177ELF ]; then ok "view: COMMAND and .. through a mount point [$cfg]"; else
+			bad "view: COMMAND and .. through a mount point [$cfg]" "$out"; fi
+		# threads, a signal handler every 0.5 ms and forks, all in the view
+		expect "view: threads, signal handlers and forks in the view, no deadlock [$cfg]" \
+			in_view $cfg --bind "$SRC" /lp-view/d "$B/tests/vfs-stress" /lp-view/d
+		# env -i: the configuration still reaches the grandchildren
+		out=$(in_view $cfg -b "$SRC:/lp-view/d" -w /lp-view/d env -i /bin/sh -c 'pwd; cat sub/deep; ls /lp-view' 2>&1)
+		if [ "$out" = "$(printf '/lp-view/d\ndeep\nd')" ]; then ok "view: reaches children through env -i [$cfg]"; else
+			bad "view: reaches children through env -i [$cfg]" "$out"; fi
+	done
+
+	# mounts file: comments, blank lines, escapes, SRC relative to the file
+	mkdir -p "conf dir/with space"
+	printf 'spaced\n' >"conf dir/with space/f"
+	chmod -R a+rwX "conf dir"
+	printf '# mounts for the test\n\nbind  with\\040space   /lp-view/a\\040b\n ro-bind %s /lp-view/ro  # the source\n' \
+		"$SRC" >"conf dir/mounts"
+	out=$("$B/vfsrun" --mounts "conf dir/mounts" sh -c 'cat "/lp-view/a b/f"; ls /lp-view; echo x >/lp-view/ro/new' 2>&1)
+	want=$(printf 'spaced\na b\nro\nsh: 1: cannot create /lp-view/ro/new: Read-only file system')
+	if [ "$out" = "$want" ] && [ ! -e "$SRC/new" ]; then ok "vfsrun --mounts: comments, escapes, relative SRC, ro-bind"; else
+		bad "vfsrun --mounts: comments, escapes, relative SRC, ro-bind" "$out"; fi
+	out=$("$B/vfsrun" -b "$SRC" sh -c "cat '$SRC/file'" 2>&1)
+	if [ "$out" = hello ]; then ok "vfsrun -b SRC: DEST defaults to SRC"; else bad "vfsrun -b SRC" "$out"; fi
+
+	# bad specs: one line, status 125, and the command never runs
+	V=$B/vfsrun
+	ran=$RUNDIR/command-ran
+	bad_spec() {  # name pattern vfsrun-args...
+		local name=$1 pattern=$2 err status
+		shift 2
+		rm -f "$ran"
+		err=$("$V" "$@" touch "$ran" 2>&1 >/dev/null)
+		status=$?
+		if [ $status = 125 ] && [ "$(printf '%s\n' "$err" | grep -c .)" = 1 ] &&
+			[[ "$err" == *$pattern* ]] && [ ! -e "$ran" ]; then ok "vfsrun: $name"; else
+			bad "vfsrun: $name" "exit status $status (expected 125), stderr:" "$err"; fi
+	}
+	printf 'bind %s /lp-view/x\n\n# comment\nbind %s\n' "$SRC" "$SRC" >malformed
+	printf 'bind %s /lp-view/x extra\n' "$SRC" >toomany
+	printf 'mount %s /lp-view/x\n' "$SRC" >badtype
+	printf 'bind %s relative\n' "$SRC" >reldest
+	printf 'bind %s /lp-view/x\n' "$SRC" >unreadable
+	chmod 000 unreadable
+	bad_spec "missing SRC is one error line, 125" "No such file or directory" --bind /nonexistent/src /lp-view/x
+	bad_spec "relative DEST is one error line, 125" "not an absolute path" --bind "$SRC" lp-view/x
+	bad_spec "relative DEST of -b is one error line, 125" "not an absolute path" -b "$SRC:lp-view"
+	bad_spec "duplicate DEST is one error line, 125" "duplicate DEST '/lp-view/x'" \
+		--bind "$SRC" /lp-view/x --ro-bind "$SRC" /lp-view//x/
+	err=$("$V" --bind "$SRC" 2>&1 >/dev/null)
+	status=$?
+	if [ $status = 125 ] && [[ "$err" == *"missing DEST"* ]] && [ "$(printf '%s\n' "$err" | grep -c .)" = 1 ]; then
+		ok "vfsrun: --bind without DEST is one error line, 125"; else
+		bad "vfsrun: --bind without DEST" "status $status" "$err"; fi
+	bad_spec "missing mounts file is one error line, 125" "No such file" --mounts "$RUNDIR/none"
+	bad_spec "malformed mounts line names its line, 125" "malformed:4:" --mounts malformed
+	bad_spec "extra field names its line, 125" "toomany:1: too many fields" --mounts toomany
+	bad_spec "unknown mount type names its line, 125" "badtype:1: unknown mount type 'mount'" --mounts badtype
+	bad_spec "relative DEST in a file names its line, 125" "reldest:1:" --mounts reldest
+	bad_spec "--chdir to a missing directory is one error line, 125" "/lp-view/none" \
+		--bind "$SRC" /lp-view/x --chdir /lp-view/none
+	if [ $IS_ROOT = 1 ]; then
+		err=$("${NOBODY[@]}" "$V" --mounts unreadable true 2>&1 >/dev/null)
+		status=$?
+		if [ $status = 125 ] && [[ "$err" == *"Permission denied"* ]] && [ "$(printf '%s\n' "$err" | grep -c .)" = 1 ]; then
+			ok "vfsrun: unreadable mounts file is one error line, 125"; else
+			bad "vfsrun: unreadable mounts file" "status $status" "$err"; fi
+	else
+		bad_spec "unreadable mounts file is one error line, 125" "Permission denied" --mounts unreadable
+	fi
+
+	# the in-process API (demos/redirect-config.c) and the vfsrun demo
+	for who in me nobody; do
+		[ $IS_ROOT = 0 ] && [ $who = nobody ] && continue
+		out=$(as $who "$B/demos/redirect-config" "$ROOT/demos/fixtures/myapp" \
+			sh -c 'grep listen /etc/myapp/app.conf; env -i /bin/ls /etc/myapp; echo x >>/etc/myapp/app.conf' 2>&1)
+		status=$?
+		want=$(printf 'listen = 127.0.0.1:8080\napp.conf\nsh: 1: cannot create /etc/myapp/app.conf: Read-only file system')
+		if [ "$out" = "$want" ] && [ $status = 2 ] && [ ! -e /etc/myapp ]; then
+			ok "demo: in-process redirect of /etc/myapp (vfs.h) [$who]"; else
+			bad "demo: in-process redirect of /etc/myapp (vfs.h) [$who]" "status $status" "$out"; fi
+	done
+	out=$("$ROOT/demos/redirect-config.sh" "$B/vfsrun" 2>&1)
+	want=$(printf 'os: Fixture Linux 1.0\nlisten = 127.0.0.1:8080\napp.conf')
+	if [ "$out" = "$want" ] && ! grep -q Fixture /etc/os-release; then
+		ok "demo: vfsrun redirects /etc/os-release and /etc/myapp"; else
+		bad "demo: vfsrun redirects /etc/os-release and /etc/myapp" "$out"; fi
+fi
