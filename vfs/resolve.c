@@ -240,6 +240,7 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 	if (len < 0)
 		return len;
 	out->trailing_slash = false;
+	out->last_deferred = false;
 	out->synthetic = false;
 	out->in_synthetic = false;
 	out->empty = false;
@@ -290,7 +291,10 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 	}
 	int links = 0;
 	char *rest = work;  /* the components still to walk */
+	struct mount_hit hit;
+	long hn = -1;  /* >= 0: host and hit are those of v as it is */
 	while (*rest) {
+		hn = -1;
 		while (*rest == '/')
 			rest++;
 		if (!*rest)
@@ -327,14 +331,17 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 		if (last && !(flags & VR_FOLLOW) && !out->trailing_slash)
 			break;
 		/* is it a symlink? */
-		struct mount_hit hit;
-		long hn = to_host(v, vn, out->host, sizeof out->host, &hit);
+		hn = to_host(v, vn, out->host, sizeof out->host, &hit);
 		if (hn < 0)
 			return hn;
 		if ((hit.node && !hit.mount) || (hit.mount && hit.mount_len == vn))
 			continue;  /* a mount point or an ancestor of one: a directory */
 		if (dc_has(out->host, (size_t)hn))
 			continue;
+		if (last && (flags & VR_DEFER_LAST) && !out->trailing_slash) {
+			out->last_deferred = true;
+			break;
+		}
 		char target[VFS_PATH_MAX];
 		long tn = sys(SYS_readlink, (long)out->host, (long)target, sizeof target - 1, 0, 0, 0);
 		if (tn == -EINVAL) {
@@ -365,6 +372,7 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 		}
 		memmove(work, nr, (size_t)tn + 1 + an + 2);
 		rest = work;
+		hn = -1;
 		vn = parent_n;
 		v[vn] = 0;
 		if (target[0] == '/') {
@@ -375,8 +383,8 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 		}
 	}
 	out->view_len = vn;
-	struct mount_hit hit;
-	long hn = to_host(v, vn, out->host, sizeof out->host, &hit);
+	if (hn < 0)
+		hn = to_host(v, vn, out->host, sizeof out->host, &hit);
 	if (hn < 0)
 		return hn;
 	out->host_len = (size_t)hn;

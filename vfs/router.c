@@ -375,6 +375,51 @@ static const struct mount_spec *containing_mount(const struct vfs_path *p)
 
 /* ---- the generic path handler ---- */
 
+/* ---- stat with the last component's symlink check left to the kernel ---- */
+
+/* The stat-family syscalls a deferred check applies to, and where their
+ * flags are: -2 none (stat), else the argument index; -1 not one. */
+static int stat_flags_arg(long nr)
+{
+	switch (nr) {
+	case SYS_stat:
+		return -2;
+	case SYS_newfstatat:
+		return 3;
+	case SYS_statx:
+		return 2;
+	}
+	return -1;
+}
+
+/* Runs the stat call on HOST without following a last symlink: returns
+ * its result, or 1 when the name was a symlink after all. */
+static long stat_nofollow(lp_ctx *c, int flags_arg, const char *host)
+{
+	long r, fl = flags_arg >= 0 ? c->args[flags_arg] : 0;
+	void *buf;
+	if (c->nr == SYS_statx) {
+		buf = (void *)c->args[4];
+		r = sys(SYS_statx, AT_FDCWD, (long)host, fl | AT_SYMLINK_NOFOLLOW, c->args[3] | STATX_TYPE,
+			(long)buf, 0);
+	} else {
+		buf = (void *)c->args[c->nr == SYS_stat ? 1 : 2];
+		r = sys(SYS_newfstatat, AT_FDCWD, (long)host, (long)buf, fl | AT_SYMLINK_NOFOLLOW, 0, 0);
+	}
+	if (r < 0)
+		return r;  /* the same error as when following */
+	mode_t mode = 0;
+	if (c->nr == SYS_statx) {
+		uint16_t m;
+		if (lp_copy_from_user(&m, (char *)buf + offsetof(struct statx, stx_mode), sizeof m))
+			return -EFAULT;
+		mode = m;
+	} else if (lp_copy_from_user(&mode, (char *)buf + offsetof(struct stat, st_mode), sizeof mode)) {
+		return -EFAULT;
+	}
+	return S_ISLNK(mode) ? 1 : r;
+}
+
 static lp_action handle_path(lp_ctx *c, void *data)
 {
 	const struct route *rt = data;
@@ -383,9 +428,23 @@ static lp_action handle_path(lp_ctx *c, void *data)
 	if (!up && rt->null_ok)
 		return lp_continue();  /* the fd itself */
 	struct vfs_path p, q;
-	long r = vfs_resolve((int)dirfd, up, resolve_flags(rt, c, false), &p);
+	unsigned vf = resolve_flags(rt, c, false);
+	int stat_flags = stat_flags_arg(rt->nr);
+	if ((vf & VR_FOLLOW) && stat_flags != -1)
+		vf |= VR_DEFER_LAST;
+	long r = vfs_resolve((int)dirfd, up, vf, &p);
 	if (r < 0)
 		return lp_return(r);
+	if (p.last_deferred) {
+		/* stat without following: a symlink is the rare case, resolved
+		 * in the view and stat'ed again below */
+		r = stat_nofollow(c, stat_flags, p.host);
+		if (r != 1)
+			return lp_return(r);
+		r = vfs_resolve((int)dirfd, up, vf & ~VR_DEFER_LAST, &p);
+		if (r < 0)
+			return lp_return(r);
+	}
 	bool w = writes(rt, c);
 	if (p.empty) {
 		bool synth = false;
@@ -498,7 +557,7 @@ static lp_action handle_open(lp_ctx *c, void *data)
 	} else if (c->nr == SYS_openat2) {
 		size_t sz = (size_t)c->args[3];
 		if (sz < sizeof how)
-			return lp_block(sz < 24 ? EINVAL : EINVAL);
+			return lp_block(EINVAL);
 		if (lp_copy_from_user(&how, (void *)c->args[2], sizeof how))
 			return lp_block(EFAULT);
 		flags = (long)how.flags;
@@ -522,8 +581,16 @@ static lp_action handle_open(lp_ctx *c, void *data)
 			vf &= ~(unsigned)VR_FOLLOW, vf |= VR_NO_SYMLINKS | VR_FOLLOW;
 	}
 	long dirfd = rt->dirfd >= 0 ? c->args[rt->dirfd] : AT_FDCWD;
+	const char *up = (const char *)c->args[rt->path];
+	/* A last symlink is left to the kernel (O_NOFOLLOW: ELOOP) where the
+	 * flags allow it: one syscall instead of readlink + open. */
+	if ((vf & VR_FOLLOW) && c->nr != SYS_openat2 && c->nr != SYS_creat && !(flags & O_PATH))
+		vf |= VR_DEFER_LAST;
 	struct vfs_path p;
-	long r = vfs_resolve((int)dirfd, (const char *)c->args[rt->path], vf, &p);
+	long r;
+	bool again = false;
+resolve:
+	r = vfs_resolve((int)dirfd, up, vf, &p);
 	if (r < 0)
 		return lp_return(r);
 	bool w = open_writes(flags);
@@ -557,7 +624,23 @@ static lp_action handle_open(lp_ctx *c, void *data)
 		c->args[2] = (long)&host_how;
 		c->args[3] = sizeof host_how;
 	}
-	r = lp_ctx_exec(c);
+	if (p.last_deferred) {
+		c->args[rt->flags] = flags | O_NOFOLLOW;
+		r = lp_ctx_exec(c);
+		c->args[rt->flags] = flags;
+		if (r == -ELOOP) {  /* a symlink after all: resolve it in the view */
+			if (rt->dirfd >= 0)
+				c->args[rt->dirfd] = dirfd;
+			c->args[rt->path] = (long)up;
+			vf &= ~(unsigned)VR_DEFER_LAST;
+			again = true;
+			goto resolve;
+		}
+	} else if (again) {  /* the context has run once already */
+		r = sys(c->nr, c->args[0], c->args[1], c->args[2], c->args[3], c->args[4], c->args[5]);
+	} else {
+		r = lp_ctx_exec(c);
+	}
 	uint8_t kind = vfs_kind_of(&p);
 	if (r >= 0 && kind != FD_HOST) {
 		vfs_proc_lock(pr);

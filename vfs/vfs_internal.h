@@ -103,6 +103,10 @@ void vfs_vfork_done(void *child_slot, void *data) VFS_HIDDEN;
 #define VR_NO_SYMLINKS 16u /* openat2 RESOLVE_NO_SYMLINKS */
 #define VR_NO_XDEV 32u     /* openat2 RESOLVE_NO_XDEV */
 #define VR_NO_MAGIC 64u    /* openat2 RESOLVE_NO_MAGICLINKS */
+/* Leave a last component's symlink check to the caller, which runs the
+ * syscall without following and resolves again if it was one (one syscall
+ * instead of readlink + syscall). */
+#define VR_DEFER_LAST 128u
 
 struct vfs_path {
 	char view[VFS_PATH_MAX];
@@ -114,6 +118,7 @@ struct vfs_path {
 	bool synthetic;                  /* a directory only the view has */
 	bool in_synthetic;               /* a name inside one (it cannot exist) */
 	bool trailing_slash;
+	bool last_deferred;              /* VR_DEFER_LAST: not checked */
 	bool empty;                      /* AT_EMPTY_PATH: the dirfd itself */
 	int empty_fd;
 };

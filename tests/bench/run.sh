@@ -81,3 +81,5 @@ done
 	printf '\n'
 } | tee "$OUT/syscalls.md"
 echo "saved to $OUT/syscalls.md" >&2
+
+"$ROOT/tests/bench/view.sh"

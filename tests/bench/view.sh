@@ -1,0 +1,104 @@
+#!/bin/bash
+# make bench, the view: stat and open+close loops on a bound path and on an
+# unmounted one, and find over a bound copy of /usr/include -- natively,
+# under vfsrun (lazy rewriting where page 0 can be mapped, and the SUD-only
+# fallback) and under PRoot with the same bind.  Runs are interleaved and
+# repeated; medians are shown, with ratios to native from the same run.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+B=$ROOT/build
+OUT=$B/bench
+mkdir -p "$OUT"
+REPEAT=${BENCH_REPEAT:-5}
+WORK=$(mktemp -d /tmp/lazypoline-bench.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+chmod 755 "$WORK"
+
+# A private copy of /usr/include, bound at /lp-bench/inc in the views.
+COPY=$WORK/include
+cp -a /usr/include "$COPY"
+DEST=/lp-bench/inc
+nfiles=$(find "$COPY" -type f | wc -l)
+
+CONFIGS=(native)
+[ "$(id -u)" = 0 ] && CONFIGS+=(vfsrun-lazy)
+CONFIGS+=(vfsrun-sud)
+if command -v proot >/dev/null; then CONFIGS+=(proot); else
+	echo "bench: proot is not installed (tests/deps.sh bench installs it): its column is skipped" >&2; fi
+
+# in CFG BOUND-PATH cmd... : BOUND-PATH is where the copy is in that config
+in_cfg() {
+	local cfg=$1
+	shift
+	case $cfg in
+	native) "$@" ;;
+	vfsrun-lazy) "$B/vfsrun" --mode=lazy --bind "$COPY" "$DEST" "$@" ;;
+	vfsrun-sud) "$B/vfsrun" --mode=sud --bind "$COPY" "$DEST" "$@" ;;
+	proot) proot -b "$COPY:$DEST" "$@" ;;
+	esac
+}
+bound() { [ "$1" = native ] && echo "$COPY" || echo "$DEST"; }
+iters() {  # per-op loops: fewer where each op costs microseconds
+	case $1 in
+	native | vfsrun-lazy) echo $2 ;;
+	vfsrun-sud) echo $(($2 / 5)) ;;
+	proot) echo $(($2 / 50)) ;;
+	esac
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+OPS=("stat, bound path|stat|B" "stat, unmounted path|stat|U" "open+close, bound path|open+close|B"
+	"open+close, unmounted path|open+close|U" "find over bound /usr/include copy (ms)|find|B")
+declare -A samples
+find "$COPY" >/dev/null  # warm the caches
+echo "view benchmark: $nfiles files in the /usr/include copy, $REPEAT interleaved runs, median shown" >&2
+for ((r = 0; r < REPEAT; r++)); do
+	for op in "${OPS[@]}"; do
+		IFS='|' read -r label what where <<<"$op"
+		for cfg in "${CONFIGS[@]}"; do
+			if [ "$what" = find ]; then
+				t0=$(date +%s%N)
+				n=$(in_cfg "$cfg" find "$(bound "$cfg")" -type f | wc -l)
+				t1=$(date +%s%N)
+				[ "$n" = "$nfiles" ] || { echo "bench: find under $cfg saw $n files, not $nfiles" >&2; exit 1; }
+				v=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", (b - a) / 1e6}')
+			else
+				path=/usr/include/stdio.h
+				[ "$where" = B ] && path=$(bound "$cfg")/stdio.h
+				v=$(in_cfg "$cfg" "$B/tests/loops" "$what" "$(iters "$cfg" 200000)" "$path") ||
+					{ echo "bench: $label under $cfg failed" >&2; exit 1; }
+			fi
+			samples[$label/$cfg]+="$v "
+		done
+	done
+	echo "  run $((r + 1))/$REPEAT done" >&2
+done
+
+{
+	printf '| operation |'
+	for cfg in "${CONFIGS[@]}"; do printf ' %s |' "$cfg"; done
+	[[ " ${CONFIGS[*]} " == *" proot "* ]] && printf ' PRoot / vfsrun |'
+	printf '\n|---|'
+	for cfg in "${CONFIGS[@]}"; do printf -- '---|'; done
+	[[ " ${CONFIGS[*]} " == *" proot "* ]] && printf -- '---|'
+	printf '\n'
+	for op in "${OPS[@]}"; do
+		IFS='|' read -r label what where <<<"$op"
+		unit="ns/op"
+		[ "$what" = find ] && unit=""
+		base=$(echo ${samples[$label/native]} | tr ' ' '\n' | median)
+		printf '| %s%s |' "$label" "${unit:+ ($unit)}"
+		for cfg in "${CONFIGS[@]}"; do
+			m=$(echo ${samples[$label/$cfg]} | tr ' ' '\n' | median)
+			declare "med_${cfg//-/_}=$m"
+			awk -v m="$m" -v b="$base" -v c="$cfg" 'BEGIN {
+				if (c == "native") printf " %.0f |", m; else printf " %.0f (%.2fx) |", m, m / b }'
+		done
+		if [[ " ${CONFIGS[*]} " == *" proot "* ]]; then
+			fast=${med_vfsrun_lazy:-$med_vfsrun_sud}
+			awk -v p="$med_proot" -v v="$fast" 'BEGIN {printf " %.0fx |", p / v}'
+		fi
+		printf '\n'
+	done
+} | tee "$OUT/view.md"
+echo "saved to $OUT/view.md" >&2
