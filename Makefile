@@ -27,7 +27,7 @@ DEMOS := $(B)/demos/libtracer.so $(B)/demos/libwriteblock.so $(B)/demos/inproces
 # The view (libvfs.so): handlers on the public API, compiled like the
 # runtime (no vector registers, no stack protector, no libc inside the
 # handlers: loops must not become calls to libc's memcpy).
-VFS_CFLAGS := $(RT_CFLAGS) -fno-tree-loop-distribute-patterns
+VFS_CFLAGS := $(RT_CFLAGS) -fno-tree-loop-distribute-patterns -mstringop-strategy=libcall
 VFS_OBJS := $(patsubst vfs/%.c,$(B)/obj/vfs/%.o,$(wildcard vfs/*.c)) \
 	$(patsubst mounts/%.c,$(B)/obj/vfs/mounts-%.o,$(wildcard mounts/*.c))
 # vfsrun parses and checks mounts with the same code, on libc.
@@ -37,7 +37,7 @@ LIBS := $(B)/liblazypoline.so $(B)/libbootstrap.so $(B)/libvfs.so
 PROGS := $(B)/vfsrun
 
 .PHONY: all check bench demo install clean deps
-all: $(LIBS) $(PROGS) $(DEMOS) $(B)/readme-example
+all: $(LIBS) $(PROGS) $(DEMOS) $(B)/readme-example $(B)/readme-vfs-example
 
 $(B)/obj/%.o: interposer/%.c interposer/*.h | $(B)/obj
 	$(CC) $(RT_CFLAGS) -c $< -o $@
@@ -81,6 +81,11 @@ $(B)/readme-example.c: README.md | $(B)
 	awk '/^```c readme-example/{p=1;next} /^```/{p=0} p' $< > $@
 $(B)/readme-example: $(B)/readme-example.c $(B)/liblazypoline.so
 	$(CC) $(CFLAGS_BASE) -Iinterposer -o $@ $< -L$(B) -llazypoline -Wl,-rpath,'$$ORIGIN'
+
+$(B)/readme-vfs-example.c: README.md | $(B)
+	awk '/^```c readme-vfs-example/{p=1;next} /^```/{p=0} p' $< > $@
+$(B)/readme-vfs-example: $(B)/readme-vfs-example.c vfs/vfs.h $(B)/libvfs.so
+	$(CC) $(CFLAGS_BASE) -Iinterposer -Ivfs -o $@ $< -L$(B) -lvfs -llazypoline -Wl,-rpath,'$$ORIGIN'
 
 $(B) $(B)/obj $(B)/obj/vfs $(B)/obj/host $(B)/demos:
 	mkdir -p $@

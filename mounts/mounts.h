@@ -22,6 +22,7 @@ struct mount_spec {
 	enum mount_kind kind;
 	unsigned flags;
 	char *src;        /* absolute host path */
+	size_t src_len;
 	char *dest;       /* normalized absolute path in the view */
 	size_t dest_len;
 };
@@ -71,6 +72,10 @@ bool mount_node_has_children(const struct mount_node *n);
 const char *mount_node_child(const struct mount_node *n, int i, size_t *len);
 /* The child of node n named name, or NULL. */
 const struct mount_node *mount_node_find(const struct mount_node *n, const char *name, size_t len);
+/* HIT, the lookup of a path, becomes that of the path + "/" + NAME (LEN
+ * bytes), whose length is NEW_LEN: one step of a walk, without starting
+ * again from the root. */
+void mount_step(struct mount_hit *hit, const char *name, size_t len, size_t new_len);
 const struct mount_node *mount_table_root(const struct mount_table *t);
 /* The mount at a node (NULL: only an ancestor of mounts). */
 const struct mount_spec *mount_node_mount(const struct mount_node *n);

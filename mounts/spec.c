@@ -131,7 +131,8 @@ int mounts_add(struct mount_list *l, enum mount_kind kind, unsigned flags, const
 	struct mount_spec *m = &l->v[l->n];
 	m->kind = kind;
 	m->flags = flags;
-	m->src = dup_n(src, mstrlen(src));
+	m->src_len = mstrlen(src);
+	m->src = dup_n(src, m->src_len);
 	m->dest = dup_n(norm, (size_t)n);
 	m->dest_len = (size_t)n;
 	if (!m->src || !m->dest) {
@@ -217,7 +218,8 @@ int mounts_parse(struct mount_list *l, const char *text, const char *name, char 
 					return -1;
 				}
 				m_free(l->v[l->n - 1].src);
-				l->v[l->n - 1].src = dup_n(f[1], mstrlen(f[1]));
+				l->v[l->n - 1].src_len = mstrlen(f[1]);
+				l->v[l->n - 1].src = dup_n(f[1], l->v[l->n - 1].src_len);
 			} else if (mounts_add(l, kind, flags, f[1], f[2], why, sizeof why) < 0) {
 				fail(err, errlen, "%s:%d: %s", name, line, why);
 				return -1;

@@ -98,6 +98,24 @@ int mount_table_build(struct mount_table *t, const struct mount_list *l, char *e
 	return 0;
 }
 
+/* A few children are faster compared than hashed (most nodes have one). */
+#define SCAN_CHILDREN 8
+
+static struct mount_node *find_child(const struct mount_node *n, const char *name, size_t len)
+{
+	struct mount_node *c = NULL;
+	if (n->n_children <= SCAN_CHILDREN) {
+		for (int k = 0; k < n->n_children; k++) {
+			c = n->child_list[k];
+			if (c->len == len && c->name[0] == name[0] && mmemeq(c->name, name, len))
+				return c;
+		}
+		return NULL;
+	}
+	HASH_FIND(hh, n->children, name, len, c);
+	return c;
+}
+
 void mount_lookup(const struct mount_table *t, const char *path, size_t len, struct mount_hit *hit)
 {
 	hit->mount = NULL;
@@ -119,9 +137,19 @@ void mount_lookup(const struct mount_table *t, const char *path, size_t len, str
 		size_t s = i;
 		while (i < len && path[i] != '/')
 			i++;
-		struct mount_node *c = NULL;
-		HASH_FIND(hh, n->children, path + s, i - s, c);
-		n = c;
+		n = find_child(n, path + s, i - s);
+	}
+}
+
+void mount_step(struct mount_hit *hit, const char *name, size_t len, size_t new_len)
+{
+	if (!hit->node)
+		return;  /* below the trie: the mount stays */
+	const struct mount_node *c = find_child(hit->node, name, len);
+	hit->node = c;
+	if (c && c->mount) {
+		hit->mount = c->mount;
+		hit->mount_len = new_len;
 	}
 }
 
@@ -140,10 +168,7 @@ const char *mount_node_child(const struct mount_node *n, int i, size_t *len)
 
 const struct mount_node *mount_node_find(const struct mount_node *n, const char *name, size_t len)
 {
-	struct mount_node *c = NULL;
-	if (n)
-		HASH_FIND(hh, n->children, name, len, c);
-	return c;
+	return n ? find_child(n, name, len) : NULL;
 }
 
 const struct mount_node *mount_table_root(const struct mount_table *t)

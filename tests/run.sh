@@ -331,6 +331,9 @@ if wanted demos; then
 			ok "demo: in-process interposer [$who]"; else bad "demo: in-process interposer [$who]" "$out"; fi
 	done
 	expect "README example runs" "$B/readme-example"
+	out=$(cd "$ROOT" && "$B/readme-vfs-example" 2>&1)
+	if [ "$out" = "$(cat "$ROOT/demos/fixtures/myapp/app.conf")" ] && [ ! -e /etc/myapp ]; then
+		ok "README example of vfs.h runs"; else bad "README example of vfs.h runs" "$out"; fi
 fi
 
 echo

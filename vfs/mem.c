@@ -4,9 +4,22 @@
  * program's are not saved around them). */
 #include "vfs_internal.h"
 
+/* Paths are short: words for them, rep movsb (slow to start) for the rest. */
 void *memcpy(void *d, const void *s, size_t n)
 {
 	void *r = d;
+	if (n < 128) {
+		unsigned char *x = d;
+		const unsigned char *y = s;
+		for (; n >= 8; n -= 8, x += 8, y += 8) {
+			uint64_t w;
+			__builtin_memcpy(&w, y, 8);
+			__builtin_memcpy(x, &w, 8);
+		}
+		while (n--)
+			*x++ = *y++;
+		return r;
+	}
 	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
 	return r;
 }

@@ -103,23 +103,29 @@ void vfs_dircache_clear(void)
 
 /* ---- view <-> host ---- */
 
-/* The host path of a normalized view path; fills mount and node. */
-static long to_host(const char *view, size_t vlen, char *host, size_t hostlen, struct mount_hit *hit)
+/* The host path of a normalized view path whose lookup is HIT. */
+static long host_of(const char *view, size_t vlen, char *host, size_t hostlen, const struct mount_hit *hit)
 {
-	mount_lookup(&vfs.table, view, vlen, hit);
 	if (!hit->mount) {
 		if (vlen + 1 > hostlen)
 			return -ENAMETOOLONG;
 		memcpy(host, view, vlen + 1);
 		return (long)vlen;
 	}
-	size_t sl = strlen(hit->mount->src), rest = vlen - hit->mount_len;
+	size_t sl = hit->mount->src_len, rest = vlen - hit->mount_len;
 	if (sl + rest + 1 > hostlen)
 		return -ENAMETOOLONG;
 	memcpy(host, hit->mount->src, sl);
 	memcpy(host + sl, view + hit->mount_len, rest);
 	host[sl + rest] = 0;
 	return (long)(sl + rest);
+}
+
+/* The host path of a normalized view path; fills mount and node. */
+static long to_host(const char *view, size_t vlen, char *host, size_t hostlen, struct mount_hit *hit)
+{
+	mount_lookup(&vfs.table, view, vlen, hit);
+	return host_of(view, vlen, host, hostlen, hit);
 }
 
 long vfs_host_to_view(const char *host, size_t len, char *out, size_t outlen)
@@ -283,16 +289,12 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 	if (len > 1 && work[len - 1] == '/')
 		out->trailing_slash = true;
 
-	const struct mount_spec *start_mount = NULL;
-	if (flags & VR_NO_XDEV) {
-		struct mount_hit hit;
-		mount_lookup(&vfs.table, v, vn, &hit);
-		start_mount = hit.mount;
-	}
 	int links = 0;
 	char *rest = work;  /* the components still to walk */
-	struct mount_hit hit;
-	long hn = -1;  /* >= 0: host and hit are those of v as it is */
+	struct mount_hit hit;  /* the lookup of v, kept up to date step by step */
+	mount_lookup(&vfs.table, v, vn, &hit);
+	const struct mount_spec *start_mount = hit.mount;  /* RESOLVE_NO_XDEV */
+	long hn = -1;  /* >= 0: out->host is that of v as it is */
 	while (*rest) {
 		hn = -1;
 		while (*rest == '/')
@@ -316,6 +318,7 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 				continue;  /* ".." at the root stays there */
 			}
 			pop(v, &vn);
+			mount_lookup(&vfs.table, v, vn, &hit);
 			continue;
 		}
 		if (cn > 255)
@@ -328,20 +331,21 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 		memcpy(v + vn, c, cn);
 		vn += cn;
 		v[vn] = 0;
+		mount_step(&hit, c, cn, vn);
 		if (last && !(flags & VR_FOLLOW) && !out->trailing_slash)
 			break;
 		/* is it a symlink? */
-		hn = to_host(v, vn, out->host, sizeof out->host, &hit);
+		hn = host_of(v, vn, out->host, sizeof out->host, &hit);
 		if (hn < 0)
 			return hn;
 		if ((hit.node && !hit.mount) || (hit.mount && hit.mount_len == vn))
 			continue;  /* a mount point or an ancestor of one: a directory */
-		if (dc_has(out->host, (size_t)hn))
-			continue;
 		if (last && (flags & VR_DEFER_LAST) && !out->trailing_slash) {
 			out->last_deferred = true;
 			break;
 		}
+		if (dc_has(out->host, (size_t)hn))
+			continue;
 		char target[VFS_PATH_MAX];
 		long tn = sys(SYS_readlink, (long)out->host, (long)target, sizeof target - 1, 0, 0, 0);
 		if (tn == -EINVAL) {
@@ -381,10 +385,11 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 			memcpy(v, root, rootn + 1);
 			vn = rootn;
 		}
+		mount_lookup(&vfs.table, v, vn, &hit);
 	}
 	out->view_len = vn;
 	if (hn < 0)
-		hn = to_host(v, vn, out->host, sizeof out->host, &hit);
+		hn = host_of(v, vn, out->host, sizeof out->host, &hit);
 	if (hn < 0)
 		return hn;
 	out->host_len = (size_t)hn;

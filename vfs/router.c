@@ -1210,7 +1210,7 @@ static int first_component_is_top(const char *p, size_t n)
 	if (cl == 0 || vfs.n_top < 0)
 		return 1;  /* "/" itself: an ancestor of every mount */
 	for (int k = 0; k < vfs.n_top; k++)
-		if (strlen(vfs.top[k]) == cl && !memcmp(vfs.top[k], p + s, cl))
+		if (vfs.top[k][0] == p[s] && !memcmp(vfs.top[k], p + s, cl) && !vfs.top[k][cl])
 			return 1;
 	return 0;
 }

@@ -81,7 +81,6 @@ void vfs_fd_drop(struct vfs_proc *p, int fd)
 	set_kind(p, fd, FD_HOST);
 	if (f) {
 		HASH_DEL(p->fds, f);
-		lp_free(f->view);
 		lp_free(f);
 	}
 }
@@ -91,22 +90,17 @@ int vfs_fd_set(struct vfs_proc *p, int fd, const char *view, size_t len, uint8_t
 	vfs_fd_drop(p, fd);
 	if (kind == FD_HOST && !synthetic)
 		return 0;
-	struct vfs_fd *f = lp_calloc(1, sizeof *f);
-	char *v = lp_malloc(len + 1);
-	if (!f || !v) {
-		lp_free(f);
-		lp_free(v);
+	struct vfs_fd *f = lp_malloc(sizeof *f + len + 1);
+	if (!f)
 		return -ENOMEM;
-	}
-	memcpy(v, view, len);
-	v[len] = 0;
+	memset(f, 0, sizeof *f);
+	memcpy(f->view, view, len);
+	f->view[len] = 0;
 	f->fd = fd;
 	f->kind = kind;
 	f->synthetic = synthetic;
-	f->view = v;
 	HASH_ADD_INT(p->fds, fd, f);
 	if (!f->hh.tbl) {  /* uthash could not allocate */
-		lp_free(v);
 		lp_free(f);
 		return -ENOMEM;
 	}
@@ -116,6 +110,8 @@ int vfs_fd_set(struct vfs_proc *p, int fd, const char *view, size_t len, uint8_t
 
 int vfs_fd_copy(struct vfs_proc *p, int from, int to)
 {
+	if (from == to)
+		return 0;
 	struct vfs_fd *f = vfs_fd_get(p, from);
 	if (!f) {
 		vfs_fd_drop(p, to);
@@ -145,7 +141,6 @@ static void proc_free(struct vfs_proc *p)
 	struct vfs_fd *f, *tmp;
 	HASH_ITER(hh, p->fds, f, tmp) {
 		HASH_DEL(p->fds, f);
-		lp_free(f->view);
 		lp_free(f);
 	}
 	lp_free(p);

@@ -60,8 +60,8 @@ struct vfs_fd {
 	bool synthetic;      /* an ancestor of mount points missing on the host */
 	bool listed_host;    /* getdents: the host's entries are all returned */
 	int listed_extra;    /* getdents: synthetic entries returned so far */
-	char *view;
 	UT_hash_handle hh;
+	char view[];         /* allocated with the entry: one allocation per fd */
 };
 
 /* The view: mounts and the trie, fixed once started. */
