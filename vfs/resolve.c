@@ -228,6 +228,81 @@ static bool is_missing(const char *host)
 	return sys(SYS_readlink, (long)host, (long)&t, 1, 0, 0, 0) == -ENOENT;
 }
 
+/* ---- /proc's links to this process's files ---- */
+
+static bool is_digits(const char *s, size_t n)
+{
+	if (!n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+static long to_num(const char *s, size_t n)
+{
+	long v = 0;
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
+/* /proc/<pid>/{cwd,exe,fd/N} (or .../task/<tid>/...): its view path, for
+ * this process; -1 when the path is not one of those. */
+long vfs_proc_link(const char *v, size_t n, char *out, size_t outlen, bool *synthetic)
+{
+	if (synthetic)
+		*synthetic = false;
+	if (n < 7 || memcmp(v, "/proc/", 6))
+		return -1;
+	const char *s = v + 6, *e = v + n;
+	const char *t = s;
+	while (t < e && *t != '/')
+		t++;
+	if (!is_digits(s, (size_t)(t - s)))
+		return -1;
+	long pid = to_num(s, (size_t)(t - s));
+	if (pid != sys(SYS_getpid, 0, 0, 0, 0, 0, 0))
+		return -1;  /* another process: the kernel's answer, mapped below */
+	if (t + 6 < e && !memcmp(t, "/task/", 6)) {
+		const char *u = t + 6;
+		t = u;
+		while (t < e && *t != '/')
+			t++;
+		if (!is_digits(u, (size_t)(t - u)))
+			return -1;
+	}
+	struct vfs_proc *pr = vfs_proc();
+	size_t rl = (size_t)(e - t);
+	if (rl == 4 && !memcmp(t, "/cwd", 4))
+		return vfs_fd_view(AT_FDCWD, out, outlen, synthetic);
+	if (rl == 4 && !memcmp(t, "/exe", 4) && pr->exe[0]) {
+		size_t l = strlen(pr->exe);
+		if (l + 1 > outlen)
+			return -ENAMETOOLONG;
+		memcpy(out, pr->exe, l + 1);
+		return (long)l;
+	}
+	if (rl > 4 && !memcmp(t, "/fd/", 4) && is_digits(t + 4, rl - 4)) {
+		int fd = (int)to_num(t + 4, rl - 4);
+		vfs_proc_lock(pr);
+		struct vfs_fd *f = vfs_fd_get(pr, fd);
+		long r = -1;
+		if (f) {
+			size_t l = strlen(f->view);
+			r = l + 1 > outlen ? -ENAMETOOLONG : (long)l;
+			if (r >= 0)
+				memcpy(out, f->view, l + 1);
+			if (synthetic)
+				*synthetic = f->synthetic;
+		}
+		vfs_proc_unlock(pr);
+		return r;
+	}
+	return -1;
+}
+
 /* ---- the walk ---- */
 
 static void pop(char *v, size_t *n)
@@ -334,6 +409,20 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 		mount_step(&hit, c, cn, vn);
 		if (last && !(flags & VR_FOLLOW) && !out->trailing_slash)
 			break;
+		char target[VFS_PATH_MAX];
+		long tn;
+		/* /proc/self/cwd/..., /proc/self/fd/N/...: go on from the view
+		 * path of that directory, as the kernel goes on from the object
+		 * (the link itself, last, is the kernel's -- it reopens the object
+		 * -- unless the object is a directory only the view has) */
+		bool synth_link;
+		if ((!last || out->trailing_slash || (flags & VR_FOLLOW)) && !hit.mount && vn > 9 &&
+		    !memcmp(v, "/proc/", 6) && (tn = vfs_proc_link(v, vn, target, sizeof target, &synth_link)) >= 0 &&
+		    (!last || out->trailing_slash || synth_link)) {
+			if (flags & (VR_NO_MAGIC | VR_BENEATH | VR_IN_ROOT))
+				return (flags & VR_NO_MAGIC) ? -ELOOP : -EXDEV;
+			goto expand;
+		}
 		/* is it a symlink? */
 		hn = host_of(v, vn, out->host, sizeof out->host, &hit);
 		if (hn < 0)
@@ -346,8 +435,7 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 		}
 		if (dc_has(out->host, (size_t)hn))
 			continue;
-		char target[VFS_PATH_MAX];
-		long tn = sys(SYS_readlink, (long)out->host, (long)target, sizeof target - 1, 0, 0, 0);
+		tn = sys(SYS_readlink, (long)out->host, (long)target, sizeof target - 1, 0, 0, 0);
 		if (tn == -EINVAL) {
 			if (!last)
 				dc_add(out->host, (size_t)hn);
@@ -359,7 +447,10 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 			return tn;
 		}
 		/* a symlink: walk its target instead */
-		if ((flags & VR_NO_SYMLINKS) || ++links > MAX_SYMLINKS)
+		if (flags & VR_NO_SYMLINKS)
+			return -ELOOP;
+	expand:
+		if (++links > MAX_SYMLINKS)
 			return -ELOOP;
 		target[tn] = 0;
 		size_t an = strlen(after);

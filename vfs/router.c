@@ -628,7 +628,9 @@ resolve:
 		c->args[rt->flags] = flags | O_NOFOLLOW;
 		r = lp_ctx_exec(c);
 		c->args[rt->flags] = flags;
-		if (r == -ELOOP) {  /* a symlink after all: resolve it in the view */
+		/* a symlink after all (ENOTDIR with O_DIRECTORY): resolve it
+		 * in the view */
+		if (r == -ELOOP || (r == -ENOTDIR && (flags & O_DIRECTORY))) {
 			if (rt->dirfd >= 0)
 				c->args[rt->dirfd] = dirfd;
 			c->args[rt->path] = (long)up;
@@ -656,77 +658,6 @@ resolve:
 
 /* ---- readlink: the /proc links that name files in the view ---- */
 
-static bool is_digits(const char *s, size_t n)
-{
-	if (!n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
-}
-
-static long to_num(const char *s, size_t n)
-{
-	long v = 0;
-	for (size_t i = 0; i < n; i++)
-		v = v * 10 + (s[i] - '0');
-	return v;
-}
-
-/* /proc/<pid>/{cwd,exe,fd/N} (or .../task/<tid>/...): its view path, for
- * this process; -1 when the path is not one of those. */
-static long proc_link(const struct vfs_path *p, char *out, size_t outlen)
-{
-	const char *v = p->view;
-	size_t n = p->view_len;
-	if (n < 7 || memcmp(v, "/proc/", 6))
-		return -1;
-	const char *s = v + 6, *e = v + n;
-	const char *t = s;
-	while (t < e && *t != '/')
-		t++;
-	if (!is_digits(s, (size_t)(t - s)))
-		return -1;
-	long pid = to_num(s, (size_t)(t - s));
-	if (pid != sys(SYS_getpid, 0, 0, 0, 0, 0, 0))
-		return -1;  /* another process: the kernel's answer, mapped below */
-	if (t + 6 < e && !memcmp(t, "/task/", 6)) {
-		const char *u = t + 6;
-		t = u;
-		while (t < e && *t != '/')
-			t++;
-		if (!is_digits(u, (size_t)(t - u)))
-			return -1;
-	}
-	struct vfs_proc *pr = vfs_proc();
-	size_t rl = (size_t)(e - t);
-	if (rl == 4 && !memcmp(t, "/cwd", 4))
-		return vfs_fd_view(AT_FDCWD, out, outlen, NULL);
-	if (rl == 4 && !memcmp(t, "/exe", 4) && pr->exe[0]) {
-		size_t l = strlen(pr->exe);
-		if (l + 1 > outlen)
-			return -ENAMETOOLONG;
-		memcpy(out, pr->exe, l + 1);
-		return (long)l;
-	}
-	if (rl > 4 && !memcmp(t, "/fd/", 4) && is_digits(t + 4, rl - 4)) {
-		int fd = (int)to_num(t + 4, rl - 4);
-		vfs_proc_lock(pr);
-		struct vfs_fd *f = vfs_fd_get(pr, fd);
-		long r = -1;
-		if (f) {
-			size_t l = strlen(f->view);
-			r = l + 1 > outlen ? -ENAMETOOLONG : (long)l;
-			if (r >= 0)
-				memcpy(out, f->view, l + 1);
-		}
-		vfs_proc_unlock(pr);
-		return r;
-	}
-	return -1;
-}
-
 static lp_action handle_readlink(lp_ctx *c, void *data)
 {
 	const struct route *rt = data;
@@ -744,7 +675,7 @@ static lp_action handle_readlink(lp_ctx *c, void *data)
 	if (size <= 0)
 		return lp_block(EINVAL);
 	char link[VFS_PATH_MAX];
-	long n = proc_link(&p, link, sizeof link);
+	long n = vfs_proc_link(p.view, p.view_len, link, sizeof link, NULL);
 	bool is_proc = n >= 0;
 	if (!is_proc) {
 		n = sys(SYS_readlink, (long)p.host, (long)link, sizeof link, 0, 0, 0);
@@ -1215,6 +1146,16 @@ static int first_component_is_top(const char *p, size_t n)
 	return 0;
 }
 
+/* Does a /proc path name or go through a cwd or fd/N link (resolve.c)? */
+static bool through_proc_link(const char *p, size_t n)
+{
+	for (size_t i = 6; i + 4 <= n; i++)
+		if (p[i] == '/' && (!memcmp(p + i, "/fd/", 4) ||
+				    (!memcmp(p + i, "/cwd", 4) && (i + 4 == n || p[i + 4] == '/'))))
+			return true;
+	return false;
+}
+
 static int pf_path(long nr, const long a[6])
 {
 	const struct route *rt = route_of[nr];
@@ -1238,6 +1179,8 @@ static int pf_path(long nr, const long a[6])
 		if (first_component_is_top(buf, (size_t)n))
 			return 1;
 		if (rt->special == handle_readlink && n >= 5 && !memcmp(buf, "/proc", 5))
+			return 1;
+		if (n > 6 && !memcmp(buf, "/proc/", 6) && through_proc_link(buf, (size_t)n))
 			return 1;
 		return has_dotdot(up, buf, (size_t)n);
 	}

@@ -85,6 +85,7 @@ void vfs_proc_unlock(struct vfs_proc *p) VFS_HIDDEN;
 void vfs_dircache_lock(void) VFS_HIDDEN;
 void vfs_dircache_unlock(void) VFS_HIDDEN;
 int vfs_fork_hooks(void) VFS_HIDDEN;
+long vfs_proc_link(const char *view, size_t n, char *out, size_t outlen, bool *synthetic) VFS_HIDDEN;
 /* fd table; the caller holds the lock */
 struct vfs_fd *vfs_fd_get(struct vfs_proc *p, int fd) VFS_HIDDEN;
 int vfs_fd_set(struct vfs_proc *p, int fd, const char *view, size_t len, uint8_t kind,
