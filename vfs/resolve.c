@@ -249,7 +249,9 @@ static long to_num(const char *s, size_t n)
 }
 
 /* /proc/<pid>/{cwd,exe,fd/N} (or .../task/<tid>/...): its view path, for
- * this process; -1 when the path is not one of those. */
+ * this process; -1 when the path is not one of those, -2 (or another
+ * error) when it is one of this process's links that the view does not
+ * know (a host file, a pipe...). */
 long vfs_proc_link(const char *v, size_t n, char *out, size_t outlen, bool *synthetic)
 {
 	if (synthetic)
@@ -263,8 +265,7 @@ long vfs_proc_link(const char *v, size_t n, char *out, size_t outlen, bool *synt
 	if (!is_digits(s, (size_t)(t - s)))
 		return -1;
 	long pid = to_num(s, (size_t)(t - s));
-	if (pid != sys(SYS_getpid, 0, 0, 0, 0, 0, 0))
-		return -1;  /* another process: the kernel's answer, mapped below */
+	bool other = pid != sys(SYS_getpid, 0, 0, 0, 0, 0, 0);  /* the kernel's answer */
 	if (t + 6 < e && !memcmp(t, "/task/", 6)) {
 		const char *u = t + 6;
 		t = u;
@@ -273,11 +274,19 @@ long vfs_proc_link(const char *v, size_t n, char *out, size_t outlen, bool *synt
 		if (!is_digits(u, (size_t)(t - u)))
 			return -1;
 	}
-	struct vfs_proc *pr = vfs_proc();
 	size_t rl = (size_t)(e - t);
+	if (other)
+		return (rl == 4 && (!memcmp(t, "/cwd", 4) || !memcmp(t, "/exe", 4))) ||
+		       (rl == 5 && !memcmp(t, "/root", 5)) ||
+		       (rl > 4 && !memcmp(t, "/fd/", 4) && is_digits(t + 4, rl - 4)) ? -2 : -1;
+	struct vfs_proc *pr = vfs_proc();
 	if (rl == 4 && !memcmp(t, "/cwd", 4))
 		return vfs_fd_view(AT_FDCWD, out, outlen, synthetic);
-	if (rl == 4 && !memcmp(t, "/exe", 4) && pr->exe[0]) {
+	if (rl == 5 && !memcmp(t, "/root", 5))
+		return -2;
+	if (rl == 4 && !memcmp(t, "/exe", 4)) {
+		if (!pr->exe[0])
+			return -2;
 		size_t l = strlen(pr->exe);
 		if (l + 1 > outlen)
 			return -ENAMETOOLONG;
@@ -288,7 +297,7 @@ long vfs_proc_link(const char *v, size_t n, char *out, size_t outlen, bool *synt
 		int fd = (int)to_num(t + 4, rl - 4);
 		vfs_proc_lock(pr);
 		struct vfs_fd *f = vfs_fd_get(pr, fd);
-		long r = -1;
+		long r = -2;
 		if (f) {
 			size_t l = strlen(f->view);
 			r = l + 1 > outlen ? -ENAMETOOLONG : (long)l;
@@ -416,12 +425,29 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 		 * (the link itself, last, is the kernel's -- it reopens the object
 		 * -- unless the object is a directory only the view has) */
 		bool synth_link;
-		if ((!last || out->trailing_slash || (flags & VR_FOLLOW)) && !hit.mount && vn > 9 &&
-		    !memcmp(v, "/proc/", 6) && (tn = vfs_proc_link(v, vn, target, sizeof target, &synth_link)) >= 0 &&
-		    (!last || out->trailing_slash || synth_link)) {
-			if (flags & (VR_NO_MAGIC | VR_BENEATH | VR_IN_ROOT))
-				return (flags & VR_NO_MAGIC) ? -ELOOP : -EXDEV;
-			goto expand;
+		if (!hit.mount && vn > 9 && !memcmp(v, "/proc/", 6) &&
+		    (tn = vfs_proc_link(v, vn, target, sizeof target, &synth_link)) != -1) {
+			if (tn >= 0 && (!last || out->trailing_slash || synth_link)) {
+				if (flags & (VR_NO_MAGIC | VR_BENEATH | VR_IN_ROOT))
+					return (flags & VR_NO_MAGIC) ? -ELOOP : -EXDEV;
+				goto expand;
+			}
+			/* a link the kernel knows better (a host file, a pipe, the
+			 * object itself): it walks the rest from there */
+			if (*after) {
+				size_t an = strlen(after);
+				if (vn + 1 + an + 1 > VFS_PATH_MAX)
+					return -ENAMETOOLONG;
+				v[vn++] = '/';
+				memcpy(v + vn, after, an + 1);
+				vn += an;
+				if (out->trailing_slash)
+					while (vn > 1 && v[vn - 1] == '/')
+						v[--vn] = 0;
+			}
+			mount_lookup(&vfs.table, v, vn, &hit);
+			hn = -1;
+			break;
 		}
 		/* is it a symlink? */
 		hn = host_of(v, vn, out->host, sizeof out->host, &hit);

@@ -38,6 +38,13 @@ if wanted view; then
 		# threads, a signal handler every 0.5 ms and forks, all in the view
 		expect "view: threads, signal handlers and forks in the view, no deadlock [$cfg]" \
 			in_view $cfg --bind "$SRC" /lp-view/d "$B/tests/vfs-stress" /lp-view/d
+		# /proc links the view does not know (pipes) are the kernel's
+		# and those it knows go on in the view (.. out of a mount root)
+		out=$(in_view $cfg --bind "$SRC" /lp-view/d sh -c \
+			'echo piped | cat /proc/self/fd/0; echo again | sh -c "cat /proc/\$\$/fd/0";
+			exec 3</lp-view/d; cat /proc/self/fd/3/../d/file; cd /lp-view/d/sub && cat /proc/self/cwd/../file' 2>&1)
+		if [ "$out" = "$(printf 'piped\nagain\nhello\nhello')" ]; then ok "view: /proc/self/fd and cwd links, to pipes and to the view [$cfg]"; else
+			bad "view: /proc/self/fd and cwd links, to pipes and to the view [$cfg]" "$out"; fi
 		# env -i: the configuration still reaches the grandchildren
 		out=$(in_view $cfg -b "$SRC:/lp-view/d" -w /lp-view/d env -i /bin/sh -c 'pwd; cat sub/deep; ls /lp-view' 2>&1)
 		if [ "$out" = "$(printf '/lp-view/d\ndeep\nd')" ]; then ok "view: reaches children through env -i [$cfg]"; else
