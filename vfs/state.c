@@ -36,9 +36,10 @@ static struct vfs_proc *forking;
 static void fork_prepare(void *data)
 {
 	(void)data;
-	forking = vfs_proc();
-	if (forking)
-		vfs_proc_lock(forking);
+	struct vfs_proc *p = vfs_proc();
+	if (p)
+		vfs_proc_lock(p);
+	forking = p;  /* set under the lock: another thread may fork too */
 	vfs_dircache_lock();
 }
 
