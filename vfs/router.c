@@ -148,6 +148,9 @@ static const struct {
 	{ SYS_chroot, EPERM },      { SYS_pivot_root, EPERM }, { SYS_mount, EPERM },
 	{ SYS_umount2, EPERM },     { SYS_swapon, EPERM },     { SYS_swapoff, EPERM },
 	{ SYS_acct, EPERM },        { SYS_quotactl, EPERM },   { SYS_uselib, ENOSYS },
+	/* io_uring runs path operations (IORING_OP_OPENAT...) in the kernel, out
+	 * of the view's reach: programs fall back to syscalls on ENOSYS */
+	{ SYS_io_uring_setup, ENOSYS },
 	{ SYS_open_tree, EPERM },   { SYS_move_mount, EPERM }, { SYS_fspick, EPERM },
 	{ SYS_mount_setattr, EPERM }, { SYS_open_tree_attr, EPERM }, { SYS_fsconfig, EPERM },
 };
@@ -1094,6 +1097,16 @@ static lp_action handle_refused(lp_ctx *c, void *data)
 	return lp_block((int)(intptr_t)data);
 }
 
+/* bpf(BPF_OBJ_PIN / BPF_OBJ_GET) name files (in a bpffs): refused, the
+ * other commands take no paths */
+static lp_action handle_bpf(lp_ctx *c, void *data)
+{
+	(void)data;
+	if (c->args[0] == 6 || c->args[0] == 7)  /* BPF_OBJ_PIN, BPF_OBJ_GET */
+		return lp_block(EPERM);
+	return lp_continue();
+}
+
 /* ---- prefilters: what no mount can affect runs at once ---- */
 
 static uint8_t kind_of_fd(long fd)
@@ -1305,6 +1318,8 @@ int vfs_register(lp_interposer *ip)
 	}
 	if (!r)
 		r = lp_on_flags(ip, SYS_fchdir, handle_fchdir, NULL, LP_GPR_ONLY);
+	if (!r)
+		r = lp_on_flags(ip, SYS_bpf, handle_bpf, NULL, LP_GPR_ONLY);
 	static const long sockcalls[] = { SYS_bind, SYS_connect, SYS_sendto, SYS_sendmsg };
 	for (size_t i = 0; i < sizeof sockcalls / sizeof *sockcalls && !r; i++) {
 		r = lp_on_flags(ip, sockcalls[i], handle_sockaddr, NULL, LP_GPR_ONLY);

@@ -51,6 +51,13 @@ if wanted view; then
 			bad "view: reaches children through env -i [$cfg]" "$out"; fi
 	done
 
+	# io_uring would open paths behind the view's back: it is refused
+	ring='$p = "\0" x 120; $r = syscall(425, 8, $p); print $r < 0 ? "$!\n" : "ring\n"'
+	native=$(perl -e "$ring" 2>&1)
+	out=$("$B/vfsrun" --bind "$SRC" /lp-view/d perl -e "$ring" 2>&1)
+	if [ "$out" = "Function not implemented" ] && [ "$native" = ring ]; then ok "view: io_uring_setup is refused (ENOSYS)"; else
+		bad "view: io_uring_setup is refused (ENOSYS)" "native: $native" "view: $out"; fi
+
 	# mounts file: comments, blank lines, escapes, SRC relative to the file
 	mkdir -p "conf dir/with space"
 	printf 'spaced\n' >"conf dir/with space/f"
