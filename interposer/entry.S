@@ -575,8 +575,19 @@ ENTRY(lp_user_copy)
 	jb	lp_usercopy_fault
 	cmp	$LP_TRAMP_LEN, %rdi
 	jb	lp_usercopy_fault
+	cmp	$16, %rdx		/* rep movsb is slow to start: bytes for a few */
+	jb	2f
 	mov	%rdx, %rcx
 	rep movsb
+	xor	%eax, %eax
+	ret
+1:	movzbl	(%rsi), %ecx
+	mov	%cl, (%rdi)
+	inc	%rsi
+	inc	%rdi
+	dec	%rdx
+2:	test	%rdx, %rdx
+	jnz	1b
 	xor	%eax, %eax
 	ret
 END(lp_user_copy)

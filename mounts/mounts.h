@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define MOUNTS_PATH_MAX 4096
 
@@ -97,6 +98,13 @@ static inline bool mstreq(const char *a, const char *b)
 static inline bool mmemeq(const void *a, const void *b, size_t n)
 {
 	const unsigned char *x = a, *y = b;
+	for (; n >= 8; n -= 8, x += 8, y += 8) {
+		uint64_t u, v;
+		__builtin_memcpy(&u, x, 8);
+		__builtin_memcpy(&v, y, 8);
+		if (u != v)
+			return false;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (x[i] != y[i])
 			return false;

@@ -50,6 +50,8 @@ struct vfs_proc {
 	char exe[VFS_PATH_MAX];       /* view path of the running program */
 	char exec_path[VFS_PATH_MAX]; /* view path of an execve under way */
 	struct vfs_fd *fds;           /* uthash by fd */
+	struct vfs_fd *spare[8];      /* closed entries kept for the next open */
+	int n_spare;
 	int max_fd;                   /* highest fd with a kind byte set */
 	uint8_t kind[VFS_MAX_FD];
 };
@@ -60,6 +62,7 @@ struct vfs_fd {
 	bool synthetic;      /* an ancestor of mount points missing on the host */
 	bool listed_host;    /* getdents: the host's entries are all returned */
 	int listed_extra;    /* getdents: synthetic entries returned so far */
+	size_t cap;          /* room in view[] */
 	UT_hash_handle hh;
 	char view[];         /* allocated with the entry: one allocation per fd */
 };
