@@ -28,7 +28,7 @@ DEMOS := $(B)/demos/libtracer.so $(B)/demos/libwriteblock.so $(B)/demos/inproces
 # runtime (no vector registers, no stack protector, no libc inside the
 # handlers: loops must not become calls to libc's memcpy).
 VFS_CFLAGS := $(RT_CFLAGS) -fno-tree-loop-distribute-patterns -mstringop-strategy=libcall
-VFS_OBJS := $(patsubst vfs/%.c,$(B)/obj/vfs/%.o,$(wildcard vfs/*.c)) \
+VFS_OBJS := $(patsubst vfs/%.c,$(B)/obj/vfs/%.o,$(wildcard vfs/*.c vfs/*/*.c)) \
 	$(patsubst mounts/%.c,$(B)/obj/vfs/mounts-%.o,$(wildcard mounts/*.c))
 # vfsrun parses and checks mounts with the same code, on libc.
 MOUNTS_HOST_OBJS := $(patsubst mounts/%.c,$(B)/obj/host/mounts-%.o,$(wildcard mounts/*.c))
@@ -49,6 +49,7 @@ $(B)/obj/systable.o: $(B)/systable.c interposer/*.h | $(B)/obj
 	$(CC) $(RT_CFLAGS) -c $< -o $@
 
 $(B)/obj/vfs/%.o: vfs/%.c vfs/*.h mounts/mounts.h interposer/lazypoline.h | $(B)/obj/vfs
+	@mkdir -p $(@D)
 	$(CC) $(VFS_CFLAGS) -c $< -o $@
 $(B)/obj/vfs/mounts-%.o: mounts/%.c mounts/mounts.h | $(B)/obj/vfs
 	$(CC) $(VFS_CFLAGS) -c $< -o $@

@@ -112,13 +112,8 @@ static long host_of(const char *view, size_t vlen, char *host, size_t hostlen, c
 		memcpy(host, view, vlen + 1);
 		return (long)vlen;
 	}
-	size_t sl = hit->mount->src_len, rest = vlen - hit->mount_len;
-	if (sl + rest + 1 > hostlen)
-		return -ENAMETOOLONG;
-	memcpy(host, hit->mount->src, sl);
-	memcpy(host + sl, view + hit->mount_len, rest);
-	host[sl + rest] = 0;
-	return (long)(sl + rest);
+	return vfs_backend_of(hit->mount)->host_path(hit->mount, view + hit->mount_len,
+						     vlen - hit->mount_len, host, hostlen);
 }
 
 /* The host path of a normalized view path; fills mount and node. */
@@ -130,17 +125,15 @@ static long to_host(const char *view, size_t vlen, char *host, size_t hostlen, s
 
 long vfs_host_to_view(const char *host, size_t len, char *out, size_t outlen)
 {
-	/* the mount with the longest SRC holding the host path */
+	/* the mount whose backend claims the longest prefix of the host path */
 	const struct mount_spec *best = NULL;
 	size_t best_len = 0;
 	for (int i = 0; i < vfs.mounts.n; i++) {
 		const struct mount_spec *m = &vfs.mounts.v[i];
-		size_t sl = strlen(m->src);
-		if (sl > len || memcmp(m->src, host, sl) || (host[sl] && host[sl] != '/' && sl > 1))
-			continue;
-		if (sl > best_len || !best) {
+		long sl = vfs_backend_of(m)->claims(m, host, len);
+		if (sl >= 0 && ((size_t)sl > best_len || !best)) {
 			best = m;
-			best_len = sl;
+			best_len = (size_t)sl;
 		}
 	}
 	if (!best) {

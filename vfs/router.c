@@ -238,9 +238,9 @@ static unsigned long view_subdirs(const struct vfs_path *p)
 	size_t len;
 	for (int i = 0; (name = mount_node_child(p->node, i, &len)); i++) {
 		const struct mount_spec *m = mount_node_mount(mount_node_find(p->node, name, len));
-		struct stat st;
-		if (m && (sys(SYS_stat, (long)m->src, (long)&st, 0, 0, 0, 0) < 0 || !S_ISDIR(st.st_mode)))
+		if (m && !vfs_backend_of(m)->is_dir(m))
 			continue;  /* a file mounted on a file */
+		struct stat st;
 		if (!p->synthetic) {
 			char host[VFS_PATH_MAX + 256];
 			if (p->host_len + 1 + len + 1 > sizeof host)

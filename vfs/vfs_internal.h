@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "../mounts/mounts.h"
+#include "backend.h"
 #include "lazypoline.h"
 
 /* uthash on the interposer's allocator, with our byte-loop helpers */
