@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "../../mounts/mounts.h"
 
 Suite *suite_mounts(void);
@@ -136,6 +138,41 @@ START_TEST(longest_prefix_lookup)
 }
 END_TEST
 
+/* A walk one component at a time finds what a lookup from the root finds,
+ * also under a node with more children than are compared one by one. */
+START_TEST(stepwise_walk_matches_lookup)
+{
+	char dest[32];
+	for (int i = 0; i < 20; i++) {
+		snprintf(dest, sizeof dest, "/many/child%02d", i);
+		ck_assert_int_eq(mounts_add(&l, MOUNT_BIND, 0, "/s", dest, err, sizeof err), 0);
+	}
+	ck_assert_int_eq(mounts_add(&l, MOUNT_BIND, 0, "/t", "/many/child07/deeper/m", err, sizeof err), 0);
+	struct mount_table t;
+	ck_assert_int_eq(mount_table_build(&t, &l, err, sizeof err), 0);
+	const char *paths[] = { "/many/child07/deeper/m/x/y", "/many/child19/a", "/many/child20", "/many",
+				"/other/x", "/many/child07/deeper" };
+	for (size_t k = 0; k < sizeof paths / sizeof *paths; k++) {
+		const char *path = paths[k];
+		struct mount_hit step, whole;
+		mount_lookup(&t, "/", 1, &step);
+		size_t i = 1;
+		while (path[i]) {
+			size_t s = i;
+			while (path[i] && path[i] != '/')
+				i++;
+			mount_step(&step, path + s, i - s, i);
+			if (path[i])
+				i++;
+		}
+		mount_lookup(&t, path, strlen(path), &whole);
+		ck_assert_msg(step.mount == whole.mount && step.node == whole.node &&
+				      (!whole.mount || step.mount_len == whole.mount_len),
+			      "%s", path);
+	}
+}
+END_TEST
+
 Suite *suite_mounts(void)
 {
 	Suite *s = suite_create("mounts");
@@ -146,6 +183,7 @@ Suite *suite_mounts(void)
 	tcase_add_test(tc, names_the_bad_line);
 	tcase_add_test(tc, normalizes_lexically);
 	tcase_add_test(tc, longest_prefix_lookup);
+	tcase_add_test(tc, stepwise_walk_matches_lookup);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -125,6 +125,48 @@ START_TEST(mount_points_inside_symlinked_directories)
 }
 END_TEST
 
+/* VR_DEFER_LAST leaves only the last component unchecked, and only when
+ * it is neither a mount point nor followed by a slash. */
+START_TEST(deferred_last_component)
+{
+	ck_assert_int_eq(res("/lpvfs-unit/m/dirlink", VR_FOLLOW | VR_DEFER_LAST), 0);
+	ck_assert(p.last_deferred);
+	host_is("%s/src/dirlink");  /* the caller finds out it is a symlink */
+	ck_assert_int_eq(res("/lpvfs-unit/m/dirlink/", VR_FOLLOW | VR_DEFER_LAST), 0);
+	ck_assert(!p.last_deferred);
+	host_is("%s/src/dir/");
+	ck_assert_int_eq(res("/lpvfs-unit/m/dirlink/../file", VR_FOLLOW | VR_DEFER_LAST), 0);
+	ck_assert(p.last_deferred);
+	host_is("%s/src/file");  /* earlier components were checked */
+	ck_assert_int_eq(res("/lpvfs-unit/m", VR_FOLLOW | VR_DEFER_LAST), 0);
+	ck_assert(!p.last_deferred);  /* a mount point */
+	ck_assert_int_eq(res("/lpvfs-unit/m/dirlink", VR_FOLLOW), 0);
+	ck_assert(!p.last_deferred);
+	host_is("%s/src/dir");
+}
+END_TEST
+
+/* /proc/self/cwd/... goes on from the virtual cwd; the link itself, and
+ * fds the view does not know, are the kernel's. */
+START_TEST(proc_links_of_this_process)
+{
+	ck_assert_int_eq(res("/proc/self/cwd/file", VR_FOLLOW), 0);
+	ck_assert_str_eq(p.view, "/lpvfs-unit/m/file");
+	host_is("%s/src/file");
+	ck_assert_int_eq(res("/proc/self/cwd/..", VR_FOLLOW), 0);
+	ck_assert_str_eq(p.view, "/lpvfs-unit");
+	ck_assert(p.synthetic);
+	ck_assert_int_eq(res("/proc/self/cwd/dirlink", VR_FOLLOW | VR_NO_MAGIC), -ELOOP);
+	ck_assert_int_eq(res("/proc/self/fd/0/x/../y", VR_FOLLOW), 0);
+	char want[64];
+	snprintf(want, sizeof want, "/proc/%d/fd/0/x/../y", getpid());
+	ck_assert_str_eq(p.view, want);  /* left to the kernel as it is */
+	ck_assert_int_eq(res("/proc/self/cwd", VR_FOLLOW), 0);
+	snprintf(want, sizeof want, "/proc/%d/cwd", getpid());
+	ck_assert_str_eq(p.view, want);
+}
+END_TEST
+
 START_TEST(absolute_targets_resolve_in_the_view)
 {
 	ck_assert_int_eq(res("/lpvfs-unit/m/abs", VR_FOLLOW), 0);
@@ -211,6 +253,8 @@ Suite *suite_resolve(void)
 	tcase_add_test(tc, dotdot_above_the_root);
 	tcase_add_test(tc, mount_points_inside_symlinked_directories);
 	tcase_add_test(tc, absolute_targets_resolve_in_the_view);
+	tcase_add_test(tc, deferred_last_component);
+	tcase_add_test(tc, proc_links_of_this_process);
 	tcase_add_test(tc, openat2_scopes);
 	tcase_add_test(tc, synthetic_directories);
 	tcase_add_test(tc, errors);
