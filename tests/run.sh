@@ -266,6 +266,7 @@ fi
 # ------------------------------------------- the view against the kernel
 . "$ROOT/tests/vfs/differential.sh"
 . "$ROOT/tests/vfs/view.sh"
+. "$ROOT/tests/fuse/faultfs.sh"
 
 # -------------------------------------------------------------- vfsrun CLI
 expect_exit() {  # name status cmd... : status and exactly one line on stderr

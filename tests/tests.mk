@@ -3,7 +3,7 @@ TB := $(B)/tests
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS = $(shell pkg-config --libs check)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-TEST_PROGS := $(TB)/fsops $(TB)/rawcat $(TB)/vfs-stress $(TB)/regs $(TB)/straddle $(TB)/cancel $(TB)/contexts $(TB)/signals $(TB)/sigchld-wait $(TB)/efault $(TB)/static-true
+TEST_PROGS := $(TB)/fsops $(TB)/rawcat $(TB)/vfs-stress $(TB)/faultfs $(TB)/regs $(TB)/straddle $(TB)/cancel $(TB)/contexts $(TB)/signals $(TB)/sigchld-wait $(TB)/efault $(TB)/static-true
 TEST_LIBS := $(TB)/libhooks.so $(TB)/libhandleall.so
 
 .PHONY: tests-build
@@ -56,3 +56,7 @@ bench:
 	@tests/deps.sh bench
 	$(MAKE) all tests-build
 	tests/bench/run.sh
+
+# The fault-injecting FUSE file system (libfuse3) under overlay tests.
+$(TB)/faultfs: tests/fuse/faultfs.c | $(TB)
+	$(CC) $(CFLAGS_BASE) $(shell pkg-config --cflags fuse3) -o $@ $< $(shell pkg-config --libs fuse3)
