@@ -168,11 +168,16 @@ if wanted native; then
 fi
 
 # ------------------------------------------------------------ real programs
-run_workload() {  # native|CONFIG who shell script -> output, then the exit status
+run_workload() {  # native|view|CONFIG who shell script -> output, then the exit status
 	local how=$1 who=$2 sh=$3 script=$4
 	if [ "$how" = native ]; then
 		# under timeout too: it resets the signals its caller ignored
 		as "$who" timeout 300 "$sh" "$script" 2>&1
+	elif [ "$how" = view ]; then
+		# every path under /usr, /etc and the run's directory resolved by
+		# the view (each bound onto itself: the same files, the same output)
+		as "$who" timeout 300 "$B/vfsrun" --bind /usr /usr --bind /etc /etc \
+			--bind "$RUNDIR" "$RUNDIR" "$sh" "$script" 2>&1
 	else
 		interposed "$how" "$B/liblazypoline.so" "$sh" "$script" 2>&1
 	fi
@@ -194,6 +199,16 @@ for w in "$ROOT"/tests/integration/workloads/*.sh; do
 		got=$(run_workload "$cfg" "$who" $sh "$w")
 		if [ "$got" = "$want" ]; then ok "$name: same as without the interposer [$cfg]"; else
 			bad "$name: differs from the run without the interposer [$cfg]" \
+				"$(diff <(echo "$want") <(echo "$got") | head -20)"; fi
+	done
+	for who in me nobody; do
+		[ $IS_ROOT = 0 ] && [ $who = nobody ] && continue
+		newdir workload
+		want=$(run_workload native "$who" $sh "$w")
+		newdir workload
+		got=$(run_workload view "$who" $sh "$w")
+		if [ "$got" = "$want" ]; then ok "$name: same in a view binding /usr, /etc and its directory [$who]"; else
+			bad "$name: differs in a view binding /usr, /etc and its directory [$who]" \
 				"$(diff <(echo "$want") <(echo "$got") | head -20)"; fi
 	done
 done

@@ -109,7 +109,8 @@ static long host_of(const char *view, size_t vlen, char *host, size_t hostlen, c
 	if (!hit->mount) {
 		if (vlen + 1 > hostlen)
 			return -ENAMETOOLONG;
-		memcpy(host, view, vlen + 1);
+		memcpy(host, view, vlen);  /* view may go on past vlen */
+		host[vlen] = 0;
 		return (long)vlen;
 	}
 	return vfs_backend_of(hit->mount)->host_path(hit->mount, view + hit->mount_len,

@@ -208,6 +208,10 @@ START_TEST(synthetic_directories)
 	ck_assert(!p.synthetic && p.in_synthetic);
 	ck_assert_int_eq(res("%s/real", VR_FOLLOW), 0);
 	ck_assert(!p.synthetic);  /* the host has it */
+	/* so a new name in it is a host name (not one in a synthetic dir) */
+	ck_assert_int_eq(res("%s/real/new-file", 0), 0);
+	ck_assert(!p.synthetic && !p.in_synthetic);
+	host_is("%s/real/new-file");
 	ck_assert_int_eq(res("/tmp", VR_FOLLOW), 0);
 	ck_assert_ptr_null(p.mount);
 	ck_assert_int_eq(vfs_kind_of(&p), FD_SPECIAL);  /* holds T/real/m2 */
