@@ -27,7 +27,7 @@ DEMOS := $(B)/demos/libtracer.so $(B)/demos/libwriteblock.so $(B)/demos/inproces
 # The view (libvfs.so): handlers on the public API, compiled like the
 # runtime (no vector registers, no stack protector, no libc inside the
 # handlers: loops must not become calls to libc's memcpy).
-VFS_CFLAGS := $(RT_CFLAGS) -fno-tree-loop-distribute-patterns -mstringop-strategy=libcall
+VFS_CFLAGS := $(RT_CFLAGS) -fno-tree-loop-distribute-patterns -mstringop-strategy=libcall -fno-plt
 VFS_OBJS := $(patsubst vfs/%.c,$(B)/obj/vfs/%.o,$(wildcard vfs/*.c vfs/*/*.c)) \
 	$(patsubst mounts/%.c,$(B)/obj/vfs/mounts-%.o,$(wildcard mounts/*.c))
 # vfsrun parses and checks mounts with the same code, on libc.

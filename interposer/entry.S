@@ -593,7 +593,8 @@ ENTRY(lp_user_copy)
 END(lp_user_copy)
 
 /* long lp_user_strncpy(char *dst, const char *src, size_t n):
- * length, or -ENAMETOOLONG when there is no NUL in the first n bytes.
+ * length, or -ENAMETOOLONG when there is no NUL in the first n bytes (dst
+ * then holds the first n - 1 and a NUL).
  * Paths are read a word at a time once src is aligned: an aligned word
  * never crosses into the next page, so nothing past the string's page is
  * touched (the bytes after the NUL in its word are read, not copied). */
@@ -640,9 +641,17 @@ ENTRY(lp_user_strncpy)
 	inc	%rax
 	jmp	5b
 2:	ret
-3:	mov	$-36, %rax
+3:	test	%rdx, %rdx		/* too long: still a string */
+	jz	6f
+	movb	$0, -1(%rdi,%rdx,1)
+6:	mov	$-36, %rax
 	ret
 END(lp_user_strncpy)
+/* The public name (lazypoline.h), without a C wrapper's call on the
+ * prefilters' path. */
+	.globl	lp_strncpy_from_user
+	.type	lp_strncpy_from_user,@function
+	.set	lp_strncpy_from_user, lp_user_strncpy
 
 /* int lp_user_cmpxchg8(uint64_t *p, uint64_t old, uint64_t new):
  * 0 when swapped, 1 when *p != old, -EFAULT when p is not writable. */

@@ -522,15 +522,6 @@ int lp_copy_to_user(void *user_dst, const void *src, size_t n)
 	return lp_user_copy(user_dst, src, n);
 }
 
-long lp_strncpy_from_user(char *dst, const char *user_src, size_t n)
-{
-	if (n == 0)
-		return -ENAMETOOLONG;
-	long r = lp_user_strncpy(dst, user_src, n);
-	if (r == -ENAMETOOLONG)
-		dst[n - 1] = 0;
-	return r;
-}
 
 const char *lp_syscall_name(long nr)
 {
