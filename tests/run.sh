@@ -106,6 +106,8 @@ for cfg in "${CONFIGS[@]}"; do
 			interposed "$cfg" "$B/demos/libtracer.so" "$B/tests/regs"
 		HANDLEALL_GPR=1 expect "register fidelity, every syscall handled without saving vector state [$cfg]" \
 			interposed "$cfg" "$B/tests/libhandleall.so" "$B/tests/regs"
+		HANDLEALL_GPR=1 HANDLEALL_PREFILTER=1 expect "register fidelity through prefilters [$cfg]" \
+			interposed "$cfg" "$B/tests/libhandleall.so" "$B/tests/regs"
 	fi
 	if wanted straddle; then
 		newdir
