@@ -160,6 +160,8 @@ static const struct route *route_of[VFS_NR_MAX];
 
 /* ---- helpers ---- */
 
+static uint8_t kind_of_fd(long fd);
+
 static unsigned resolve_flags(const struct route *rt, const lp_ctx *c, bool second)
 {
 	long fl = rt->flags >= 0 ? c->args[rt->flags] : 0;
@@ -351,6 +353,8 @@ static int synthetic_denied(long nr)
 		return EROFS;
 	switch (nr) {
 	case SYS_chmod:
+	case SYS_fchmod:
+	case SYS_fchown:
 	case SYS_fchmodat:
 	case SYS_fchmodat2:
 	case SYS_chown:
@@ -359,6 +363,36 @@ static int synthetic_denied(long nr)
 		return EPERM;
 	}
 	return EACCES;
+}
+
+/* A change made through an fd (fchmod, fsetxattr, utimensat on the fd
+ * itself...): the kernel would refuse it on a read-only mount, and a
+ * directory only the view has cannot be changed.  The errno, or 0. */
+static int fd_write_denied(long fd, long nr)
+{
+	uint8_t k = kind_of_fd(fd);
+	if (k == FD_PLAIN_RO)
+		return EROFS;
+	if (k != FD_SPECIAL)
+		return 0;
+	char view[VFS_PATH_MAX];
+	bool synth = false;
+	if (vfs_fd_view((int)fd, view, sizeof view, &synth) < 0)
+		return 0;  /* not one of ours: the kernel answers */
+	if (synth)
+		return synthetic_denied(nr);
+	struct vfs_path p;
+	if (vfs_resolve(AT_FDCWD, view, 0, &p) == 0 && read_only(&p))
+		return EROFS;
+	return 0;
+}
+
+/* fchmod, fchown, fsetxattr, fremovexattr: changes through an fd */
+static lp_action handle_fd_write(lp_ctx *c, void *data)
+{
+	(void)data;
+	int e = fd_write_denied(c->args[0], c->nr);
+	return e ? lp_block(e) : lp_continue();
 }
 
 /* The mount a name is in: a mount point itself belongs to its parent's. */
@@ -428,8 +462,10 @@ static lp_action handle_path(lp_ctx *c, void *data)
 	const struct route *rt = data;
 	long dirfd = rt->dirfd >= 0 ? c->args[rt->dirfd] : AT_FDCWD;
 	const char *up = (const char *)c->args[rt->path];
-	if (!up && rt->null_ok)
-		return lp_continue();  /* the fd itself */
+	if (!up && rt->null_ok) {  /* the fd itself */
+		int e = writes(rt, c) ? fd_write_denied(dirfd, c->nr) : 0;
+		return e ? lp_block(e) : lp_continue();
+	}
 	struct vfs_path p, q;
 	unsigned vf = resolve_flags(rt, c, false);
 	int stat_flags = stat_flags_arg(rt->nr);
@@ -463,8 +499,10 @@ static lp_action handle_path(lp_ctx *c, void *data)
 			}
 			vfs_proc_unlock(pr);
 		}
-		if (!synth)
-			return lp_continue();  /* the kernel has the real fd */
+		if (!synth) {  /* the kernel has the real fd */
+			int e = w ? fd_write_denied(p.empty_fd, c->nr) : 0;
+			return e ? lp_block(e) : lp_continue();
+		}
 		struct mount_hit hit;
 		mount_lookup(&vfs.table, p.view, p.view_len, &hit);
 		p.node = hit.node;
@@ -1169,12 +1207,27 @@ static bool through_proc_link(const char *p, size_t n)
 	return false;
 }
 
+/* Does the call change what it names?  (writes(), for a prefilter) */
+static bool route_writes(const struct route *rt, const long a[6])
+{
+	long fl = rt->flags >= 0 ? a[rt->flags] : 0;
+	return rt->write == W_YES || (rt->write == W_OPEN && open_writes(fl)) ||
+	       (rt->write == W_ACCESS && (a[rt->path + 1] & W_OK));
+}
+
+/* A change through the fd itself needs a look where it may be refused. */
+static int fd_itself(const struct route *rt, long dirfd, const long a[6])
+{
+	uint8_t k = kind_of_fd(dirfd);
+	return k == FD_SPECIAL || (k == FD_PLAIN_RO && route_writes(rt, a));
+}
+
 static int pf_path(long nr, const long a[6])
 {
 	const struct route *rt = route_of[nr];
 	const char *up = (const char *)a[rt->path];
-	if (!up && rt->null_ok)
-		return 0;  /* the fd itself */
+	if (!up && rt->null_ok)  /* the fd itself */
+		return rt->dirfd >= 0 && fd_itself(rt, a[rt->dirfd], a);
 	if ((uintptr_t)up < 8192)
 		return 1;  /* EFAULT: the kernel could read page 0's trampoline */
 	char buf[256];
@@ -1187,7 +1240,7 @@ static int pf_path(long nr, const long a[6])
 		return 1;
 	long dirfd = rt->dirfd >= 0 ? a[rt->dirfd] : AT_FDCWD;
 	if (n == 0)
-		return kind_of_fd(dirfd) == FD_SPECIAL;  /* AT_EMPTY_PATH: the fd itself */
+		return fd_itself(rt, dirfd, a);  /* AT_EMPTY_PATH: the fd itself */
 	if (buf[0] == '/') {
 		if (first_component_is_top(buf, (size_t)n))
 			return 1;
@@ -1230,8 +1283,7 @@ static int pf_path(long nr, const long a[6])
 	}
 	if (follow)
 		return 1;
-	bool w = rt->write == W_YES || (rt->write == W_OPEN && open_writes(fl)) ||
-		 (rt->write == W_ACCESS && (a[rt->path + 1] & W_OK));
+	bool w = route_writes(rt, a);
 	if (w && k == FD_PLAIN_RO)
 		return 1;
 	/* opens are tracked (for fchdir, *at and /proc/self/fd): see them */
@@ -1265,6 +1317,13 @@ static int pf_fd(long nr, const long a[6])
 	case SYS_lseek:
 	case SYS_fstat:
 		return kind_of_fd(a[0]) == FD_SPECIAL;
+	case SYS_fchmod:
+	case SYS_fchown:
+	case SYS_fsetxattr:
+	case SYS_fremovexattr: {
+		uint8_t k = kind_of_fd(a[0]);
+		return k == FD_PLAIN_RO || k == FD_SPECIAL;
+	}
 	case SYS_getcwd:
 		return vfs_proc()->cwd_kind != FD_HOST;
 	}
@@ -1320,6 +1379,12 @@ int vfs_register(lp_interposer *ip)
 		r = lp_on_flags(ip, SYS_fchdir, handle_fchdir, NULL, LP_GPR_ONLY);
 	if (!r)
 		r = lp_on_flags(ip, SYS_bpf, handle_bpf, NULL, LP_GPR_ONLY);
+	static const long fdwrites[] = { SYS_fchmod, SYS_fchown, SYS_fsetxattr, SYS_fremovexattr };
+	for (size_t i = 0; i < sizeof fdwrites / sizeof *fdwrites && !r; i++) {
+		r = lp_on_flags(ip, fdwrites[i], handle_fd_write, NULL, LP_GPR_ONLY);
+		if (!r)
+			r = lp_on_prefilter(ip, fdwrites[i], pf_fd);
+	}
 	static const long sockcalls[] = { SYS_bind, SYS_connect, SYS_sendto, SYS_sendmsg };
 	for (size_t i = 0; i < sizeof sockcalls / sizeof *sockcalls && !r; i++) {
 		r = lp_on_flags(ip, sockcalls[i], handle_sockaddr, NULL, LP_GPR_ONLY);

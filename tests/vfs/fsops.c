@@ -339,6 +339,21 @@ static void op(int argc, char **a)
 		ARGS(3);
 		if (!result(syscall(SYS_symlinkat, path(a[1]), num(a[2]), path(a[3]))))
 			printf("0\n");
+	} else if (!strcmp(o, "fchmod") || !strcmp(o, "fchown") || !strcmp(o, "fsetxattr") ||
+		   !strcmp(o, "fremovexattr")) {
+		/* changes through an fd: refused on a read-only mount */
+		ARGS(1);
+		long d = num(a[1]);
+		if (!strcmp(o, "fchmod"))
+			r = syscall(SYS_fchmod, d, argc > 2 ? num(a[2]) : 0644);
+		else if (!strcmp(o, "fchown"))
+			r = syscall(SYS_fchown, d, getuid(), getgid());
+		else if (!strcmp(o, "fsetxattr"))
+			r = syscall(SYS_fsetxattr, d, "user.lp", "v", 1, 0);
+		else
+			r = syscall(SYS_fremovexattr, d, "user.lp");
+		if (!result(r))
+			printf("0\n");
 	} else if (!strcmp(o, "setxattr") || !strcmp(o, "lsetxattr")) {
 		ARGS(3);
 		r = syscall(o[0] == 's' ? SYS_setxattr : SYS_lsetxattr, path(a[1]), a[2], a[3], strlen(a[3]), 0);
