@@ -14,10 +14,13 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -387,6 +390,27 @@ static int fd_write_denied(long fd, long nr)
 	return 0;
 }
 
+/* statfs of a read-only mount says so, as the kernel's does (ST_RDONLY). */
+static void statfs_mark_ro(void *user_buf)
+{
+	char *f = (char *)user_buf + offsetof(struct statfs, f_flags);
+	long flags;
+	if (lp_copy_from_user(&flags, f, sizeof flags) == 0) {
+		flags |= ST_RDONLY;
+		lp_copy_to_user(f, &flags, sizeof flags);
+	}
+}
+
+/* fstatfs of an fd in a read-only mount */
+static lp_action handle_fstatfs(lp_ctx *c, void *data)
+{
+	(void)data;
+	long r = lp_ctx_exec(c);
+	if (r == 0 && fd_write_denied(c->args[0], SYS_fchmod) == EROFS)
+		statfs_mark_ro((void *)c->args[1]);
+	return lp_return(r);
+}
+
 /* fchmod, fchown, fsetxattr, fremovexattr: changes through an fd */
 static lp_action handle_fd_write(lp_ctx *c, void *data)
 {
@@ -566,6 +590,26 @@ static lp_action handle_path(lp_ctx *c, void *data)
 		case SYS_faccessat:
 		case SYS_faccessat2:
 			return lp_return(0);
+		case SYS_getxattr:  /* a directory without extended attributes */
+		case SYS_lgetxattr:
+		case SYS_getxattrat:
+			return lp_block(ENODATA);
+		case SYS_listxattr:
+		case SYS_llistxattr:
+		case SYS_listxattrat:
+			return lp_return(0);
+		case SYS_statfs:  /* the file system of its nearest host ancestor */
+			for (size_t n = p.host_len; n > 1;) {
+				while (n > 1 && p.host[n - 1] != '/')
+					n--;
+				if (n > 1)
+					n--;
+				p.host[n] = 0;
+				long r = sys(SYS_statfs, (long)p.host, c->args[1], 0, 0, 0, 0);
+				if (r != -ENOENT)
+					return lp_return(r);
+			}
+			return lp_return(sys(SYS_statfs, (long)"/", c->args[1], 0, 0, 0, 0));
 		default:
 			return lp_block(ENOTSUP);
 		}
@@ -581,6 +625,8 @@ static lp_action handle_path(lp_ctx *c, void *data)
 	r = lp_ctx_exec(c);
 	if (r >= 0 && p.node)
 		add_view_subdirs(c, &p);
+	if (r == 0 && rt->nr == SYS_statfs && read_only(&p))
+		statfs_mark_ro((void *)c->args[1]);
 	if (w && r >= 0 && rt->write == W_YES)
 		vfs_dircache_clear();  /* a name may now be something else */
 	return lp_return(r);
@@ -1320,7 +1366,8 @@ static int pf_fd(long nr, const long a[6])
 	case SYS_fchmod:
 	case SYS_fchown:
 	case SYS_fsetxattr:
-	case SYS_fremovexattr: {
+	case SYS_fremovexattr:
+	case SYS_fstatfs: {
 		uint8_t k = kind_of_fd(a[0]);
 		return k == FD_PLAIN_RO || k == FD_SPECIAL;
 	}
@@ -1379,6 +1426,10 @@ int vfs_register(lp_interposer *ip)
 		r = lp_on_flags(ip, SYS_fchdir, handle_fchdir, NULL, LP_GPR_ONLY);
 	if (!r)
 		r = lp_on_flags(ip, SYS_bpf, handle_bpf, NULL, LP_GPR_ONLY);
+	if (!r)
+		r = lp_on_flags(ip, SYS_fstatfs, handle_fstatfs, NULL, LP_GPR_ONLY);
+	if (!r)
+		r = lp_on_prefilter(ip, SYS_fstatfs, pf_fd);
 	static const long fdwrites[] = { SYS_fchmod, SYS_fchown, SYS_fsetxattr, SYS_fremovexattr };
 	for (size_t i = 0; i < sizeof fdwrites / sizeof *fdwrites && !r; i++) {
 		r = lp_on_flags(ip, fdwrites[i], handle_fd_write, NULL, LP_GPR_ONLY);

@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -295,10 +296,12 @@ static void op(int argc, char **a)
 		else if (!strcmp(o, "utimes"))
 			r = syscall(SYS_utimes, p, NULL);
 		else if (!strcmp(o, "statfs"))
-			r = syscall(SYS_statfs, p, &sf);
+			r = syscall(SYS_statfs, p, &sf);  /* says ro or rw below */
 		else
 			r = syscall(!strcmp(o, "chown") ? SYS_chown : SYS_lchown, p, getuid(), getgid());
-		if (!result(r))
+		if (!result(r) && !strcmp(o, "statfs"))
+			printf("%s\n", (sf.f_flags & ST_RDONLY) ? "ro" : "rw");
+		else if (!r)
 			printf("0\n");
 	} else if (!strcmp(o, "mkdirat") || !strcmp(o, "unlinkat") || !strcmp(o, "fchmodat") ||
 		   !strcmp(o, "fchmodat2") || !strcmp(o, "mknodat") || !strcmp(o, "utimensat") ||
@@ -339,6 +342,11 @@ static void op(int argc, char **a)
 		ARGS(3);
 		if (!result(syscall(SYS_symlinkat, path(a[1]), num(a[2]), path(a[3]))))
 			printf("0\n");
+	} else if (!strcmp(o, "fstatfs")) {
+		ARGS(1);
+		struct statfs sf;
+		if (!result(syscall(SYS_fstatfs, num(a[1]), &sf)))
+			printf("%s\n", (sf.f_flags & ST_RDONLY) ? "ro" : "rw");
 	} else if (!strcmp(o, "fchmod") || !strcmp(o, "fchown") || !strcmp(o, "fsetxattr") ||
 		   !strcmp(o, "fremovexattr")) {
 		/* changes through an fd: refused on a read-only mount */
