@@ -60,3 +60,4 @@ bench:
 # The fault-injecting FUSE file system (libfuse3) under overlay tests.
 $(TB)/faultfs: tests/fuse/faultfs.c | $(TB)
 	$(CC) $(CFLAGS_BASE) $(shell pkg-config --cflags fuse3) -o $@ $< $(shell pkg-config --libs fuse3)
+

@@ -1341,7 +1341,18 @@ static int pf_path(long nr, const long a[6])
 static int pf_fd(long nr, const long a[6])
 {
 	switch (nr) {
-	case SYS_close:
+	case SYS_close: {
+		/* a tracked fd: forget it here, at once (its entry is dropped
+		 * when the number is used again; see state.c) -- unless this is
+		 * a vfork-style child, whose table is still its parent's */
+		long fd = a[0];
+		if (kind_of_fd(fd) == FD_HOST)
+			return 0;
+		if (fd < 0 || fd >= VFS_MAX_FD || lp_shares_parent_memory())
+			return 1;
+		__atomic_store_n(&vfs_proc()->kind[fd], FD_HOST, __ATOMIC_RELEASE);
+		return 0;
+	}
 	case SYS_dup:
 		return kind_of_fd(a[0]) != FD_HOST;
 	case SYS_dup2:

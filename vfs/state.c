@@ -60,11 +60,25 @@ int vfs_fork_hooks(void)
 	return lp_on_fork(fork_prepare, fork_release, fork_release, NULL);
 }
 
-struct vfs_fd *vfs_fd_get(struct vfs_proc *p, int fd)
+/* A close of a tracked fd only clears its kind byte (in the prefilter,
+ * without a trip through the handler); its entry is dropped when the
+ * number is used again.  So an entry counts only while its kind is set. */
+static bool live(const struct vfs_proc *p, const struct vfs_fd *f)
+{
+	return f->fd < 0 || f->fd >= VFS_MAX_FD || __atomic_load_n(&p->kind[f->fd], __ATOMIC_ACQUIRE);
+}
+
+static struct vfs_fd *entry_of(struct vfs_proc *p, int fd)
 {
 	struct vfs_fd *f = NULL;
 	HASH_FIND_INT(p->fds, &fd, f);
 	return f;
+}
+
+struct vfs_fd *vfs_fd_get(struct vfs_proc *p, int fd)
+{
+	struct vfs_fd *f = entry_of(p, fd);
+	return f && live(p, f) ? f : NULL;
 }
 
 static void set_kind(struct vfs_proc *p, int fd, uint8_t kind)
@@ -104,7 +118,7 @@ static struct vfs_fd *entry_new(struct vfs_proc *p, size_t len)
 
 void vfs_fd_drop(struct vfs_proc *p, int fd)
 {
-	struct vfs_fd *f = vfs_fd_get(p, fd);
+	struct vfs_fd *f = entry_of(p, fd);
 	set_kind(p, fd, FD_HOST);
 	if (f) {
 		HASH_DEL(p->fds, f);
@@ -161,7 +175,7 @@ static struct vfs_proc *proc_copy(const struct vfs_proc *src)
 	memset(p->kind, 0, sizeof p->kind);
 	p->max_fd = 0;
 	for (const struct vfs_fd *f = src->fds; f; f = f->hh.next)
-		if (vfs_fd_set(p, f->fd, f->view, strlen(f->view), f->kind, f->synthetic) < 0)
+		if (live(src, f) && vfs_fd_set(p, f->fd, f->view, strlen(f->view), f->kind, f->synthetic) < 0)
 			return NULL;
 	return p;
 }
@@ -269,6 +283,8 @@ int vfs_exec_hook(lp_exec_env *env, void *data)
 		return -ENOMEM;
 	}
 	for (const struct vfs_fd *f = p->fds; f; f = f->hh.next) {
+		if (!live(p, f))
+			continue;  /* closed */
 		long fl = sys(SYS_fcntl, f->fd, F_GETFD, 0, 0, 0, 0);
 		if (fl < 0 || (fl & FD_CLOEXEC))
 			continue;
