@@ -126,7 +126,18 @@ static long to_host(const char *view, size_t vlen, char *host, size_t hostlen, s
 
 long vfs_host_to_view(const char *host, size_t len, char *out, size_t outlen)
 {
-	/* the mount whose backend claims the longest prefix of the host path */
+	/* a host path no mount covers is the same path in the view (a file
+	 * opened there, also if a mount shows it elsewhere too) */
+	struct mount_hit at;
+	mount_lookup(&vfs.table, host, len, &at);
+	if (!at.mount) {
+		if (len + 1 > outlen)
+			return -ENAMETOOLONG;
+		memcpy(out, host, len);
+		out[len] = 0;
+		return (long)len;
+	}
+	/* else: the mount whose backend claims the longest prefix of it */
 	const struct mount_spec *best = NULL;
 	size_t best_len = 0;
 	for (int i = 0; i < vfs.mounts.n; i++) {

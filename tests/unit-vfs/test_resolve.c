@@ -237,9 +237,11 @@ END_TEST
 START_TEST(host_paths_in_view_terms)
 {
 	char host[256], view[256];
+	/* visible at its own path (nothing covers it): that path, even if a
+	 * mount also shows it elsewhere (at /lpvfs-unit/m/dir/x) */
 	snprintf(host, sizeof host, "%s/src/dir/x", T);
-	ck_assert_int_eq(vfs_host_to_view(host, strlen(host), view, sizeof view), 19);
-	ck_assert_str_eq(view, "/lpvfs-unit/m/dir/x");
+	ck_assert_int_eq(vfs_host_to_view(host, strlen(host), view, sizeof view), (long)strlen(host));
+	ck_assert_str_eq(view, host);
 	ck_assert_int_eq(vfs_host_to_view("/etc/x", 6, view, sizeof view), 6);
 	ck_assert_str_eq(view, "/etc/x");
 	snprintf(host, sizeof host, "%s/srcx", T);
