@@ -455,11 +455,11 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 			break;
 		}
 		/* is it a symlink? */
+		if ((hit.node && !hit.mount) || (hit.mount && hit.mount_len == vn))
+			continue;  /* a mount point or an ancestor of one: a directory */
 		hn = host_of(v, vn, out->host, sizeof out->host, &hit);
 		if (hn < 0)
 			return hn;
-		if ((hit.node && !hit.mount) || (hit.mount && hit.mount_len == vn))
-			continue;  /* a mount point or an ancestor of one: a directory */
 		if (last && (flags & VR_DEFER_LAST) && !out->trailing_slash) {
 			out->last_deferred = true;
 			break;
