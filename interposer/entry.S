@@ -605,21 +605,12 @@ END(lp_user_copy)
 
 /* long lp_user_strncpy(char *dst, const char *src, size_t n):
  * length, or -ENAMETOOLONG when there is no NUL in the first n bytes (dst
- * then holds the first n - 1 and a NUL).
- * Paths are read a word at a time once src is aligned: an aligned word
- * never crosses into the next page, so nothing past the string's page is
- * touched (the bytes after the NUL in its word are read, not copied). */
+ * then holds the first n - 1 and a NUL). */
 ENTRY(lp_user_strncpy)
 	cmp	$LP_TRAMP_LEN, %rsi
 	jb	lp_usercopy_fault
 	xor	%eax, %eax
-	movabs	$0x0101010101010101, %r8
-	movabs	$0x8080808080808080, %r9
-	/* bytes, until src + rax is aligned */
-1:	lea	(%rsi,%rax,1), %rcx
-	test	$7, %cl
-	jz	4f
-	cmp	%rdx, %rax
+1:	cmp	%rdx, %rax
 	jae	3f
 	movzbl	(%rsi,%rax,1), %ecx
 	mov	%cl, (%rdi,%rax,1)
@@ -627,35 +618,11 @@ ENTRY(lp_user_strncpy)
 	jz	2f
 	inc	%rax
 	jmp	1b
-	/* words, while 8 more bytes fit and none of them is NUL */
-4:	lea	8(%rax), %rcx
-	cmp	%rdx, %rcx
-	ja	5f
-	mov	(%rsi,%rax,1), %rcx
-	mov	%rcx, %r10
-	sub	%r8, %r10
-	mov	%rcx, %r11
-	not	%r11
-	and	%r11, %r10
-	test	%r9, %r10		/* (w - 0x01..) & ~w & 0x80..: a NUL byte */
-	jnz	5f
-	mov	%rcx, (%rdi,%rax,1)
-	add	$8, %rax
-	jmp	4b
-	/* bytes: the word holding the NUL, or the last ones before n */
-5:	cmp	%rdx, %rax
-	jae	3f
-	movzbl	(%rsi,%rax,1), %ecx
-	mov	%cl, (%rdi,%rax,1)
-	test	%cl, %cl
-	jz	2f
-	inc	%rax
-	jmp	5b
 2:	ret
 3:	test	%rdx, %rdx		/* too long: still a string */
-	jz	6f
+	jz	4f
 	movb	$0, -1(%rdi,%rdx,1)
-6:	mov	$-36, %rax
+4:	mov	$-36, %rax
 	ret
 END(lp_user_strncpy)
 /* The public name (lazypoline.h), without a C wrapper's call on the

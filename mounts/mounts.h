@@ -89,6 +89,38 @@ static inline size_t mstrlen(const char *s)
 		n++;
 	return n;
 }
+/* Walking paths (mounts_normalize, the view's resolution, DESTs made
+ * concrete): the next component at *rest, its length in *len, *rest moved
+ * past it; NULL when none is left. */
+static inline const char *mounts_next_component(const char **rest, size_t *len)
+{
+	const char *p = *rest;
+	while (*p == '/')
+		p++;
+	const char *c = p;
+	while (*p && *p != '/')
+		p++;
+	*rest = p;
+	*len = (size_t)(p - c);
+	return *len ? c : NULL;
+}
+static inline bool mounts_is_dot(const char *c, size_t n)
+{
+	return n == 1 && c[0] == '.';
+}
+static inline bool mounts_is_dotdot(const char *c, size_t n)
+{
+	return n == 2 && c[0] == '.' && c[1] == '.';
+}
+/* An absolute path of *len bytes loses its last component ("/" stays). */
+static inline void mounts_parent(char *path, size_t *len)
+{
+	while (*len > 1 && path[*len - 1] != '/')
+		(*len)--;
+	if (*len > 1)
+		(*len)--;
+	path[*len] = 0;
+}
 static inline bool mstreq(const char *a, const char *b)
 {
 	while (*a && *a == *b)

@@ -45,20 +45,13 @@ long mounts_normalize(const char *path, char *out, size_t outlen)
 	if (path[0] != '/' || outlen < 2)
 		return -1;
 	out[o++] = '/';
-	for (const char *p = path; *p;) {
-		while (*p == '/')
-			p++;
-		const char *c = p;
-		while (*p && *p != '/')
-			p++;
-		size_t n = (size_t)(p - c);
-		if (n == 0 || (n == 1 && c[0] == '.'))
+	const char *p = path, *c;
+	size_t n;
+	while ((c = mounts_next_component(&p, &n))) {
+		if (mounts_is_dot(c, n))
 			continue;
-		if (n == 2 && c[0] == '.' && c[1] == '.') {
-			while (o > 1 && out[o - 1] != '/')
-				o--;
-			if (o > 1)
-				o--;
+		if (mounts_is_dotdot(c, n)) {
+			mounts_parent(out, &o);
 			continue;
 		}
 		if (o > 1)

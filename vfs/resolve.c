@@ -117,13 +117,6 @@ static long host_of(const char *view, size_t vlen, char *host, size_t hostlen, c
 						     vlen - hit->mount_len, host, hostlen);
 }
 
-/* The host path of a normalized view path; fills mount and node. */
-static long to_host(const char *view, size_t vlen, char *host, size_t hostlen, struct mount_hit *hit)
-{
-	mount_lookup(&vfs.table, view, vlen, hit);
-	return host_of(view, vlen, host, hostlen, hit);
-}
-
 long vfs_host_to_view(const char *host, size_t len, char *out, size_t outlen)
 {
 	/* a host path no mount covers is the same path in the view (a file
@@ -319,15 +312,6 @@ long vfs_proc_link(const char *v, size_t n, char *out, size_t outlen, bool *synt
 
 /* ---- the walk ---- */
 
-static void pop(char *v, size_t *n)
-{
-	while (*n > 1 && v[*n - 1] != '/')
-		(*n)--;
-	if (*n > 1)
-		(*n)--;
-	v[*n] = 0;
-}
-
 long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_path *out)
 {
 	char work[2 * VFS_PATH_MAX];
@@ -384,29 +368,23 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 	mount_lookup(&vfs.table, v, vn, &hit);
 	const struct mount_spec *start_mount = hit.mount;  /* RESOLVE_NO_XDEV */
 	long hn = -1;  /* >= 0: out->host is that of v as it is */
-	while (*rest) {
+	const char *c;
+	size_t cn;
+	while ((c = mounts_next_component((const char **)&rest, &cn))) {
 		hn = -1;
-		while (*rest == '/')
-			rest++;
-		if (!*rest)
-			break;
-		char *c = rest;
-		while (*rest && *rest != '/')
-			rest++;
-		size_t cn = (size_t)(rest - c);
 		char *after = rest;
 		while (*after == '/')
 			after++;
 		bool last = !*after;
-		if (cn == 1 && c[0] == '.')
+		if (mounts_is_dot(c, cn))
 			continue;
-		if (cn == 2 && c[0] == '.' && c[1] == '.') {
+		if (mounts_is_dotdot(c, cn)) {
 			if (vn == rootn && !memcmp(v, root, vn)) {
 				if (flags & VR_BENEATH)
 					return -EXDEV;
 				continue;  /* ".." at the root stays there */
 			}
-			pop(v, &vn);
+			mounts_parent(v, &vn);
 			mount_lookup(&vfs.table, v, vn, &hit);
 			continue;
 		}
@@ -533,7 +511,7 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 		mount_lookup(&vfs.table, v, pn, &ph);
 		if (ph.node && !ph.mount) {
 			char ph_host[VFS_PATH_MAX];
-			if (to_host(v, pn, ph_host, sizeof ph_host, &ph) >= 0)
+			if (host_of(v, pn, ph_host, sizeof ph_host, &ph) >= 0)
 				out->in_synthetic = is_missing(ph_host);
 		}
 	}

@@ -368,6 +368,48 @@ static int synthetic_denied(long nr)
 	return EACCES;
 }
 
+/* ---- the fd table, seen from the handlers ---- */
+
+/* What the table knows of an fd, copied out under the lock. */
+struct fd_info {
+	uint8_t kind;
+	bool synthetic, listed_host;
+	int listed_extra;
+	size_t view_len;
+	char view[VFS_PATH_MAX];
+};
+
+/* False when the view does not track fd. */
+static bool fd_info(long fd, struct fd_info *out)
+{
+	struct vfs_proc *pr = vfs_proc();
+	vfs_proc_lock(pr);
+	const struct vfs_fd *f = fd >= 0 && fd <= INT32_MAX ? vfs_fd_get(pr, (int)fd) : NULL;
+	if (f) {
+		out->kind = f->kind;
+		out->synthetic = f->synthetic;
+		out->listed_host = f->listed_host;
+		out->listed_extra = f->listed_extra;
+		out->view_len = strlen(f->view);
+		memcpy(out->view, f->view, out->view_len + 1);
+	}
+	vfs_proc_unlock(pr);
+	return f != NULL;
+}
+
+/* Where a listing of fd has got to (getdents, lseek). */
+static void set_listing(int fd, bool host_done, int pos)
+{
+	struct vfs_proc *pr = vfs_proc_mut();
+	vfs_proc_lock(pr);
+	struct vfs_fd *f = vfs_fd_get(pr, fd);
+	if (f) {
+		f->listed_host = host_done;
+		f->listed_extra = pos;
+	}
+	vfs_proc_unlock(pr);
+}
+
 /* A change made through an fd (fchmod, fsetxattr, utimensat on the fd
  * itself...): the kernel would refuse it on a read-only mount, and a
  * directory only the view has cannot be changed.  The errno, or 0. */
@@ -378,14 +420,18 @@ static int fd_write_denied(long fd, long nr)
 		return EROFS;
 	if (k != FD_SPECIAL)
 		return 0;
-	char view[VFS_PATH_MAX];
-	bool synth = false;
-	if (vfs_fd_view((int)fd, view, sizeof view, &synth) < 0)
+	struct fd_info fi;
+	if (fd == AT_FDCWD) {
+		struct vfs_proc *pr = vfs_proc();
+		fi.synthetic = pr->cwd_synthetic;
+		memcpy(fi.view, pr->cwd, pr->cwd_len + 1);
+	} else if (!fd_info(fd, &fi)) {
 		return 0;  /* not one of ours: the kernel answers */
-	if (synth)
+	}
+	if (fi.synthetic)
 		return synthetic_denied(nr);
 	struct vfs_path p;
-	if (vfs_resolve(AT_FDCWD, view, 0, &p) == 0 && read_only(&p))
+	if (vfs_resolve(AT_FDCWD, fi.view, 0, &p) == 0 && read_only(&p))
 		return EROFS;
 	return 0;
 }
@@ -510,18 +556,11 @@ static lp_action handle_path(lp_ctx *c, void *data)
 	}
 	bool w = writes(rt, c);
 	if (p.empty) {
-		bool synth = false;
-		if (p.empty_fd != AT_FDCWD) {
-			struct vfs_proc *pr = vfs_proc();
-			vfs_proc_lock(pr);
-			struct vfs_fd *f = vfs_fd_get(pr, p.empty_fd);
-			synth = f && f->synthetic;
-			if (synth) {
-				size_t n = strlen(f->view);
-				memcpy(p.view, f->view, n + 1);
-				p.view_len = n;
-			}
-			vfs_proc_unlock(pr);
+		struct fd_info fi;
+		bool synth = p.empty_fd != AT_FDCWD && fd_info(p.empty_fd, &fi) && fi.synthetic;
+		if (synth) {
+			memcpy(p.view, fi.view, fi.view_len + 1);
+			p.view_len = fi.view_len;
 		}
 		if (!synth) {  /* the kernel has the real fd */
 			int e = w ? fd_write_denied(p.empty_fd, c->nr) : 0;
@@ -917,19 +956,13 @@ static lp_action handle_fcntl(lp_ctx *c, void *data)
 static lp_action handle_fstat(lp_ctx *c, void *data)
 {
 	(void)data;
-	struct vfs_proc *pr = vfs_proc();
-	vfs_proc_lock(pr);
-	struct vfs_fd *f = vfs_fd_get(pr, (int)c->args[0]);
-	struct vfs_path p;
-	bool special = f && f->kind == FD_SPECIAL;
-	if (special) {
-		p.view_len = strlen(f->view);
-		memcpy(p.view, f->view, p.view_len + 1);
-		p.synthetic = f->synthetic;
-	}
-	vfs_proc_unlock(pr);
-	if (!special)
+	struct fd_info fi;
+	if (!fd_info(c->args[0], &fi) || fi.kind != FD_SPECIAL)
 		return lp_continue();
+	struct vfs_path p;
+	p.view_len = fi.view_len;
+	memcpy(p.view, fi.view, fi.view_len + 1);
+	p.synthetic = fi.synthetic;
 	if (!p.synthetic && vfs_resolve(AT_FDCWD, p.view, VR_FOLLOW, &p) < 0)
 		return lp_continue();
 	struct mount_hit hit;
@@ -957,19 +990,13 @@ static lp_action handle_getdents(lp_ctx *c, void *data)
 {
 	(void)data;
 	int fd = (int)c->args[0];
-	struct vfs_proc *pr = vfs_proc();
-	vfs_proc_lock(pr);
-	struct vfs_fd *f = vfs_fd_get(pr, fd);
-	if (!f || f->kind != FD_SPECIAL) {
-		vfs_proc_unlock(pr);
+	struct fd_info fi;
+	if (!fd_info(fd, &fi) || fi.kind != FD_SPECIAL)
 		return lp_continue();
-	}
-	char view[VFS_PATH_MAX];
-	size_t vn = strlen(f->view);
-	memcpy(view, f->view, vn + 1);
-	bool synth = f->synthetic, host_done = f->listed_host;
-	int pos = f->listed_extra;
-	vfs_proc_unlock(pr);
+	char *view = fi.view;
+	size_t vn = fi.view_len;
+	bool synth = fi.synthetic, host_done = fi.listed_host;
+	int pos = fi.listed_extra;
 	if (!synth && !host_done) {
 		long r = lp_ctx_exec(c);
 		if (r != 0)
@@ -1029,26 +1056,17 @@ static lp_action handle_getdents(lp_ctx *c, void *data)
 	}
 	if (used && lp_copy_to_user((void *)c->args[1], buf, used))
 		return lp_block(EFAULT);
-	pr = vfs_proc_mut();
-	vfs_proc_lock(pr);
-	f = vfs_fd_get(pr, fd);
-	if (f) {
-		f->listed_host = host_done;
-		f->listed_extra = pos;
-	}
-	vfs_proc_unlock(pr);
+	set_listing(fd, host_done, pos);
 	return lp_return((long)used);
 }
 
 static lp_action handle_lseek(lp_ctx *c, void *data)
 {
 	(void)data;
-	struct vfs_proc *pr = vfs_proc();
-	vfs_proc_lock(pr);
-	struct vfs_fd *f = vfs_fd_get(pr, (int)c->args[0]);
-	bool synth = f && f->synthetic;
-	int pos = synth ? f->listed_extra : 0;
-	vfs_proc_unlock(pr);
+	int fd = (int)c->args[0];
+	struct fd_info fi;
+	bool synth = fd_info(fd, &fi) && fi.synthetic;
+	int pos = synth ? fi.listed_extra : 0;
 	if (synth) {
 		/* only the view lists it: the position is the entry index */
 		long off = c->args[1];
@@ -1059,25 +1077,12 @@ static lp_action handle_lseek(lp_ctx *c, void *data)
 		}
 		if (off < 0)
 			return lp_block(EINVAL);
-		pr = vfs_proc_mut();
-		vfs_proc_lock(pr);
-		f = vfs_fd_get(pr, (int)c->args[0]);
-		if (f)
-			f->listed_extra = (int)off;
-		vfs_proc_unlock(pr);
+		set_listing(fd, fi.listed_host, (int)off);
 		return lp_return(off);
 	}
 	long r = lp_ctx_exec(c);
-	if (r == 0 && c->args[1] == 0 && c->args[2] == SEEK_SET) {
-		struct vfs_proc *pr = vfs_proc_mut();
-		vfs_proc_lock(pr);
-		struct vfs_fd *f = vfs_fd_get(pr, (int)c->args[0]);
-		if (f) {
-			f->listed_host = false;
-			f->listed_extra = 0;
-		}
-		vfs_proc_unlock(pr);
-	}
+	if (r == 0 && c->args[1] == 0 && c->args[2] == SEEK_SET)
+		set_listing(fd, false, 0);  /* rewound: list it all again */
 	return lp_return(r);
 }
 

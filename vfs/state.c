@@ -90,39 +90,13 @@ static void set_kind(struct vfs_proc *p, int fd, uint8_t kind)
 		p->max_fd = fd;
 }
 
-/* Entries are kept for reuse: an open and a close then cost no
- * allocation (the allocator takes a lock). */
-static void entry_free(struct vfs_proc *p, struct vfs_fd *f)
-{
-	if (p->n_spare < (int)(sizeof p->spare / sizeof *p->spare))
-		p->spare[p->n_spare++] = f;
-	else
-		lp_free(f);
-}
-
-static struct vfs_fd *entry_new(struct vfs_proc *p, size_t len)
-{
-	for (int i = p->n_spare - 1; i >= 0; i--) {
-		struct vfs_fd *f = p->spare[i];
-		if (f->cap > len) {
-			p->spare[i] = p->spare[--p->n_spare];
-			return f;
-		}
-	}
-	size_t cap = len < 120 ? 128 : len + 1;
-	struct vfs_fd *f = lp_malloc(sizeof *f + cap);
-	if (f)
-		f->cap = cap;
-	return f;
-}
-
 void vfs_fd_drop(struct vfs_proc *p, int fd)
 {
 	struct vfs_fd *f = entry_of(p, fd);
 	set_kind(p, fd, FD_HOST);
 	if (f) {
 		HASH_DEL(p->fds, f);
-		entry_free(p, f);
+		lp_free(f);
 	}
 }
 
@@ -131,12 +105,10 @@ int vfs_fd_set(struct vfs_proc *p, int fd, const char *view, size_t len, uint8_t
 	vfs_fd_drop(p, fd);
 	if (kind == FD_HOST && !synthetic)
 		return 0;
-	struct vfs_fd *f = entry_new(p, len);
+	struct vfs_fd *f = lp_malloc(sizeof *f + len + 1);
 	if (!f)
 		return -ENOMEM;
-	size_t cap = f->cap;
 	memset(f, 0, sizeof *f);
-	f->cap = cap;
 	memcpy(f->view, view, len);
 	f->view[len] = 0;
 	f->fd = fd;
@@ -144,7 +116,7 @@ int vfs_fd_set(struct vfs_proc *p, int fd, const char *view, size_t len, uint8_t
 	f->synthetic = synthetic;
 	HASH_ADD_INT(p->fds, fd, f);
 	if (!f->hh.tbl) {  /* uthash could not allocate */
-		entry_free(p, f);
+		lp_free(f);
 		return -ENOMEM;
 	}
 	set_kind(p, fd, kind);
@@ -171,7 +143,6 @@ static struct vfs_proc *proc_copy(const struct vfs_proc *src)
 	memcpy(p, src, sizeof *p);
 	p->lock = 0;
 	p->fds = NULL;
-	p->n_spare = 0;  /* the spares are the original's */
 	memset(p->kind, 0, sizeof p->kind);
 	p->max_fd = 0;
 	for (const struct vfs_fd *f = src->fds; f; f = f->hh.next)
@@ -187,8 +158,6 @@ static void proc_free(struct vfs_proc *p)
 		HASH_DEL(p->fds, f);
 		lp_free(f);
 	}
-	for (int i = 0; i < p->n_spare; i++)
-		lp_free(p->spare[i]);
 	lp_free(p);
 }
 

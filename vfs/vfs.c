@@ -55,36 +55,25 @@ static void use_our_allocator(void)
  * the host does not have. */
 static int canonical_dest(const char *dest, int n_earlier, char *out)
 {
-	char todo[2 * PATH_MAX], cur[PATH_MAX];
+	char todo[2 * PATH_MAX], cur[PATH_MAX] = "/";
 	if (mounts_normalize(dest, todo, PATH_MAX) < 0)
 		return -ENAMETOOLONG;
-	size_t cn = 0;
-	cur[0] = 0;
+	size_t cn = 1;
 	int links = 0;
-	char *rest = todo;
+	const char *rest = todo, *c;
+	size_t n;
 	bool exists = true;
-	while (*rest) {
-		while (*rest == '/')
-			rest++;
-		if (!*rest)
-			break;
-		char *c = rest;
-		while (*rest && *rest != '/')
-			rest++;
-		size_t n = (size_t)(rest - c);
-		if (n == 1 && c[0] == '.')
+	while ((c = mounts_next_component(&rest, &n))) {
+		if (mounts_is_dot(c, n))
 			continue;
-		if (n == 2 && c[0] == '.' && c[1] == '.') {
-			while (cn > 0 && cur[cn - 1] != '/')
-				cn--;
-			if (cn > 0)
-				cn--;
-			cur[cn] = 0;
+		if (mounts_is_dotdot(c, n)) {
+			mounts_parent(cur, &cn);
 			continue;
 		}
 		if (cn + 1 + n + 1 > PATH_MAX)
 			return -ENAMETOOLONG;
-		cur[cn++] = '/';
+		if (cn > 1)
+			cur[cn++] = '/';
 		memcpy(cur + cn, c, n);
 		cn += n;
 		cur[cn] = 0;
@@ -113,17 +102,12 @@ static int canonical_dest(const char *dest, int n_earlier, char *out)
 			return -ENAMETOOLONG;
 		memcpy(todo, next, (size_t)k + 1);
 		rest = todo;
-		if (target[0] == '/') {
-			cn = 0;
-		} else {
-			while (cn > 0 && cur[cn - 1] != '/')
-				cn--;
-			if (cn > 0)
-				cn--;
-		}
-		cur[cn] = 0;
+		if (target[0] == '/')
+			cn = 1, cur[1] = 0;
+		else
+			mounts_parent(cur, &cn);
 	}
-	if (!cn)
+	if (cn == 1)
 		return -EINVAL;  /* the view's root */
 	memcpy(out, cur, cn + 1);
 	return 0;
@@ -142,76 +126,77 @@ static int add_mounts(const struct mount_list *given)
 		int r = canonical_dest(m->dest, vfs.mounts.n, dest);
 		if (r < 0)
 			return fail(-r, "DEST '%s': %s", m->dest, strerror(-r));
-		if (mounts_add(&vfs.mounts, m->kind, m->flags, src, dest, why, sizeof why) < 0)
+		if (mounts_add(&vfs.mounts, m->kind, m->flags, src, dest, why, sizeof why) < 0 ||
+		    mounts_add(&vfs.named, m->kind, m->flags, src, m->dest, why, sizeof why) < 0)
 			return fail(EINVAL, "%s", why);
 	}
 	return 0;
 }
 
+/* One more first component that may lead into a mount; false when there
+ * are too many to list (then every absolute path is looked at). */
+static bool add_top(const char *name, size_t len)
+{
+	for (int k = 0; k < vfs.n_top; k++)
+		if (strlen(vfs.top[k]) == len && !strncmp(vfs.top[k], name, len))
+			return true;
+	if (vfs.n_top == VFS_MAX_TOP || len >= sizeof vfs.top[0]) {
+		vfs.n_top = -1;
+		return false;
+	}
+	memcpy(vfs.top[vfs.n_top], name, len);
+	vfs.top[vfs.n_top++][len] = 0;
+	return true;
+}
+
 /* The first components of absolute paths that may lead into a mount:
- * the trie's top level, and the host's symlinks in / that point there
- * (/lib -> usr/lib).  The prefilters let every other one through. */
+ * the trie's top level, those of the DESTs as named when a host symlink
+ * made them concrete elsewhere (/etc/os-release -> /usr/lib/os-release),
+ * and the host's symlinks in / that point to one of these (/lib ->
+ * usr/lib).  The prefilters let every other one through. */
 static void compute_top(void)
 {
-	const struct mount_node *root = mount_table_root(&vfs.table);
 	vfs.n_top = 0;
 	const char *name;
 	size_t len;
-	for (int i = 0; (name = mount_node_child(root, i, &len)); i++) {
-		if (vfs.n_top == VFS_MAX_TOP || len >= sizeof vfs.top[0]) {
-			vfs.n_top = -1;  /* too many: every absolute path is looked at */
+	for (int i = 0; (name = mount_node_child(mount_table_root(&vfs.table), i, &len)); i++)
+		if (!add_top(name, len))
 			return;
-		}
-		memcpy(vfs.top[vfs.n_top], name, len);
-		vfs.top[vfs.n_top++][len] = 0;
+	for (int i = 0; i < vfs.named.n; i++) {
+		const char *rest = vfs.named.v[i].dest;
+		if ((name = mounts_next_component(&rest, &len)) && !add_top(name, len))
+			return;
 	}
 	for (bool added = true; added;) {
 		added = false;
-		int dfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd < 0)
+		DIR *d = opendir("/");
+		if (!d)
 			return;
-		char buf[8192];
-		long n;
-		while ((n = syscall(SYS_getdents64, dfd, buf, sizeof buf)) > 0) {
-			for (long off = 0; off < n;) {
-				struct {
-					uint64_t ino;
-					int64_t off;
-					unsigned short reclen;
-					unsigned char type;
-					char name[];
-				} *d = (void *)(buf + off);
-				off += d->reclen;
-				if (d->type != DT_LNK)
-					continue;
-				bool known = false;
-				for (int k = 0; k < vfs.n_top && !known; k++)
-					known = !strcmp(vfs.top[k], d->name);
-				char path[300], target[PATH_MAX];
-				snprintf(path, sizeof path, "/%s", d->name);
-				ssize_t tn = readlink(path, target, sizeof target - 1);
-				if (known || tn <= 0)
-					continue;
-				target[tn] = 0;
-				char *t = target;
-				while (*t == '/' || (t[0] == '.' && t[1] == '/'))
-					t++;
-				size_t fl = strcspn(t, "/");
-				for (int k = 0; k < vfs.n_top; k++) {
-					if (strlen(vfs.top[k]) != fl || strncmp(vfs.top[k], t, fl))
-						continue;
-					if (vfs.n_top == VFS_MAX_TOP || strlen(d->name) >= sizeof vfs.top[0]) {
-						close(dfd);
-						vfs.n_top = -1;
-						return;
-					}
-					snprintf(vfs.top[vfs.n_top++], sizeof vfs.top[0], "%s", d->name);
-					added = true;
-					break;
-				}
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			if (e->d_type != DT_LNK)
+				continue;
+			char path[300], target[PATH_MAX];
+			snprintf(path, sizeof path, "/%s", e->d_name);
+			ssize_t tn = readlink(path, target, sizeof target - 1);
+			if (tn <= 0)
+				continue;
+			target[tn] = 0;
+			const char *t = target;
+			while (t[0] == '.' && t[1] == '/')
+				t += 2;
+			const char *first = mounts_next_component(&t, &len);
+			bool leads_in = false;
+			for (int k = 0; first && k < vfs.n_top && !leads_in; k++)
+				leads_in = strlen(vfs.top[k]) == len && !strncmp(vfs.top[k], first, len);
+			int before = vfs.n_top;
+			if (leads_in && !add_top(e->d_name, strlen(e->d_name))) {
+				closedir(d);
+				return;
 			}
+			added |= vfs.n_top != before;
 		}
-		close(dfd);
+		closedir(d);
 	}
 }
 
@@ -244,7 +229,7 @@ static int start_view(lp_interposer *ip, const char *chdir_to, const char *cwd_l
 		pr->cwd_kind = vfs_kind_of(&p);
 		pr->cwd_synthetic = p.synthetic;
 	}
-	char *text = mounts_serialize(&vfs.mounts);
+	char *text = mounts_serialize(&vfs.named);  /* made concrete again there */
 	if (!text)
 		return fail(ENOMEM, "out of memory");
 	r = lp_exec_env_set("VFSRUN_MOUNTS", text);

@@ -51,8 +51,6 @@ struct vfs_proc {
 	char exe[VFS_PATH_MAX];       /* view path of the running program */
 	char exec_path[VFS_PATH_MAX]; /* view path of an execve under way */
 	struct vfs_fd *fds;           /* uthash by fd */
-	struct vfs_fd *spare[8];      /* closed entries kept for the next open */
-	int n_spare;
 	int max_fd;                   /* highest fd with a kind byte set */
 	uint8_t kind[VFS_MAX_FD];
 };
@@ -63,17 +61,17 @@ struct vfs_fd {
 	bool synthetic;      /* an ancestor of mount points missing on the host */
 	bool listed_host;    /* getdents: the host's entries are all returned */
 	int listed_extra;    /* getdents: synthetic entries returned so far */
-	size_t cap;          /* room in view[] */
 	UT_hash_handle hh;
 	char view[];         /* allocated with the entry: one allocation per fd */
 };
 
 /* The view: mounts and the trie, fixed once started. */
 struct vfs {
-	struct mount_list mounts;
+	struct mount_list mounts;  /* DESTs made concrete (host symlinks resolved) */
+	struct mount_list named;   /* the same as given: what children get */
 	struct mount_table table;
 	/* first components of absolute paths that prefilters send to the
-	 * handlers: the trie's top level and host symlinks leading into it */
+	 * handlers (compute_top in vfs.c) */
 	char top[VFS_MAX_TOP][256];
 	int n_top;  /* -1: too many, every absolute path is looked at */
 	bool started;

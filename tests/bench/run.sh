@@ -2,11 +2,7 @@
 # make bench: syscall costs natively and under each mode, as ns per call
 # and as a ratio to native measured in the same run.  Runs are interleaved
 # and repeated; the table shows medians.  Saved to build/bench/.
-set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-B=$ROOT/build
-OUT=$B/bench
-mkdir -p "$OUT"
+. "$(dirname "$0")/common.sh"
 REPEAT=${BENCH_REPEAT:-5}
 IS_ROOT=0
 [ "$(id -u)" = 0 ] && IS_ROOT=1
@@ -30,7 +26,6 @@ CONFIGS=(native sud sud+handler)
 [ $IS_ROOT = 1 ] && CONFIGS=(native sud lazy eager sud+handler lazy+handler)
 OPS=("getppid:2000000" "stat:500000" "open+close:300000")
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 declare -A samples
 echo "lazypoline benchmark: $(nproc) CPUs, $(uname -r), $REPEAT interleaved runs, median shown" >&2

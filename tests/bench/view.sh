@@ -5,11 +5,7 @@
 # fallback) and under PRoot with the same bind.  Runs are interleaved and
 # repeated; medians are shown, and the median of each run's ratio to the
 # native run next to it.
-set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-B=$ROOT/build
-OUT=$B/bench
-mkdir -p "$OUT"
+. "$(dirname "$0")/common.sh"
 REPEAT=${BENCH_REPEAT:-7}
 WORK=$(mktemp -d /tmp/lazypoline-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
@@ -47,7 +43,6 @@ iters() {  # per-op loops: fewer where each op costs microseconds
 	esac
 }
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 ratios() {  # "a1 a2 ..." "b1 b2 ...": a1/b1, a2/b2, ... one per line
 	paste <(echo $1 | tr ' ' '\n') <(echo $2 | tr ' ' '\n') | awk '{printf "%.4f\n", $1 / $2}'
 }
