@@ -45,7 +45,7 @@ ENTRY(lp_prefiltered)
 	pushfq
 	.cfi_adjust_cfa_offset 8
 	cmpq	$0, %gs:LP_OFF_SELF	/* a thread without a block: pass */
-	je	.Lpf_foreign
+	je	.Lforeign		/* (in lp_slow_rewritten: the same frame) */
 	.cfi_adjust_cfa_offset -8
 	push	%rax
 	push	%r9
@@ -83,13 +83,6 @@ ENTRY(lp_prefiltered)
 	jmp	lp_slow_rewritten
 	.cfi_adjust_cfa_offset 8
 1:	popfq
-	.cfi_adjust_cfa_offset -8
-	syscall
-	mov	(%rsp), %rcx
-	ret
-.Lpf_foreign:
-	.cfi_def_cfa %rsp, 16
-	popfq
 	.cfi_adjust_cfa_offset -8
 	syscall
 	mov	(%rsp), %rcx
