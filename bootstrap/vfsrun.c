@@ -22,8 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../interposer/lazypoline.h"
@@ -63,9 +67,16 @@ static void usage(FILE *f)
 	      "  --bind SRC DEST     DEST shows the host's SRC (a directory or a file)\n"
 	      "  --ro-bind SRC DEST  the same, read-only: writes fail with EROFS\n"
 	      "  -b SRC[:DEST]       --bind SRC DEST; DEST defaults to SRC\n"
+	      "  --overlay LOWER[:LOWER2...] UPPER DEST\n"
+	      "                      DEST shows UPPER over the LOWER directories (leftmost\n"
+	      "                      on top); changes go to UPPER (copy-up, whiteouts)\n"
+	      "  --tmp-overlay DEST  DEST's contents, with changes kept in memory and dropped\n"
+	      "                      when the last process of the view exits\n"
+	      "  --tmpfs DEST        an empty directory in memory, dropped likewise\n"
 	      "  --mounts FILE       the mounts listed in FILE, one per line:\n"
-	      "                        bind SRC DEST | ro-bind SRC DEST | # comment\n"
-	      "                      (a relative SRC is relative to FILE's directory)\n"
+	      "                        bind SRC DEST | ro-bind SRC DEST |\n"
+	      "                        overlay LOWER[:LOWER2...] UPPER DEST | # comment\n"
+	      "                      (relative paths are relative to FILE's directory)\n"
 	      "  --chdir DIR, -w DIR start COMMAND in DIR, a path in the view\n"
 	      "  --help           show this help and exit\n"
 	      "  --version        show the version and exit\n"
@@ -177,6 +188,148 @@ static void add_mount(const char *opt, unsigned flags, const char *src, const ch
 		fail(EXIT_FAIL, "%s: %s", opt, why);
 }
 
+/* LOWER[:LOWER2...] made absolute (relative to base) and checked */
+static void concrete_lowers(const char *opt, const char *lower, const char *base, char *out, size_t n)
+{
+	size_t o = 0;
+	char *copy = strdup(lower);
+	if (!copy)
+		fail(EXIT_FAIL, "out of memory");
+	if (!*lower || lower[strlen(lower) - 1] == ':' || lower[0] == ':' || strstr(lower, "::"))
+		fail(EXIT_FAIL, "%s: LOWER '%s' has an empty layer", opt, lower);
+	for (char *save, *l = strtok_r(copy, ":", &save); l; l = strtok_r(NULL, ":", &save)) {
+		char joined[2 * PATH_MAX], abs[PATH_MAX];
+		if (base && l[0] != '/')
+			snprintf(joined, sizeof joined, "%s/%s", base, l);
+		else
+			snprintf(joined, sizeof joined, "%s", l);
+		struct stat st;
+		if (!realpath(joined, abs))
+			fail(EXIT_FAIL, "%s: LOWER '%s': %s", opt, l, strerror(errno));
+		if (stat(abs, &st) || !S_ISDIR(st.st_mode))
+			fail(EXIT_FAIL, "%s: LOWER '%s' is not a directory", opt, l);
+		if (strchr(abs, ':'))
+			fail(EXIT_FAIL, "%s: LOWER '%s': a layer's path cannot hold ':'", opt, abs);
+		int k = snprintf(out + o, n - o, "%s%s", o ? ":" : "", abs);
+		if (k < 0 || (size_t)k >= n - o)
+			fail(EXIT_FAIL, "%s: LOWER '%s' is too long", opt, lower);
+		o += (size_t)k;
+	}
+	free(copy);
+}
+
+/* Is one of two absolute paths the other or inside it? */
+static bool overlapping(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), n = la < lb ? la : lb;
+	return !strncmp(a, b, n) && (la == lb || (la < lb ? b[la] : a[lb]) == '/' || n == 1);
+}
+
+static void add_overlay(const char *opt, const char *lower, const char *upper, const char *dest, const char *base)
+{
+	if (!dest || !*dest)
+		fail(EXIT_FAIL, "%s: missing DEST", opt);
+	char lowers[4 * PATH_MAX], joined[2 * PATH_MAX], abs[PATH_MAX], why[512];
+	concrete_lowers(opt, lower, base, lowers, sizeof lowers);
+	if (base && upper[0] != '/')
+		snprintf(joined, sizeof joined, "%s/%s", base, upper);
+	else
+		snprintf(joined, sizeof joined, "%s", upper);
+	struct stat st;
+	if (!realpath(joined, abs))
+		fail(EXIT_FAIL, "%s: UPPER '%s': %s", opt, upper, strerror(errno));
+	if (stat(abs, &st) || !S_ISDIR(st.st_mode))
+		fail(EXIT_FAIL, "%s: UPPER '%s' is not a directory", opt, upper);
+	/* as the kernel's overlayfs: layers must not nest in one another */
+	char *copy = strdup(lowers);
+	for (char *save, *l = strtok_r(copy, ":", &save); l; l = strtok_r(NULL, ":", &save))
+		if (overlapping(l, abs))
+			fail(EXIT_FAIL, "%s: UPPER '%s' and LOWER '%s' overlap", opt, abs, l);
+	free(copy);
+	if (mounts_add_overlay(&mounts, lowers, abs, dest, why, sizeof why) < 0)
+		fail(EXIT_FAIL, "%s: %s", opt, why);
+}
+
+/* ---- memory-backed directories (--tmp-overlay, --tmpfs) ---- */
+
+static char tmp_root[PATH_MAX];  /* made on first use, removed at the end */
+static int tmp_count;
+
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	if (type == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+static void remove_tmp_root(void)
+{
+	if (tmp_root[0])
+		nftw(tmp_root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static const char *new_tmp_dir(const char *what)
+{
+	if (!tmp_root[0]) {
+		const char *bases[] = { "/dev/shm", getenv("XDG_RUNTIME_DIR"), getenv("TMPDIR"), "/tmp" };
+		for (size_t i = 0; i < sizeof bases / sizeof *bases && !tmp_root[0]; i++) {
+			if (!bases[i] || !*bases[i])
+				continue;
+			snprintf(tmp_root, sizeof tmp_root, "%s/vfsrun-XXXXXX", bases[i]);
+			if (!mkdtemp(tmp_root))
+				tmp_root[0] = 0;
+		}
+		if (!tmp_root[0])
+			fail(EXIT_FAIL, "%s: cannot make a directory in /dev/shm or /tmp: %s", what, strerror(errno));
+		atexit(remove_tmp_root);  /* vfsrun failing before COMMAND runs */
+	}
+	static char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s/%d", tmp_root, ++tmp_count);
+	if (mkdir(dir, 0700))
+		fail(EXIT_FAIL, "%s: cannot make %s: %s", what, dir, strerror(errno));
+	return dir;
+}
+
+static pid_t main_child;
+
+static void forward_signal(int sig)
+{
+	if (main_child > 0)
+		kill(main_child, sig);
+}
+
+/* With memory-backed directories: vfsrun stays, as the reaper of every
+ * process of the view, and removes them when the last one has exited.
+ * Returns in the child, which goes on to exec COMMAND. */
+static void stay_as_reaper(void)
+{
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		fail(EXIT_FAIL, "cannot become the reaper of the view: %s", strerror(errno));
+	main_child = fork();
+	if (main_child < 0)
+		fail(EXIT_FAIL, "fork: %s", strerror(errno));
+	if (main_child == 0)
+		return;
+	int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		signal(sigs[i], forward_signal);
+	int status = 0, st;
+	pid_t p;
+	while ((p = wait(&st)) != -1 || errno == EINTR)
+		if (p == main_child)
+			status = st;
+	remove_tmp_root();
+	if (WIFSIGNALED(status)) {
+		signal(WTERMSIG(status), SIG_DFL);
+		raise(WTERMSIG(status));
+		exit(128 + WTERMSIG(status));
+	}
+	exit(WEXITSTATUS(status));
+}
+
 static void add_mounts_file(const char *path)
 {
 	FILE *f = fopen(path, "re");
@@ -206,7 +359,10 @@ static void add_mounts_file(const char *path)
 	for (int i = 0; i < l.n; i++) {
 		char where[PATH_MAX + 32];
 		snprintf(where, sizeof where, "--mounts %s", path);
-		add_mount(where, l.v[i].flags, l.v[i].src, l.v[i].dest, base);
+		if (l.v[i].kind == MOUNT_OVERLAY)
+			add_overlay(where, l.v[i].lower, l.v[i].src, l.v[i].dest, base);
+		else
+			add_mount(where, l.v[i].flags, l.v[i].src, l.v[i].dest, base);
 	}
 	mounts_free(&l);
 	free(text);
@@ -231,7 +387,8 @@ int main(int argc, char **argv)
 {
 	if (argc > 3 && !strcmp(argv[1], "--exec-in-view") && !strcmp(argv[2], "--"))
 		return exec_in_view(argv + 3);
-	enum { OPT_MODE = 256, OPT_TRACE, OPT_HELP, OPT_VERSION, OPT_BIND, OPT_RO_BIND, OPT_MOUNTS, OPT_CHDIR };
+	enum { OPT_MODE = 256, OPT_TRACE, OPT_HELP, OPT_VERSION, OPT_BIND, OPT_RO_BIND, OPT_MOUNTS, OPT_CHDIR,
+	       OPT_OVERLAY, OPT_TMP_OVERLAY, OPT_TMPFS };
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "trace", optional_argument, NULL, OPT_TRACE },
@@ -241,6 +398,9 @@ int main(int argc, char **argv)
 		{ "ro-bind", required_argument, NULL, OPT_RO_BIND },
 		{ "mounts", required_argument, NULL, OPT_MOUNTS },
 		{ "chdir", required_argument, NULL, OPT_CHDIR },
+		{ "overlay", required_argument, NULL, OPT_OVERLAY },
+		{ "tmp-overlay", required_argument, NULL, OPT_TMP_OVERLAY },
+		{ "tmpfs", required_argument, NULL, OPT_TMPFS },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *mode = NULL, *trace = NULL, *chdir_to = NULL;
@@ -275,6 +435,33 @@ int main(int argc, char **argv)
 		case OPT_MOUNTS:
 			add_mounts_file(optarg);
 			break;
+		case OPT_OVERLAY:
+			/* three arguments: LOWER is optarg, UPPER and DEST the next words */
+			if (!strcmp(optarg, "--") || optind + 1 >= argc || !strcmp(argv[optind], "--") ||
+			    !strcmp(argv[optind + 1], "--"))
+				fail(EXIT_FAIL, "--overlay needs LOWER, UPPER and DEST (usage: --overlay LOWER[:LOWER2...] UPPER DEST)");
+			add_overlay("--overlay", optarg, argv[optind], argv[optind + 1], NULL);
+			optind += 2;
+			break;
+		case OPT_TMP_OVERLAY: {
+			if (!strcmp(optarg, "--"))
+				fail(EXIT_FAIL, "--tmp-overlay needs DEST (see vfsrun --help)");
+			struct stat st;
+			if (stat(optarg, &st) || !S_ISDIR(st.st_mode))
+				fail(EXIT_FAIL, "--tmp-overlay: DEST '%s' is not a directory", optarg);
+			char upper[PATH_MAX];
+			snprintf(upper, sizeof upper, "%s", new_tmp_dir("--tmp-overlay"));
+			add_overlay("--tmp-overlay", optarg, upper, optarg, NULL);
+			break;
+		}
+		case OPT_TMPFS: {
+			if (!strcmp(optarg, "--"))
+				fail(EXIT_FAIL, "--tmpfs needs DEST (see vfsrun --help)");
+			const char *dir = new_tmp_dir("--tmpfs");
+			chmod(dir, 01777);  /* as a fresh tmpfs's root */
+			add_mount("--tmpfs", 0, dir, optarg, NULL);
+			break;
+		}
 		case OPT_CHDIR:
 		case 'w':
 			if (!*optarg || !strcmp(optarg, "--"))
@@ -300,7 +487,7 @@ int main(int argc, char **argv)
 		case ':':
 		case '?':
 		default:
-			if (optopt == 'b' || optopt == 'w' || (optopt >= OPT_BIND && optopt <= OPT_CHDIR))
+			if (optopt == 'b' || optopt == 'w' || (optopt >= OPT_BIND && optopt <= OPT_TMPFS))
 				fail(EXIT_FAIL, "%s needs an argument (see vfsrun --help)", argv[optind - 1]);
 			if (optopt && optopt < 256)
 				fail(EXIT_FAIL, "unknown option -%c (see vfsrun --help)", optopt);
@@ -382,6 +569,8 @@ int main(int argc, char **argv)
 		snprintf(num, sizeof num, "%d", trace_fd(fd));
 		setenv("LAZYPOLINE_TRACE_FD", num, 1);
 	}
+	if (tmp_root[0])
+		stay_as_reaper();
 	execv(file, run);
 	int e = errno;
 	fail(e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "%s: %s", run[0], strerror(e));

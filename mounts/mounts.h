@@ -15,6 +15,7 @@
 
 enum mount_kind {
 	MOUNT_BIND = 1,   /* DEST shows SRC */
+	MOUNT_OVERLAY = 2, /* DEST shows SRC (the upper layer) over the lower layers */
 };
 
 #define MOUNT_RO 1u   /* writes fail with EROFS */
@@ -26,6 +27,8 @@ struct mount_spec {
 	size_t src_len;
 	char *dest;       /* normalized absolute path in the view */
 	size_t dest_len;
+	char *lower;      /* overlay: the lower layers, absolute, ':'-separated, top first */
+	size_t lower_len;
 };
 
 struct mount_list {
@@ -39,6 +42,13 @@ void mounts_set_allocator(void *(*alloc)(size_t), void (*release)(void *));
  * Returns 0, or -1 with a one-line reason in err. */
 int mounts_add(struct mount_list *l, enum mount_kind kind, unsigned flags, const char *src,
 	       const char *dest, char *err, size_t errlen);
+/* Add an overlay: UPPER over LOWER ("L1:L2:...", leftmost on top). */
+int mounts_add_overlay(struct mount_list *l, const char *lower, const char *upper, const char *dest,
+		       char *err, size_t errlen);
+/* Set an overlay's lower layers (checked: absolute, none empty). */
+int mounts_set_lower(struct mount_spec *m, const char *lower, char *err, size_t errlen);
+/* The I-th lower layer of M (from 0): its start and length, or NULL. */
+const char *mounts_lower(const struct mount_spec *m, int i, size_t *len);
 /* Parse a mounts file's text (name is used in messages, "NAME:LINE: ...").
  * Relative SRCs are left as they are: the caller makes them absolute. */
 int mounts_parse(struct mount_list *l, const char *text, const char *name, char *err, size_t errlen);

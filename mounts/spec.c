@@ -3,6 +3,9 @@
  *   # a comment
  *   bind     SRC  DEST       DEST shows SRC
  *   ro-bind  SRC  DEST       the same, read-only (EROFS)
+ *   overlay  LOWER[:LOWER2...]  UPPER  DEST
+ *                            DEST shows UPPER over the LOWERs; changes go
+ *                            to UPPER (copy-up, whiteouts)
  *
  * One mount per line, fields separated by blanks; a blank, '#' or '\' in
  * a path is written \040, \043, \134 (octal, as in fstab). */
@@ -70,6 +73,8 @@ const char *mount_kind_name(enum mount_kind k, unsigned flags)
 	switch (k) {
 	case MOUNT_BIND:
 		return (flags & MOUNT_RO) ? "ro-bind" : "bind";
+	case MOUNT_OVERLAY:
+		return "overlay";
 	}
 	return "?";
 }
@@ -128,12 +133,76 @@ int mounts_add(struct mount_list *l, enum mount_kind kind, unsigned flags, const
 	m->src = dup_n(src, m->src_len);
 	m->dest = dup_n(norm, (size_t)n);
 	m->dest_len = (size_t)n;
+	m->lower = NULL;
+	m->lower_len = 0;
 	if (!m->src || !m->dest) {
 		fail(err, errlen, "out of memory");
 		return -1;
 	}
 	l->n++;
 	return 0;
+}
+
+int mounts_set_lower(struct mount_spec *m, const char *lower, char *err, size_t errlen)
+{
+	if (!lower || !*lower) {
+		fail(err, errlen, "missing LOWER for DEST '%s'", m->dest);
+		return -1;
+	}
+	for (const char *p = lower; *p;) {
+		if (*p != '/') {
+			fail(err, errlen, "LOWER '%s' of DEST '%s': every layer must be an absolute path", lower,
+			     m->dest);
+			return -1;
+		}
+		while (*p && *p != ':')
+			p++;
+		if (*p == ':' && !*++p) {
+			fail(err, errlen, "LOWER '%s' of DEST '%s' ends with an empty layer", lower, m->dest);
+			return -1;
+		}
+	}
+	m_free(m->lower);
+	m->lower_len = mstrlen(lower);
+	m->lower = dup_n(lower, m->lower_len);
+	if (!m->lower) {
+		fail(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int mounts_add_overlay(struct mount_list *l, const char *lower, const char *upper, const char *dest,
+		       char *err, size_t errlen)
+{
+	if (mounts_add(l, MOUNT_OVERLAY, 0, upper, dest, err, errlen) < 0)
+		return -1;
+	if (mounts_set_lower(&l->v[l->n - 1], lower, err, errlen) < 0) {
+		l->n--;
+		m_free(l->v[l->n].src);
+		m_free(l->v[l->n].dest);
+		return -1;
+	}
+	return 0;
+}
+
+const char *mounts_lower(const struct mount_spec *m, int i, size_t *len)
+{
+	const char *p = m->lower;
+	if (!p)
+		return NULL;
+	for (; i > 0; i--) {
+		while (*p && *p != ':')
+			p++;
+		if (!*p)
+			return NULL;
+		p++;
+	}
+	const char *e = p;
+	while (*e && *e != ':')
+		e++;
+	*len = (size_t)(e - p);
+	return p;
 }
 
 /* One field of a line, unescaped into out; returns the position after it,
@@ -168,7 +237,7 @@ static const char *field(const char *p, char *out, size_t outlen, bool *bad)
 
 int mounts_parse(struct mount_list *l, const char *text, const char *name, char *err, size_t errlen)
 {
-	char f[4][MOUNTS_PATH_MAX];
+	char f[5][MOUNTS_PATH_MAX];
 	int line = 0;
 	for (const char *p = text; *p;) {
 		line++;
@@ -178,10 +247,12 @@ int mounts_parse(struct mount_list *l, const char *text, const char *name, char 
 		int nf = 0;
 		bool bad = false;
 		const char *q = p;
-		while (nf < 4 && (q = field(q, f[nf], sizeof f[nf], &bad)) && q <= eol)
+		while (nf < 5 && (q = field(q, f[nf], sizeof f[nf], &bad)) && q <= eol)
 			nf++;
-		if (nf == 4) {
-			fail(err, errlen, "%s:%d: too many fields (expected TYPE SRC DEST)", name, line);
+		bool overlay = nf > 0 && mstreq(f[0], "overlay");
+		if (nf == 5 || (nf == 4 && !overlay)) {
+			fail(err, errlen, "%s:%d: too many fields (expected %s)", name, line,
+			     overlay ? "overlay LOWER UPPER DEST" : "TYPE SRC DEST");
 			return -1;
 		}
 		if (bad) {
@@ -192,12 +263,36 @@ int mounts_parse(struct mount_list *l, const char *text, const char *name, char 
 			char why[256];
 			enum mount_kind kind = MOUNT_BIND;
 			unsigned flags = 0;
+			if (overlay) {
+				/* relative layers are kept for the caller to make absolute */
+				if (nf != 4) {
+					fail(err, errlen, "%s:%d: 'overlay' takes LOWER, UPPER and DEST", name, line);
+					return -1;
+				}
+				if (!f[1][0] || !f[2][0]) {
+					fail(err, errlen, "%s:%d: missing LOWER or UPPER", name, line);
+					return -1;
+				}
+				if (mounts_add(l, MOUNT_OVERLAY, 0, "/", f[3], why, sizeof why) < 0) {
+					fail(err, errlen, "%s:%d: %s", name, line, why);
+					return -1;
+				}
+				struct mount_spec *m = &l->v[l->n - 1];
+				m_free(m->src);
+				m->src_len = mstrlen(f[2]);
+				m->src = dup_n(f[2], m->src_len);
+				m->lower_len = mstrlen(f[1]);
+				m->lower = dup_n(f[1], m->lower_len);
+				p = *eol ? eol + 1 : eol;
+				continue;
+			}
 			if (mstreq(f[0], "bind")) {
 			} else if (mstreq(f[0], "ro-bind")) {
 				flags = MOUNT_RO;
 			} else {
-				fail(err, errlen, "%s:%d: unknown mount type '%s' (expected bind or ro-bind)",
-				     name, line, f[0]);
+				fail(err, errlen,
+				     "%s:%d: unknown mount type '%s' (expected bind, ro-bind or overlay)", name,
+				     line, f[0]);
 				return -1;
 			}
 			if (nf != 3) {
@@ -251,7 +346,8 @@ char *mounts_serialize(const struct mount_list *l)
 {
 	size_t n = 1;
 	for (int i = 0; i < l->n; i++)
-		n += 10 + escaped_len(l->v[i].src) + escaped_len(l->v[i].dest);
+		n += 12 + escaped_len(l->v[i].src) + escaped_len(l->v[i].dest) +
+		     (l->v[i].lower ? escaped_len(l->v[i].lower) : 0);
 	char *s = m_alloc(n), *o = s;
 	if (!s)
 		return NULL;
@@ -260,6 +356,10 @@ char *mounts_serialize(const struct mount_list *l)
 		mmemcpy(o, k, mstrlen(k));
 		o += mstrlen(k);
 		*o++ = ' ';
+		if (l->v[i].lower) {
+			o = put_escaped(o, l->v[i].lower);
+			*o++ = ' ';
+		}
 		o = put_escaped(o, l->v[i].src);
 		*o++ = ' ';
 		o = put_escaped(o, l->v[i].dest);
@@ -274,6 +374,7 @@ void mounts_free(struct mount_list *l)
 	for (int i = 0; i < l->n; i++) {
 		m_free(l->v[i].src);
 		m_free(l->v[i].dest);
+		m_free(l->v[i].lower);
 	}
 	m_free(l->v);
 	l->v = NULL;

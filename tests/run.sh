@@ -282,8 +282,10 @@ fi
 
 # ------------------------------------------- the view against the kernel
 . "$ROOT/tests/vfs/differential.sh"
+. "$ROOT/tests/vfs/overlay.sh"
 . "$ROOT/tests/vfs/view.sh"
 . "$ROOT/tests/fuse/faultfs.sh"
+. "$ROOT/tests/fuse/overlay-faults.sh"
 
 # -------------------------------------------------------------- vfsrun CLI
 expect_exit() {  # name status cmd... : status and exactly one line on stderr

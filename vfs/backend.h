@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../mounts/mounts.h"
 
@@ -28,6 +29,7 @@ struct vfs_backend {
 };
 
 extern const struct vfs_backend vfs_bind_backend __attribute__((visibility("hidden")));
+extern const struct vfs_backend vfs_overlay_backend __attribute__((visibility("hidden")));
 
 /* The backend of a mount, by its kind. */
 static inline const struct vfs_backend *vfs_backend_of(const struct mount_spec *m)
@@ -35,8 +37,48 @@ static inline const struct vfs_backend *vfs_backend_of(const struct mount_spec *
 	switch (m->kind) {
 	case MOUNT_BIND:
 		return &vfs_bind_backend;
+	case MOUNT_OVERLAY:
+		return &vfs_overlay_backend;
 	}
 	return &vfs_bind_backend;
 }
+
+static inline bool vfs_is_overlay(const struct mount_spec *m)
+{
+	return m && m->kind == MOUNT_OVERLAY;
+}
+
+/* ---- what the overlay does beyond host_path (vfs/overlay/) ----
+ * REST (LEN bytes) is a path below the overlay's DEST, as in host_path. */
+struct ovl_look {
+	int layer;       /* the topmost layer that has it: 0 UPPER, 1... the lowers; -1 none */
+	bool whiteout;   /* a whiteout hides it */
+	bool blocked;    /* a non-directory is in the way (ENOTDIR) */
+	bool is_dir;
+	bool merged;     /* a directory in more than one layer (its nlink is 1, as the kernel's) */
+	bool in_lower;   /* a lower layer has the name (removing it leaves a whiteout) */
+	uint32_t layers; /* a directory: the layers it is made of */
+};
+/* The lookup; full: also what the layers below the winner hold. */
+long ovl_lookup(const struct mount_spec *m, const char *rest, size_t len, bool full, struct ovl_look *lk,
+		char *host, size_t hostlen) __attribute__((visibility("hidden")));
+/* Before a change to the object: it (and its directories) in UPPER. */
+long ovl_copy_up(const struct mount_spec *m, const char *rest, size_t len)
+	__attribute__((visibility("hidden")));
+/* Before a new name is made: 1 if it exists; else 0 once its directory is
+ * in UPPER and a whiteout at the name is gone (*was_whiteout). */
+long ovl_prepare_create(const struct mount_spec *m, const char *rest, size_t len, bool *was_whiteout)
+	__attribute__((visibility("hidden")));
+long ovl_mark_opaque(const struct mount_spec *m, const char *rest, size_t len)
+	__attribute__((visibility("hidden")));
+/* unlink (dir false) and rmdir, rename: 0 or -errno */
+long ovl_remove(const struct mount_spec *m, const char *rest, size_t len, bool dir)
+	__attribute__((visibility("hidden")));
+long ovl_rename(const struct mount_spec *m, const char *a, size_t alen, const char *b, size_t blen,
+		unsigned flags) __attribute__((visibility("hidden")));
+/* The merged listing of a directory (dirent64 records, d_off the byte
+ * offset of the next), with the mount points at NODE's children. */
+long ovl_list(const struct mount_spec *m, const char *rest, size_t len, const struct mount_node *node,
+	      char **out, size_t *out_len) __attribute__((visibility("hidden")));
 
 #endif

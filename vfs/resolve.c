@@ -212,7 +212,8 @@ long vfs_fd_view(int fd, char *out, size_t outlen, bool *synthetic)
 
 uint8_t vfs_kind_of(const struct vfs_path *p)
 {
-	if (p->synthetic || mount_node_has_children(p->node))
+	/* an overlay's names all need a look: which layer, copy-up... */
+	if (p->synthetic || mount_node_has_children(p->node) || vfs_is_overlay(p->mount))
 		return FD_SPECIAL;
 	if (!p->mount)
 		return FD_HOST;

@@ -373,7 +373,7 @@ static int synthetic_denied(long nr)
 /* What the table knows of an fd, copied out under the lock. */
 struct fd_info {
 	uint8_t kind;
-	bool synthetic, listed_host;
+	bool synthetic, listed_host, has_listing;
 	int listed_extra;
 	size_t view_len;
 	char view[VFS_PATH_MAX];
@@ -390,6 +390,7 @@ static bool fd_info(long fd, struct fd_info *out)
 		out->synthetic = f->synthetic;
 		out->listed_host = f->listed_host;
 		out->listed_extra = f->listed_extra;
+		out->has_listing = f->listing != NULL;
 		out->view_len = strlen(f->view);
 		memcpy(out->view, f->view, out->view_len + 1);
 	}
@@ -457,12 +458,21 @@ static lp_action handle_fstatfs(lp_ctx *c, void *data)
 	return lp_return(r);
 }
 
+static long ovl_fd_write(lp_ctx *c, const struct route *rt, long fd);
+
 /* fchmod, fchown, fsetxattr, fremovexattr: changes through an fd */
 static lp_action handle_fd_write(lp_ctx *c, void *data)
 {
 	(void)data;
 	int e = fd_write_denied(c->args[0], c->nr);
-	return e ? lp_block(e) : lp_continue();
+	if (e)
+		return lp_block(e);
+	if (kind_of_fd(c->args[0]) == FD_SPECIAL) {
+		long r = ovl_fd_write(c, NULL, c->args[0]);
+		if (r != 1)
+			return lp_return(r);
+	}
+	return lp_continue();
 }
 
 /* The mount a name is in: a mount point itself belongs to its parent's. */
@@ -478,6 +488,267 @@ static const struct mount_spec *containing_mount(const struct vfs_path *p)
 	struct mount_hit hit;
 	mount_lookup(&vfs.table, p->view, n, &hit);
 	return hit.mount;
+}
+
+/* ---- overlays ---- */
+
+static const char *ovl_rest(const struct vfs_path *p, const struct mount_spec *m, size_t *len)
+{
+	*len = p->view_len - m->dest_len;
+	return p->view + m->dest_len;
+}
+
+/* P's path in the overlay's UPPER, into p->host. */
+static long ovl_to_upper(struct vfs_path *p, const struct mount_spec *m)
+{
+	size_t len;
+	const char *rest = ovl_rest(p, m, &len);
+	if (m->src_len + len + 1 > sizeof p->host)
+		return -ENAMETOOLONG;
+	memmove(p->host + m->src_len, rest, len);  /* rest is in p->view: no overlap */
+	memcpy(p->host, m->src, m->src_len);
+	p->host[m->src_len + len] = 0;
+	p->host_len = m->src_len + len;
+	return 0;
+}
+
+/* Who may change a lower object, checked before it is copied up, as the
+ * kernel checks it on the overlay's inode: the owner (chmod, chown,
+ * xattrs, set times), or one with write access (truncate, times = now). */
+static long ovl_may_modify(const lp_ctx *c, const char *host)
+{
+	if (sys(SYS_geteuid, 0, 0, 0, 0, 0, 0) == 0)
+		return 0;
+	struct stat st;
+	long r = sys(SYS_lstat, (long)host, (long)&st, 0, 0, 0, 0);
+	if (r < 0)
+		return r;
+	bool owner = st.st_uid == (uid_t)sys(SYS_geteuid, 0, 0, 0, 0, 0, 0);
+	bool writable = sys(SYS_faccessat2, AT_FDCWD, (long)host, W_OK, AT_EACCESS, 0, 0) == 0;
+	switch (c->nr) {
+	case SYS_truncate:
+		return writable ? 0 : -EACCES;
+	case SYS_utime:
+	case SYS_utimes:
+	case SYS_futimesat:
+	case SYS_utimensat: {
+		int ti = c->nr == SYS_utimensat || c->nr == SYS_futimesat ? 2 : 1;
+		bool now = !c->args[ti];
+		if (!now && c->nr == SYS_utimensat) {
+			struct timespec ts[2];
+			now = !lp_copy_from_user(ts, (void *)c->args[ti], sizeof ts) && ts[0].tv_nsec == UTIME_NOW &&
+			      ts[1].tv_nsec == UTIME_NOW;
+		}
+		if (owner || (now && writable))
+			return 0;
+		return now ? -EACCES : -EPERM;
+	}
+	}
+	return owner ? 0 : -EPERM;
+}
+
+/* A change to the tree inside an overlay: the overlay makes it in UPPER
+ * (copy-up, whiteouts); the result, or -errno. */
+static long ovl_write(lp_ctx *c, const struct route *rt, struct vfs_path *p, struct vfs_path *q)
+{
+	const struct mount_spec *m = rt->busy ? containing_mount(p) : p->mount;
+	size_t len, qlen;
+	const char *rest = ovl_rest(p, m, &len);
+	long r;
+	bool was_whiteout = false;
+	switch (rt->nr) {
+	case SYS_unlink:
+		return ovl_remove(m, rest, len, false);
+	case SYS_rmdir:
+		return ovl_remove(m, rest, len, true);
+	case SYS_unlinkat:
+		if (c->args[2] & ~(long)AT_REMOVEDIR)
+			return -EINVAL;
+		return ovl_remove(m, rest, len, c->args[2] & AT_REMOVEDIR);
+	case SYS_rename:
+	case SYS_renameat:
+	case SYS_renameat2: {
+		const char *qrest = ovl_rest(q, m, &qlen);
+		return ovl_rename(m, rest, len, qrest, qlen, rt->nr == SYS_renameat2 ? (unsigned)c->args[4] : 0);
+	}
+	case SYS_mkdir:
+	case SYS_mkdirat:
+	case SYS_mknod:
+	case SYS_mknodat:
+	case SYS_symlink:
+	case SYS_symlinkat:
+		r = ovl_prepare_create(m, rest, len, &was_whiteout);
+		if (r == 1)
+			return -EEXIST;
+		if (r < 0)
+			return r;
+		if ((r = ovl_to_upper(p, m)) < 0)
+			return r;
+		break;
+	case SYS_link:
+	case SYS_linkat: {
+		struct stat st;
+		if (sys(SYS_lstat, (long)p->host, (long)&st, 0, 0, 0, 0) == 0 && !S_ISDIR(st.st_mode)) {
+			if ((r = ovl_copy_up(m, rest, len)) < 0)
+				return r;
+			if ((r = ovl_to_upper(p, m)) < 0)
+				return r;
+		}
+		const char *qrest = ovl_rest(q, m, &qlen);
+		r = ovl_prepare_create(m, qrest, qlen, &was_whiteout);
+		if (r == 1)
+			return -EEXIST;
+		if (r < 0)
+			return r;
+		if ((r = ovl_to_upper(q, m)) < 0)
+			return r;
+		was_whiteout = false;
+		break;
+	}
+	default: {  /* a change to the object itself */
+		struct ovl_look lk;
+		char host[VFS_PATH_MAX];
+		if ((r = ovl_lookup(m, rest, len, false, &lk, host, sizeof host)) < 0)
+			return r;
+		if (lk.layer > 0) {
+			if ((r = ovl_may_modify(c, host)) < 0)
+				return r;
+			if ((r = ovl_copy_up(m, rest, len)) < 0)
+				return r;
+		}
+		if (lk.layer >= 0 && (r = ovl_to_upper(p, m)) < 0)
+			return r;
+	}
+	}
+	if (rt->dirfd >= 0)
+		c->args[rt->dirfd] = AT_FDCWD;
+	c->args[rt->path] = (long)p->host;
+	if (rt->path2 >= 0) {
+		if (rt->dirfd2 >= 0)
+			c->args[rt->dirfd2] = AT_FDCWD;
+		c->args[rt->path2] = (long)q->host;
+	}
+	r = lp_ctx_exec(c);
+	if (r == 0 && was_whiteout && (rt->nr == SYS_mkdir || rt->nr == SYS_mkdirat))
+		ovl_mark_opaque(m, rest, len);  /* the lower directory stays hidden */
+	return r;
+}
+
+/* A merged directory's link count is 1, as the kernel's overlayfs says
+ * (counting its subdirectories would mean listing every layer). */
+static void ovl_fix_nlink(const lp_ctx *c, const char *view, size_t vlen)
+{
+	bool is_statx;
+	void *buf = stat_buffer(c, &is_statx);
+	if (!buf)
+		return;
+	uint32_t mode = 0;
+	if (is_statx) {
+		uint16_t m16;
+		if (lp_copy_from_user(&m16, (char *)buf + offsetof(struct statx, stx_mode), sizeof m16))
+			return;
+		mode = m16;
+	} else if (lp_copy_from_user(&mode, (char *)buf + offsetof(struct stat, st_mode), sizeof mode)) {
+		return;
+	}
+	if (!S_ISDIR(mode))
+		return;
+	struct mount_hit hit;
+	mount_lookup(&vfs.table, view, vlen, &hit);
+	if (!vfs_is_overlay(hit.mount))
+		return;
+	struct ovl_look lk;
+	char host[VFS_PATH_MAX];
+	if (ovl_lookup(hit.mount, view + hit.mount_len, vlen - hit.mount_len, true, &lk, host, sizeof host) < 0 ||
+	    !lk.merged)
+		return;
+	if (is_statx) {
+		uint32_t one = 1;
+		lp_copy_to_user((char *)buf + offsetof(struct statx, stx_nlink), &one, sizeof one);
+	} else {
+		nlink_t one = 1;
+		lp_copy_to_user((char *)buf + offsetof(struct stat, st_nlink), &one, sizeof one);
+	}
+}
+
+/* A change through an fd (fchmod, fchown, f*xattr, futimens, the
+ * AT_EMPTY_PATH forms) open on a lower layer's file: the file is copied
+ * up and the change made to the copy by its path.  1: not such an fd. */
+static long ovl_fd_write(lp_ctx *c, const struct route *rt, long fd)
+{
+	struct fd_info fi;
+	if (fd == AT_FDCWD) {
+		struct vfs_proc *pr = vfs_proc();
+		fi.view_len = pr->cwd_len;
+		memcpy(fi.view, pr->cwd, pr->cwd_len + 1);
+	} else if (!fd_info(fd, &fi)) {
+		return 1;
+	}
+	struct mount_hit hit;
+	mount_lookup(&vfs.table, fi.view, fi.view_len, &hit);
+	if (!vfs_is_overlay(hit.mount))
+		return 1;
+	const struct mount_spec *m = hit.mount;
+	/* where the kernel has it: in UPPER already, the fd itself will do */
+	char link[32] = "/proc/self/fd/", host[VFS_PATH_MAX];
+	if (fd == AT_FDCWD) {
+		memcpy(link, "/proc/self/cwd", 15);
+	} else {
+		size_t k = 14;
+		char d[12];
+		int nd = 0;
+		long v = fd;
+		do
+			d[nd++] = (char)('0' + v % 10);
+		while ((v /= 10));
+		while (nd)
+			link[k++] = d[--nd];
+		link[k] = 0;
+	}
+	long n = sys(SYS_readlink, (long)link, (long)host, sizeof host - 1, 0, 0, 0);
+	if (n < 0)
+		return 1;
+	if ((size_t)n >= m->src_len && !memcmp(host, m->src, m->src_len) &&
+	    ((size_t)n == m->src_len || host[m->src_len] == '/'))
+		return 1;
+	const char *rest = fi.view + m->dest_len;
+	size_t len = fi.view_len - m->dest_len;
+	long r = ovl_may_modify(c, host);
+	if (r == 0)
+		r = ovl_copy_up(m, rest, len);
+	if (r < 0)
+		return r;
+	char up[VFS_PATH_MAX];
+	if (m->src_len + len + 1 > sizeof up)
+		return -ENAMETOOLONG;
+	memcpy(up, m->src, m->src_len);
+	memcpy(up + m->src_len, rest, len);
+	up[m->src_len + len] = 0;
+	long *a = c->args;
+	switch (c->nr) {
+	case SYS_fchmod:
+		return sys(SYS_fchmodat, AT_FDCWD, (long)up, a[1], 0, 0, 0);
+	case SYS_fchown:
+		return sys(SYS_fchownat, AT_FDCWD, (long)up, a[1], a[2], AT_SYMLINK_NOFOLLOW, 0);
+	case SYS_fsetxattr:
+		return sys(SYS_lsetxattr, (long)up, a[1], a[2], a[3], a[4], 0);
+	case SYS_fremovexattr:
+		return sys(SYS_lremovexattr, (long)up, a[1], 0, 0, 0, 0);
+	}
+	if (!rt)
+		return -ENOTSUP;
+	/* the *at forms on the fd itself: the same call on the copy's path */
+	long saved_dirfd = a[rt->dirfd], saved_path = a[rt->path], saved_flags = rt->flags >= 0 ? a[rt->flags] : 0;
+	a[rt->dirfd] = AT_FDCWD;
+	a[rt->path] = (long)up;
+	if (rt->flags >= 0)
+		a[rt->flags] = (saved_flags & ~(long)AT_EMPTY_PATH) | (rt->nr == SYS_fchownat || rt->nr == SYS_utimensat ? AT_SYMLINK_NOFOLLOW : 0);
+	r = sys(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	a[rt->dirfd] = saved_dirfd;
+	a[rt->path] = saved_path;
+	if (rt->flags >= 0)
+		a[rt->flags] = saved_flags;
+	return r;
 }
 
 /* ---- the generic path handler ---- */
@@ -534,7 +805,14 @@ static lp_action handle_path(lp_ctx *c, void *data)
 	const char *up = (const char *)c->args[rt->path];
 	if (!up && rt->null_ok) {  /* the fd itself */
 		int e = writes(rt, c) ? fd_write_denied(dirfd, c->nr) : 0;
-		return e ? lp_block(e) : lp_continue();
+		if (e)
+			return lp_block(e);
+		if (writes(rt, c) && kind_of_fd(dirfd) == FD_SPECIAL) {
+			long r = ovl_fd_write(c, rt, dirfd);
+			if (r != 1)
+				return lp_return(r);
+		}
+		return lp_continue();
 	}
 	struct vfs_path p, q;
 	unsigned vf = resolve_flags(rt, c, false);
@@ -548,6 +826,8 @@ static lp_action handle_path(lp_ctx *c, void *data)
 		/* stat without following: a symlink is the rare case, resolved
 		 * in the view and stat'ed again below */
 		r = stat_nofollow(c, stat_flags, p.host);
+		if (r == 0 && vfs_is_overlay(p.mount))
+			ovl_fix_nlink(c, p.view, p.view_len);
 		if (r != 1)
 			return lp_return(r);
 		r = vfs_resolve((int)dirfd, up, vf & ~VR_DEFER_LAST, &p);
@@ -564,7 +844,14 @@ static lp_action handle_path(lp_ctx *c, void *data)
 		}
 		if (!synth) {  /* the kernel has the real fd */
 			int e = w ? fd_write_denied(p.empty_fd, c->nr) : 0;
-			return e ? lp_block(e) : lp_continue();
+			if (e)
+				return lp_block(e);
+			if (w && kind_of_fd(p.empty_fd) == FD_SPECIAL) {
+				r = ovl_fd_write(c, rt, p.empty_fd);
+				if (r != 1)
+					return lp_return(r);
+			}
+			return lp_continue();
 		}
 		struct mount_hit hit;
 		mount_lookup(&vfs.table, p.view, p.view_len, &hit);
@@ -653,6 +940,11 @@ static lp_action handle_path(lp_ctx *c, void *data)
 			return lp_block(ENOTSUP);
 		}
 	}
+	if (w && rt->write != W_ACCESS && vfs_is_overlay(rt->busy ? containing_mount(&p) : p.mount)) {
+		r = ovl_write(c, rt, &p, &q);
+		vfs_dircache_clear();  /* a name may now be something else */
+		return lp_return(r);
+	}
 	if (rt->dirfd >= 0)
 		c->args[rt->dirfd] = AT_FDCWD;
 	c->args[rt->path] = (long)p.host;
@@ -664,6 +956,8 @@ static lp_action handle_path(lp_ctx *c, void *data)
 	r = lp_ctx_exec(c);
 	if (r >= 0 && p.node)
 		add_view_subdirs(c, &p);
+	if (r == 0 && vfs_is_overlay(p.mount))
+		ovl_fix_nlink(c, p.view, p.view_len);
 	if (r == 0 && rt->nr == SYS_statfs && read_only(&p))
 		statfs_mark_ro((void *)c->args[1]);
 	if (w && r >= 0 && rt->write == W_YES)
@@ -672,6 +966,42 @@ static lp_action handle_path(lp_ctx *c, void *data)
 }
 
 /* ---- open ---- */
+
+/* An open that writes, in an overlay: the file copied up (or, to be
+ * created, its directory made in UPPER), p->host its path there. */
+static long ovl_open_prepare(struct vfs_path *p, long flags)
+{
+	const struct mount_spec *m = p->mount;
+	size_t len;
+	const char *rest = ovl_rest(p, m, &len);
+	struct ovl_look lk;
+	char host[VFS_PATH_MAX];
+	long r = ovl_lookup(m, rest, len, false, &lk, host, sizeof host);
+	if (r < 0)
+		return r;
+	if (lk.layer < 0) {
+		if (!(flags & O_CREAT) || lk.blocked)
+			return 0;  /* ENOENT, ENOTDIR: the kernel says so */
+		bool was_whiteout;
+		r = ovl_prepare_create(m, rest, len, &was_whiteout);
+		return r < 0 ? r : ovl_to_upper(p, m);
+	}
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return 0;  /* EEXIST */
+	bool tmpfile = (flags & __O_TMPFILE) == __O_TMPFILE;
+	if (lk.is_dir && !tmpfile)
+		return 0;  /* EISDIR */
+	if (lk.layer > 0) {
+		int acc = flags & O_ACCMODE;
+		int want = acc == O_RDWR ? R_OK | W_OK : W_OK;
+		r = sys(SYS_faccessat2, AT_FDCWD, (long)host, want, AT_EACCESS, 0, 0);
+		if (r < 0)
+			return r;
+		if ((r = ovl_copy_up(m, rest, len)) < 0)
+			return r;
+	}
+	return ovl_to_upper(p, m);
+}
 
 static lp_action handle_open(lp_ctx *c, void *data)
 {
@@ -739,6 +1069,15 @@ resolve:
 			}
 		}
 		return lp_return(r);
+	}
+	if (w && vfs_is_overlay(p.mount)) {
+		if (p.last_deferred) {  /* which file is meant matters here */
+			vf &= ~(unsigned)VR_DEFER_LAST;
+			goto resolve;
+		}
+		r = ovl_open_prepare(&p, flags);
+		if (r < 0)
+			return lp_return(r);
 	}
 	if (rt->dirfd >= 0)
 		c->args[rt->dirfd] = AT_FDCWD;
@@ -959,6 +1298,16 @@ static lp_action handle_fstat(lp_ctx *c, void *data)
 	struct fd_info fi;
 	if (!fd_info(c->args[0], &fi) || fi.kind != FD_SPECIAL)
 		return lp_continue();
+	if (!fi.synthetic) {
+		struct mount_hit oh;
+		mount_lookup(&vfs.table, fi.view, fi.view_len, &oh);
+		if (vfs_is_overlay(oh.mount) && !mount_node_has_children(oh.node)) {
+			long r = lp_ctx_exec(c);
+			if (r == 0)
+				ovl_fix_nlink(c, fi.view, fi.view_len);
+			return lp_return(r);
+		}
+	}
 	struct vfs_path p;
 	p.view_len = fi.view_len;
 	memcpy(p.view, fi.view, fi.view_len + 1);
@@ -986,6 +1335,93 @@ struct dirent64_hdr {
 	char d_name[];
 };
 
+/* getdents of an overlay's directory: its merged listing, made at the
+ * first call (and after a rewind), handed out from the fd's entry */
+static lp_action ovl_getdents(lp_ctx *c, int fd, const struct fd_info *fi, const struct mount_hit *hit)
+{
+	struct vfs_proc *pr = vfs_proc_mut();
+	long r;
+	if (!fi->has_listing) {
+		long fl = sys(SYS_fcntl, fd, F_GETFL, 0, 0, 0, 0);
+		if (fl < 0)
+			return lp_return(fl);
+		if (fl & O_PATH)
+			return lp_block(EBADF);
+		struct stat st;
+		if ((r = sys(SYS_fstat, fd, (long)&st, 0, 0, 0, 0)) < 0)
+			return lp_return(r);
+		if (!S_ISDIR(st.st_mode))
+			return lp_block(ENOTDIR);
+		char *list;
+		size_t n;
+		r = ovl_list(hit->mount, fi->view + hit->mount_len, fi->view_len - hit->mount_len, hit->node, &list,
+			     &n);
+		if (r < 0)
+			return lp_return(r);
+		vfs_proc_lock(pr);
+		struct vfs_fd *f = vfs_fd_get(pr, fd);
+		if (f && !f->listing) {
+			f->listing = list;
+			f->listing_len = n;
+			f->listed_extra = 0;
+			list = NULL;
+		}
+		vfs_proc_unlock(pr);
+		lp_free(list);
+	}
+	vfs_proc_lock(pr);
+	struct vfs_fd *f = vfs_fd_get(pr, fd);
+	if (!f || !f->listing) {
+		vfs_proc_unlock(pr);
+		return lp_continue();
+	}
+	size_t pos = (size_t)f->listed_extra, end = pos, cap = (size_t)c->args[2];
+	while (end < f->listing_len) {
+		unsigned short rec;
+		memcpy(&rec, f->listing + end + 16, sizeof rec);
+		if (end - pos + rec > cap)
+			break;
+		end += rec;
+	}
+	r = (long)(end - pos);
+	if (end == pos && pos < f->listing_len)
+		r = -EINVAL;  /* the buffer is too small */
+	else if (r && lp_copy_to_user((void *)c->args[1], f->listing + pos, end - pos))
+		r = -EFAULT;
+	else
+		f->listed_extra = (int)end;
+	vfs_proc_unlock(pr);
+	return lp_return(r);
+}
+
+/* lseek of an overlay directory being listed: positions in its listing */
+static lp_action ovl_lseek(lp_ctx *c, int fd)
+{
+	struct vfs_proc *pr = vfs_proc_mut();
+	vfs_proc_lock(pr);
+	struct vfs_fd *f = vfs_fd_get(pr, fd);
+	long off = c->args[1], r;
+	if (!f || !f->listing) {
+		vfs_proc_unlock(pr);
+		return lp_continue();
+	}
+	if (c->args[2] == SEEK_CUR)
+		off += f->listed_extra;
+	if ((c->args[2] != SEEK_SET && c->args[2] != SEEK_CUR) || off < 0 || off > INT32_MAX) {
+		r = -EINVAL;
+	} else {
+		f->listed_extra = (int)off;
+		if (off == 0) {  /* rewound: list it afresh */
+			lp_free(f->listing);
+			f->listing = NULL;
+			f->listing_len = 0;
+		}
+		r = off;
+	}
+	vfs_proc_unlock(pr);
+	return lp_return(r);
+}
+
 static lp_action handle_getdents(lp_ctx *c, void *data)
 {
 	(void)data;
@@ -993,6 +1429,12 @@ static lp_action handle_getdents(lp_ctx *c, void *data)
 	struct fd_info fi;
 	if (!fd_info(fd, &fi) || fi.kind != FD_SPECIAL)
 		return lp_continue();
+	if (!fi.synthetic) {
+		struct mount_hit oh;
+		mount_lookup(&vfs.table, fi.view, fi.view_len, &oh);
+		if (vfs_is_overlay(oh.mount))
+			return ovl_getdents(c, fd, &fi, &oh);
+	}
 	char *view = fi.view;
 	size_t vn = fi.view_len;
 	bool synth = fi.synthetic, host_done = fi.listed_host;
@@ -1065,7 +1507,10 @@ static lp_action handle_lseek(lp_ctx *c, void *data)
 	(void)data;
 	int fd = (int)c->args[0];
 	struct fd_info fi;
-	bool synth = fd_info(fd, &fi) && fi.synthetic;
+	bool known = fd_info(fd, &fi);
+	if (known && fi.has_listing)
+		return ovl_lseek(c, fd);
+	bool synth = known && fi.synthetic;
 	int pos = synth ? fi.listed_extra : 0;
 	if (synth) {
 		/* only the view lists it: the position is the entry index */
@@ -1126,6 +1571,16 @@ static lp_action handle_sockaddr(lp_ctx *c, void *data)
 		return lp_return(r);
 	if (c->nr == SYS_bind && (read_only(&p) || p.synthetic))
 		return lp_block(EROFS);
+	if (c->nr == SYS_bind && vfs_is_overlay(p.mount)) {
+		bool was_whiteout;
+		size_t len;
+		const char *rest = ovl_rest(&p, p.mount, &len);
+		r = ovl_prepare_create(p.mount, rest, len, &was_whiteout);
+		if (r == 1)
+			return lp_block(EADDRINUSE);
+		if (r < 0 || (r = ovl_to_upper(&p, p.mount)) < 0)
+			return lp_return(r);
+	}
 	/* too long for sun_path: reach it through its directory's fd */
 	long dirfd = -1;
 	const char *host = p.host;

@@ -96,6 +96,7 @@ void vfs_fd_drop(struct vfs_proc *p, int fd)
 	set_kind(p, fd, FD_HOST);
 	if (f) {
 		HASH_DEL(p->fds, f);
+		lp_free(f->listing);
 		lp_free(f);
 	}
 }
@@ -156,6 +157,7 @@ static void proc_free(struct vfs_proc *p)
 	struct vfs_fd *f, *tmp;
 	HASH_ITER(hh, p->fds, f, tmp) {
 		HASH_DEL(p->fds, f);
+		lp_free(f->listing);
 		lp_free(f);
 	}
 	lp_free(p);

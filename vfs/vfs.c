@@ -113,6 +113,35 @@ static int canonical_dest(const char *dest, int n_earlier, char *out)
 	return 0;
 }
 
+/* An overlay's lower layers without symlinks, each an existing directory,
+ * into out (':'-separated). */
+static int concrete_layers(const struct mount_spec *m, char *out, size_t outlen)
+{
+	size_t o = 0, n;
+	const char *l;
+	for (int i = 0; (l = mounts_lower(m, i, &n)); i++) {
+		char given[PATH_MAX], abs[PATH_MAX];
+		snprintf(given, sizeof given, "%.*s", (int)n, l);
+		if (!realpath(given, abs))
+			return fail(errno, "LOWER '%s' of DEST '%s': %s", given, m->dest, strerror(errno));
+		struct stat st;
+		if (stat(abs, &st) || !S_ISDIR(st.st_mode))
+			return fail(ENOTDIR, "LOWER '%s' of DEST '%s' is not a directory", given, m->dest);
+		size_t al = strlen(abs);
+		if (strchr(abs, ':'))
+			return fail(EINVAL, "LOWER '%s' of DEST '%s': a layer's path cannot hold ':'", abs,
+				    m->dest);
+		if (o + al + 2 > outlen)
+			return fail(ENAMETOOLONG, "the lower layers of DEST '%s' are too long", m->dest);
+		if (o)
+			out[o++] = ':';
+		memcpy(out + o, abs, al);
+		o += al;
+	}
+	out[o] = 0;
+	return 0;
+}
+
 /* The mounts as given (SRC absolute) made concrete: SRC without symlinks
  * and existing, DEST canonical. */
 static int add_mounts(const struct mount_list *given)
@@ -129,6 +158,15 @@ static int add_mounts(const struct mount_list *given)
 		if (mounts_add(&vfs.mounts, m->kind, m->flags, src, dest, why, sizeof why) < 0 ||
 		    mounts_add(&vfs.named, m->kind, m->flags, src, m->dest, why, sizeof why) < 0)
 			return fail(EINVAL, "%s", why);
+		if (m->kind == MOUNT_OVERLAY) {
+			char lower[4 * PATH_MAX];
+			int r = concrete_layers(m, lower, sizeof lower);
+			if (r < 0)
+				return r;
+			if (mounts_set_lower(&vfs.mounts.v[vfs.mounts.n - 1], lower, why, sizeof why) < 0 ||
+			    mounts_set_lower(&vfs.named.v[vfs.named.n - 1], lower, why, sizeof why) < 0)
+				return fail(EINVAL, "%s", why);
+		}
 	}
 	return 0;
 }
@@ -309,6 +347,21 @@ LP_API int vfs_bind(const char *src, const char *dest, unsigned flags)
 	return 0;
 }
 
+LP_API int vfs_overlay(const char *lower, const char *upper, const char *dest)
+{
+	if (vfs.started)
+		return fail(EBUSY, "the view has already started");
+	if (!lower || !upper || !dest)
+		return fail(EINVAL, "missing LOWER, UPPER or DEST");
+	use_our_allocator();
+	char abs[PATH_MAX], why[512];
+	if (!realpath(upper, abs))
+		return fail(errno, "UPPER '%s': %s", upper, strerror(errno));
+	if (mounts_add_overlay(&pending, lower, abs, dest, why, sizeof why) < 0)
+		return fail(EINVAL, "%s", why);
+	return 0;
+}
+
 LP_API int vfs_mounts_file(const char *path)
 {
 	if (vfs.started)
@@ -359,6 +412,17 @@ LP_API int vfs_mounts_file(const char *path)
 			snprintf(src, sizeof src, "%s", l.v[i].src);
 		else
 			snprintf(src, sizeof src, "%s/%s", dir, l.v[i].src);
+		if (l.v[i].kind == MOUNT_OVERLAY) {
+			char lower[4 * PATH_MAX];
+			size_t o = 0, n;
+			const char *lw;
+			for (int k = 0; (lw = mounts_lower(&l.v[i], k, &n)) && o < sizeof lower; k++)
+				o += (size_t)snprintf(lower + o, sizeof lower - o, "%s%s%s%.*s", k ? ":" : "",
+						      lw[0] == '/' ? "" : dir, lw[0] == '/' ? "" : "/", (int)n, lw);
+			r = o < sizeof lower ? vfs_overlay(lower, src, l.v[i].dest)
+					     : fail(ENAMETOOLONG, "%s: the lower layers are too long", path);
+			continue;
+		}
 		r = vfs_bind(src, l.v[i].dest, (l.v[i].flags & MOUNT_RO) ? VFS_RO : 0);
 	}
 	mounts_free(&l);

@@ -24,6 +24,10 @@ extern "C" {
 
 /* DEST (a path in the view) shows SRC (a host directory or file). */
 LP_API int vfs_bind(const char *src, const char *dest, unsigned flags);
+/* DEST shows UPPER over LOWER ("L1[:L2...]", leftmost on top): reads
+ * come from the topmost layer that has a name, changes go to UPPER
+ * (copy-up, whiteouts; see README.md). */
+LP_API int vfs_overlay(const char *lower, const char *upper, const char *dest);
 /* The mounts of a mounts file (the grammar is in README.md). */
 LP_API int vfs_mounts_file(const char *path);
 /* Register the view's handlers on ip, before lp_start.  The working

@@ -60,7 +60,10 @@ struct vfs_fd {
 	uint8_t kind;
 	bool synthetic;      /* an ancestor of mount points missing on the host */
 	bool listed_host;    /* getdents: the host's entries are all returned */
-	int listed_extra;    /* getdents: synthetic entries returned so far */
+	int listed_extra;    /* getdents: synthetic entries returned so far (an
+	                        overlay's: bytes of its merged listing) */
+	char *listing;       /* an overlay directory's merged listing (dirent64s) */
+	size_t listing_len;
 	UT_hash_handle hh;
 	char view[];         /* allocated with the entry: one allocation per fd */
 };

@@ -1,0 +1,157 @@
+# Differential conformance of the overlay backend (sourced by tests/run.sh).
+#
+# Every case (tests/vfs/ovcases/*.ops for fsops, *.sh for shell) runs on
+# the same fixture: once in a private mount namespace on the kernel's
+# overlayfs (lowerdir=L1:L2, upperdir=U), once under vfsrun --overlay
+# L1:L2 U; then the upper layer left behind is listed (names, types,
+# sizes, modes; whiteouts and opaque directories in whichever form) and
+# the lower layers are checked byte for byte.  Everything must be
+# identical.  Runs as nobody (vfsrun: sud mode, xattr whiteouts) and as
+# root (lazy mode, the kernel's own 0/0 device whiteouts).
+#
+# Needs: root (mount namespaces), unshare, the overlay file system.
+
+OV=$WORK/ov
+OVCASES=$ROOT/tests/vfs/ovcases
+
+ov_fixture() {
+	rm -rf "$OV"
+	mkdir -p "$OV"/l1/d/sub "$OV"/l1/only1 "$OV"/l2/d/deep "$OV"/l2/only2/inner "$OV"/l2/shadow \
+		"$OV"/u/d/upsub "$OV"/w "$OV"/v "$OV"/l1/tree/a/b "$OV"/l2/tree/c
+	echo a1 > "$OV/l1/a"
+	echo a2 > "$OV/l2/a"
+	echo x1 > "$OV/l1/d/x1"
+	echo x2 > "$OV/l2/d/x2"
+	echo z > "$OV/l2/d/deep/z"
+	echo s > "$OV/l1/d/sub/s"
+	echo f > "$OV/l1/only1/f"
+	echo i > "$OV/l2/only2/inner/i"
+	echo "file over dir" > "$OV/l1/shadow"
+	echo hidden > "$OV/l2/shadow/h"
+	echo u > "$OV/u/ufile"
+	echo du > "$OV/u/d/du"
+	echo b > "$OV/l1/tree/a/b/leaf"
+	echo c > "$OV/l2/tree/c/leaf"
+	ln -s a "$OV/l1/rel-link"
+	ln -s "$OV/v/d" "$OV/l1/abs-link"
+	ln -s d/x2 "$OV/l2/link2"
+	mkfifo "$OV/l1/fifo"
+	printf '#!/bin/sh\necho "script $1"\n' > "$OV/l1/script.sh"
+	chmod 755 "$OV/l1/script.sh"
+	chmod 640 "$OV/l1/d/x1"
+	chmod 700 "$OV/l2/only2"
+	seq 1 400000 > "$OV/l2/big"  # 2.6 MB, the same every time
+	chown -R 65534:65534 "$OV"
+	chmod 755 "$OV"
+}
+
+# The lower layers' content, to see that nothing changed them.
+ov_lower_sum() {
+	(cd "$OV" && find l1 l2 -printf '%p %y %m %s %l\n' | sort && find l1 l2 -type f -print0 | sort -z |
+		xargs -0 sha256sum) | sha256sum | cut -c1-16
+}
+
+# The upper layer, normalized: whiteouts and opaque marks in either form.
+ov_upper_dump() {
+	python3 - "$OV/u" <<'PY'
+import os, stat, sys
+root = sys.argv[1]
+def xa(p, name):
+    for pre in ("trusted.overlay.", "user.overlay."):
+        try:
+            return os.getxattr(p, pre + name, follow_symlinks=False)
+        except OSError:
+            pass
+    return None
+out = []
+for d, dirs, files in os.walk(root):
+    for n in dirs + files:
+        p = os.path.join(d, n)
+        st = os.lstat(p)
+        rel = os.path.relpath(p, root)
+        if (stat.S_ISCHR(st.st_mode) and st.st_rdev == 0) or \
+           (stat.S_ISREG(st.st_mode) and st.st_size == 0 and xa(p, "whiteout") is not None):
+            out.append(f"{rel} whiteout")
+        elif stat.S_ISDIR(st.st_mode):
+            out.append(f"{rel} dir {st.st_mode & 0o7777:o}" + (" opaque" if xa(p, "opaque") == b"y" else ""))
+        elif stat.S_ISLNK(st.st_mode):
+            out.append(f"{rel} link {os.readlink(p)}")
+        else:
+            kind = "file" if stat.S_ISREG(st.st_mode) else "fifo" if stat.S_ISFIFO(st.st_mode) else "other"
+            out.append(f"{rel} {kind} {st.st_mode & 0o7777:o} size={st.st_size}")
+print("\n".join(sorted(out)))
+PY
+}
+
+ov_case_cmd() {
+	local c=$1
+	case $c in
+	*.ops)
+		sed "s|@W@|$OV|g" "$c" > "$WORK/ov-case.ops"
+		chmod 644 "$WORK/ov-case.ops"
+		echo "cd '$OV/v' && exec '$B/tests/fsops' '$WORK/ov-case.ops'" ;;
+	*.sh)
+		echo "cd '$OV/v' && W='$OV' B='$B' exec sh '$c'" ;;
+	esac
+}
+
+# ov_run kernel|view WHO CASE -> output, the upper layer, the lower check
+ov_run() {
+	local how=$1 who=$2 c=$3 cmd drop=() before
+	ov_fixture
+	before=$(ov_lower_sum)
+	cmd=$(ov_case_cmd "$c")
+	[ "$who" = nobody ] && drop=("${NOBODY[@]}")
+	if [ "$how" = kernel ]; then
+		timeout 120 unshare -m --propagation private sh -c "
+			mount -t overlay overlay -o lowerdir='$OV/l1:$OV/l2',upperdir='$OV/u',workdir='$OV/w' '$OV/v' || exit 99
+			exec ${drop[*]} sh -c \"\$0\"" "$cmd" 2>&1
+	else
+		local mode=()
+		[ "$who" = me ] && mode=(--mode=lazy)
+		timeout 120 "${drop[@]}" "$B/vfsrun" "${mode[@]}" --overlay "$OV/l1:$OV/l2" "$OV/u" "$OV/v" \
+			-- sh -c "$cmd" 2>&1
+	fi
+	echo "exit status $?"
+	echo "-- upper layer"
+	ov_upper_dump
+	[ "$(ov_lower_sum)" = "$before" ] && echo "-- lower layers unchanged" || echo "-- LOWER LAYERS CHANGED"
+}
+
+if wanted overlay; then
+	if [ $IS_ROOT != 1 ]; then
+		skipped "differential conformance against kernel overlayfs" "needs root for mount namespaces"
+	elif ! unshare -m sh -c "mkdir -p $WORK/ovp/l $WORK/ovp/u $WORK/ovp/w $WORK/ovp/m &&
+		mount -t overlay overlay -o lowerdir=$WORK/ovp/l,upperdir=$WORK/ovp/u,workdir=$WORK/ovp/w $WORK/ovp/m" 2>/dev/null; then
+		skipped "differential conformance against kernel overlayfs" "the kernel cannot mount overlayfs here"
+	else
+		for c in "$OVCASES"/*.ops "$OVCASES"/*.sh; do
+			name=$(basename "$c")
+			for who in nobody me; do
+				k=$(ov_run kernel $who "$c")
+				v=$(ov_run view $who "$c")
+				if [ "$k" = "$v" ]; then
+					ok "view = kernel overlayfs: $name [$who]"
+				else
+					bad "view = kernel overlayfs: $name [$who]" \
+						"$(diff <(echo "$k") <(echo "$v") | head -30)"
+				fi
+			done
+		done
+		# the upper layer a normal user's vfsrun wrote, read by the kernel
+		# as the top lower layer (userxattr: its user.overlay.* marks)
+		ov_run view nobody "$OVCASES/write.ops" >/dev/null
+		tree='find . -printf "%p %y %s %m\n" | sort'
+		v=$("${NOBODY[@]}" "$B/vfsrun" --overlay "$OV/l1:$OV/l2" "$OV/u" "$OV/v" -- sh -c "cd '$OV/v' && $tree" 2>&1)
+		k=$(unshare -m sh -c "mount -t overlay overlay -o userxattr,lowerdir='$OV/u:$OV/l1:$OV/l2' '$OV/v' &&
+			cd '$OV/v' && $tree" 2>&1)
+		if [ "$k" = "$v" ] && [ "$(echo "$v" | wc -l)" -gt 20 ]; then
+			ok "kernel overlayfs reads the upper layer of an unprivileged vfsrun"
+		else
+			bad "kernel overlayfs reads the upper layer of an unprivileged vfsrun" \
+				"$(diff <(echo "$k") <(echo "$v") | head -30)"
+		fi
+		rm -rf "$OV"
+	fi
+	rm -rf "$WORK/ovp"
+fi

@@ -1,0 +1,889 @@
+/* The overlay backend: DEST shows UPPER (the mount's src) over the lower
+ * layers, as the kernel's overlayfs does.
+ *
+ * A name is looked up layer by layer, from UPPER down: the topmost layer
+ * that has it wins; a whiteout in a layer hides the name below it; a
+ * directory merges with the directories of the same name below it unless
+ * it is opaque (or a non-directory stops the chain).  Reads go straight
+ * to the winning layer's file.  Changes go to UPPER: a lower file is first
+ * copied up (to an unnamed O_TMPFILE, or a temporary name where the file
+ * system has none, then linked or renamed under its real name: a copy-up
+ * cut short by ENOSPC, EIO or a crash is never seen under the real name),
+ * and a removed lower name leaves a whiteout.
+ *
+ * On-disk format, the kernel's (Documentation/filesystems/overlayfs.rst):
+ * as root, whiteouts are 0/0 character devices and opaque directories
+ * carry trusted.overlay.opaque=y; a normal user cannot make those, so its
+ * whiteouts are empty files with user.overlay.whiteout and their directory
+ * carries user.overlay.opaque=x, and opaque directories user.overlay.opaque=y
+ * -- what the kernel reads with the "userxattr" mount option.  Both forms
+ * are read in either case. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../vfs_internal.h"
+
+#define OVL_MAX_LAYERS 32
+/* what a whited-out name resolves to: a path that never exists */
+static const char gone[] = "/proc/self/fd/-1";
+
+static int layer_count(const struct mount_spec *m)
+{
+	int n = 1;
+	size_t len;
+	while (n < OVL_MAX_LAYERS && mounts_lower(m, n - 1, &len))
+		n++;
+	return n;
+}
+
+/* LAYER's path of REST (REST_LEN bytes) into out: its length or -errno. */
+static long layer_path(const struct mount_spec *m, int layer, const char *rest, size_t rest_len, char *out,
+		       size_t outlen)
+{
+	size_t bl;
+	const char *base = layer ? mounts_lower(m, layer - 1, &bl) : m->src;
+	if (!layer)
+		bl = m->src_len;
+	if (bl + rest_len + 1 > outlen)
+		return -ENAMETOOLONG;
+	memcpy(out, base, bl);
+	memcpy(out + bl, rest, rest_len);
+	out[bl + rest_len] = 0;
+	return (long)(bl + rest_len);
+}
+
+static long xattr_get(const char *path, const char *name, char *buf, size_t n)
+{
+	return sys(SYS_lgetxattr, (long)path, (long)name, (long)buf, (long)n, 0, 0);
+}
+
+static bool am_root(void)
+{
+	return sys(SYS_geteuid, 0, 0, 0, 0, 0, 0) == 0;
+}
+
+/* The xattr names this process writes (see the top of the file). */
+static const char *x_opaque(void)
+{
+	return am_root() ? "trusted.overlay.opaque" : "user.overlay.opaque";
+}
+
+static bool is_whiteout(const char *path, const struct stat *st)
+{
+	if (S_ISCHR(st->st_mode))
+		return st->st_rdev == 0;
+	if (!S_ISREG(st->st_mode) || st->st_size != 0)
+		return false;
+	return xattr_get(path, "trusted.overlay.whiteout", NULL, 0) >= 0 ||
+	       xattr_get(path, "user.overlay.whiteout", NULL, 0) >= 0;
+}
+
+/* The opaque mark of a directory: 'y' (opaque), 'x' (holds xattr
+ * whiteouts) or 0. */
+static char opaque_mark(const char *path)
+{
+	char v[2];
+	if (xattr_get(path, "trusted.overlay.opaque", v, 1) == 1 && (v[0] == 'y' || v[0] == 'x'))
+		return v[0];
+	if (xattr_get(path, "user.overlay.opaque", v, 1) == 1 && (v[0] == 'y' || v[0] == 'x'))
+		return v[0];
+	return 0;
+}
+
+long ovl_lookup(const struct mount_spec *m, const char *rest, size_t rest_len, bool full, struct ovl_look *lk,
+		char *host, size_t hostlen)
+{
+	int n = layer_count(m);
+	uint32_t active = (n == 32) ? ~0u : (1u << n) - 1;
+	char path[VFS_PATH_MAX];
+	lk->layer = 0;
+	lk->whiteout = false;
+	lk->blocked = false;
+	lk->is_dir = true;
+	lk->in_lower = n > 1;
+	lk->layers = active;
+	if (n > 1 && opaque_mark(m->src) == 'y')
+		lk->layers = active = 1;
+	lk->merged = active != 1 && (active & (active - 1));
+	size_t i = 0;
+	while (i < rest_len) {
+		while (i < rest_len && rest[i] == '/')
+			i++;
+		if (i == rest_len)
+			break;
+		while (i < rest_len && rest[i] != '/')
+			i++;
+		size_t e = i;  /* rest[0..e) is the path so far */
+		while (i < rest_len && rest[i] == '/')
+			i++;
+		bool last = i == rest_len;
+		int found = -1;
+		bool dir = false, in_lower = false, chain = true;
+		uint32_t next = 0;
+		for (int l = 0; l < n; l++) {
+			if (!(active & (1u << l)))
+				continue;
+			long pl = layer_path(m, l, rest, e, path, sizeof path);
+			if (pl < 0)
+				return pl;
+			struct stat st;
+			long r = sys(SYS_lstat, (long)path, (long)&st, 0, 0, 0, 0);
+			if (r == -ENOENT || r == -ENOTDIR)
+				continue;
+			if (r < 0) {  /* EACCES...: the syscall on this path says so */
+				if (found < 0)
+					found = l;
+				break;
+			}
+			if (is_whiteout(path, &st)) {
+				if (found < 0) {
+					lk->layer = -1;
+					lk->whiteout = true;
+					lk->is_dir = false;
+					lk->in_lower = true;
+					lk->merged = false;
+					lk->layers = 0;
+					if (sizeof gone > hostlen)
+						return -ENAMETOOLONG;
+					memcpy(host, gone, sizeof gone);
+					return (long)sizeof gone - 1;
+				}
+				break;  /* hides the name further down */
+			}
+			if (found < 0) {
+				found = l;
+				dir = S_ISDIR(st.st_mode);
+				if (!dir && !(last && full))
+					break;
+				if (dir) {
+					next = 1u << l;
+					/* an opaque directory stops the merge (only worth
+					 * a look when layers are left below) */
+					if ((active >> (l + 1)) && opaque_mark(path) == 'y')
+						chain = false;
+				} else {
+					chain = false;
+				}
+				continue;
+			}
+			in_lower = true;
+			if (!chain)
+				break;
+			if (!S_ISDIR(st.st_mode))
+				break;  /* a non-directory ends the chain */
+			next |= 1u << l;
+			if ((active >> (l + 1)) && opaque_mark(path) == 'y')
+				chain = false;
+		}
+		if (found < 0) {  /* in no layer: it would be created in UPPER */
+			lk->layer = -1;
+			lk->is_dir = false;
+			lk->in_lower = false;
+			lk->merged = false;
+			lk->layers = 0;
+			return layer_path(m, 0, rest, rest_len, host, hostlen);
+		}
+		if (!last && !dir) {
+			/* a non-directory in the way: the kernel says ENOTDIR */
+			lk->layer = -1;
+			lk->blocked = true;
+			lk->is_dir = false;
+			lk->in_lower = false;
+			lk->merged = false;
+			lk->layers = 0;
+			return layer_path(m, found, rest, rest_len, host, hostlen);
+		}
+		if (last) {
+			lk->layer = found;
+			lk->is_dir = dir;
+			lk->in_lower = in_lower || found > 0;
+			lk->layers = next;
+			lk->merged = next & (next - 1);
+			return layer_path(m, found, rest, rest_len, host, hostlen);
+		}
+		active = next;
+	}
+	return layer_path(m, 0, rest, rest_len, host, hostlen);
+}
+
+/* ---- making things in UPPER ---- */
+
+static long upper_path(const struct mount_spec *m, const char *rest, size_t len, char *out, size_t outlen)
+{
+	return layer_path(m, 0, rest, len, out, outlen);
+}
+
+/* The length of REST's parent ("" for a name at DEST). */
+static size_t parent_len(const char *rest, size_t len)
+{
+	while (len && rest[len - 1] == '/')
+		len--;
+	while (len && rest[len - 1] != '/')
+		len--;
+	while (len && rest[len - 1] == '/')
+		len--;
+	return len;
+}
+
+static long copy_xattrs(int sfd, const char *spath, int dfd, const char *dpath)
+{
+	char names[16384], val[16384];
+	long n = sfd >= 0 ? sys(SYS_flistxattr, sfd, (long)names, sizeof names, 0, 0, 0)
+			  : sys(SYS_llistxattr, (long)spath, (long)names, sizeof names, 0, 0, 0);
+	if (n == -ENOTSUP || n == -EOPNOTSUPP)
+		return 0;
+	if (n < 0)
+		return n;
+	for (long i = 0; i < n;) {
+		const char *name = names + i;
+		size_t nl = strlen(name);
+		i += (long)nl + 1;
+		/* the layers' own marks stay where they are */
+		if ((nl > 16 && !memcmp(name, "trusted.overlay.", 16)) ||
+		    (nl > 13 && !memcmp(name, "user.overlay.", 13)))
+			continue;
+		long v = sfd >= 0 ? sys(SYS_fgetxattr, sfd, (long)name, (long)val, sizeof val, 0, 0)
+				  : sys(SYS_lgetxattr, (long)spath, (long)name, (long)val, sizeof val, 0, 0);
+		if (v < 0)
+			continue;
+		long r = dfd >= 0 ? sys(SYS_fsetxattr, dfd, (long)name, (long)val, v, 0, 0)
+				  : sys(SYS_lsetxattr, (long)dpath, (long)name, (long)val, v, 0, 0);
+		/* what this process may not set (security.*, trusted.* as a
+		 * user) is left behind, as a copy by cp -a would */
+		if (r < 0 && r != -EPERM && r != -ENOTSUP && r != -EOPNOTSUPP && r != -EACCES)
+			return r;
+	}
+	return 0;
+}
+
+/* Owner (where permitted), mode and times of a copy. */
+static long copy_attrs(const struct stat *st, int fd, const char *path)
+{
+	long r = fd >= 0 ? sys(SYS_fchown, fd, st->st_uid, st->st_gid, 0, 0, 0)
+			 : sys(SYS_lchown, (long)path, st->st_uid, st->st_gid, 0, 0, 0);
+	if (r < 0 && (r != -EPERM || am_root()))
+		return r;
+	if (!S_ISLNK(st->st_mode)) {
+		r = fd >= 0 ? sys(SYS_fchmod, fd, st->st_mode & 07777, 0, 0, 0, 0)
+			    : sys(SYS_fchmodat, AT_FDCWD, (long)path, st->st_mode & 07777, 0, 0, 0);
+		if (r < 0)
+			return r;
+	}
+	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+	return fd >= 0 ? sys(SYS_utimensat, fd, 0, (long)ts, 0, 0, 0)
+		       : sys(SYS_utimensat, AT_FDCWD, (long)path, (long)ts, AT_SYMLINK_NOFOLLOW, 0, 0);
+}
+
+static void put_num(char *o, size_t *k, unsigned long v)
+{
+	char d[24];
+	int nd = 0;
+	do
+		d[nd++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (nd)
+		o[(*k)++] = d[--nd];
+}
+
+/* A new file in directory DIR, not yet under any name: an O_TMPFILE, or a
+ * temporary name (into tmpname) where the file system has no O_TMPFILE. */
+static long tmp_create(const char *dir, char *tmpname, size_t tmplen)
+{
+	tmpname[0] = 0;
+	long fd = sys(SYS_openat, AT_FDCWD, (long)dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600, 0, 0);
+	if (fd >= 0 || (fd != -EOPNOTSUPP && fd != -EISDIR && fd != -EINVAL && fd != -ENOSYS))
+		return fd;
+	static unsigned long counter;
+	size_t dl = strlen(dir), k = dl;
+	if (dl + 64 > tmplen)
+		return -ENAMETOOLONG;
+	memcpy(tmpname, dir, dl);
+	memcpy(tmpname + k, "/.vfsrun-copyup.", 16);
+	k += 16;
+	put_num(tmpname, &k, (unsigned long)sys(SYS_gettid, 0, 0, 0, 0, 0, 0));
+	tmpname[k++] = '.';
+	put_num(tmpname, &k, __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
+	tmpname[k] = 0;
+	fd = sys(SYS_openat, AT_FDCWD, (long)tmpname, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600, 0, 0);
+	if (fd < 0)
+		tmpname[0] = 0;
+	return fd;
+}
+
+/* The new file (tmp_create) gets its real name DEST; closed either way. */
+static long tmp_publish(long fd, const char *tmpname, const char *dest)
+{
+	long r;
+	if (!tmpname[0]) {
+		char link[32] = "/proc/self/fd/";
+		size_t k = 14;
+		put_num(link, &k, (unsigned long)fd);
+		link[k] = 0;
+		r = sys(SYS_linkat, AT_FDCWD, (long)link, AT_FDCWD, (long)dest, AT_SYMLINK_FOLLOW, 0);
+	} else {
+		r = sys(SYS_rename, (long)tmpname, (long)dest, 0, 0, 0, 0);
+		if (r < 0)
+			sys(SYS_unlink, (long)tmpname, 0, 0, 0, 0, 0);
+	}
+	sys(SYS_close, fd, 0, 0, 0, 0, 0);
+	return r;
+}
+
+static void tmp_discard(long fd, const char *tmpname)
+{
+	if (tmpname[0])
+		sys(SYS_unlink, (long)tmpname, 0, 0, 0, 0, 0);
+	sys(SYS_close, fd, 0, 0, 0, 0, 0);
+}
+
+static long copy_data(long sfd, long dfd, off_t size)
+{
+	bool use_sendfile = false;
+	for (off_t done = 0; done < size;) {
+		size_t chunk = (size_t)(size - done) > (1u << 30) ? (1u << 30) : (size_t)(size - done);
+		long r = use_sendfile ? sys(SYS_sendfile, dfd, sfd, 0, (long)chunk, 0, 0)
+				      : sys(SYS_copy_file_range, sfd, 0, dfd, 0, (long)chunk, 0);
+		if (!use_sendfile && (r == -EXDEV || r == -EINVAL || r == -ENOSYS || r == -EOPNOTSUPP) &&
+		    done == 0) {
+			use_sendfile = true;
+			continue;
+		}
+		if (r < 0)
+			return r;
+		if (r == 0)
+			break;  /* the file shrank meanwhile */
+		done += r;
+	}
+	return 0;
+}
+
+/* Copy the lower object at FROM to UPPER's TO (whose directory exists). */
+static long copy_object(const char *from, const char *to)
+{
+	struct stat st;
+	long r = sys(SYS_lstat, (long)from, (long)&st, 0, 0, 0, 0);
+	if (r < 0)
+		return r;
+	if (S_ISDIR(st.st_mode)) {
+		/* created as the owner alone may use it, opened up by copy_attrs */
+		r = sys(SYS_mkdir, (long)to, 0700, 0, 0, 0, 0);
+		if (r == 0) {
+			r = copy_xattrs(-1, from, -1, to);
+			if (r == 0)
+				r = copy_attrs(&st, -1, to);
+			if (r < 0)
+				sys(SYS_rmdir, (long)to, 0, 0, 0, 0, 0);
+		}
+		return r;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		char target[VFS_PATH_MAX];
+		long n = sys(SYS_readlink, (long)from, (long)target, sizeof target - 1, 0, 0, 0);
+		if (n < 0)
+			return n;
+		target[n] = 0;
+		r = sys(SYS_symlink, (long)target, (long)to, 0, 0, 0, 0);
+		if (r == 0 && (r = copy_attrs(&st, -1, to)) < 0)
+			sys(SYS_unlink, (long)to, 0, 0, 0, 0, 0);
+		return r;
+	}
+	if (!S_ISREG(st.st_mode)) {  /* fifo, socket, device */
+		r = sys(SYS_mknod, (long)to, st.st_mode, (long)st.st_rdev, 0, 0, 0);
+		if (r == 0 && (r = copy_attrs(&st, -1, to)) < 0)
+			sys(SYS_unlink, (long)to, 0, 0, 0, 0, 0);
+		return r;
+	}
+	long sfd = sys(SYS_open, (long)from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0, 0, 0, 0);
+	if (sfd < 0)
+		return sfd;
+	char dir[VFS_PATH_MAX], tmpname[VFS_PATH_MAX];
+	size_t tl = strlen(to);
+	memcpy(dir, to, tl + 1);
+	mounts_parent(dir, &tl);
+	long dfd = tmp_create(dir, tmpname, sizeof tmpname);
+	if (dfd < 0) {
+		sys(SYS_close, sfd, 0, 0, 0, 0, 0);
+		return dfd;
+	}
+	r = copy_data(sfd, dfd, st.st_size);
+	if (r == 0)
+		r = copy_xattrs(sfd, NULL, dfd, NULL);
+	if (r == 0)
+		r = copy_attrs(&st, dfd, NULL);
+	if (r == 0)
+		r = sys(SYS_fsync, dfd, 0, 0, 0, 0, 0);  /* whole before it has a name */
+	sys(SYS_close, sfd, 0, 0, 0, 0, 0);
+	if (r < 0) {
+		tmp_discard(dfd, tmpname);
+		return r;
+	}
+	return tmp_publish(dfd, tmpname, to);
+}
+
+/* Every directory on the way to REST (included) in UPPER. */
+static long upper_dirs(const struct mount_spec *m, const char *rest, size_t len)
+{
+	char host[VFS_PATH_MAX], up[VFS_PATH_MAX];
+	for (size_t i = 0; i < len;) {
+		while (i < len && rest[i] == '/')
+			i++;
+		while (i < len && rest[i] != '/')
+			i++;
+		struct ovl_look lk;
+		long r = ovl_lookup(m, rest, i, false, &lk, host, sizeof host);
+		if (r < 0)
+			return r;
+		if (lk.layer < 0)
+			return lk.blocked ? -ENOTDIR : -ENOENT;
+		if (!lk.is_dir)
+			return -ENOTDIR;
+		if (lk.layer == 0)
+			continue;
+		if ((r = upper_path(m, rest, i, up, sizeof up)) < 0)
+			return r;
+		r = copy_object(host, up);
+		if (r < 0 && r != -EEXIST)
+			return r;
+	}
+	return 0;
+}
+
+long ovl_copy_up(const struct mount_spec *m, const char *rest, size_t len)
+{
+	char host[VFS_PATH_MAX], up[VFS_PATH_MAX];
+	struct ovl_look lk;
+	long r = ovl_lookup(m, rest, len, false, &lk, host, sizeof host);
+	if (r < 0)
+		return r;
+	if (lk.layer < 0)
+		return lk.blocked ? -ENOTDIR : -ENOENT;
+	if (lk.layer == 0)
+		return 0;
+	if (lk.is_dir)
+		return upper_dirs(m, rest, len);
+	if ((r = upper_dirs(m, rest, parent_len(rest, len))) < 0)
+		return r;
+	if ((r = upper_path(m, rest, len, up, sizeof up)) < 0)
+		return r;
+	r = copy_object(host, up);
+	return r == -EEXIST ? 0 : r;  /* another process was first */
+}
+
+/* Write and search permission on the directory of REST, as the kernel
+ * checks it on the overlay's directory before anything is copied up. */
+static long may_change_in(const struct mount_spec *m, const char *rest, size_t len)
+{
+	char host[VFS_PATH_MAX];
+	struct ovl_look lk;
+	long r = ovl_lookup(m, rest, parent_len(rest, len), false, &lk, host, sizeof host);
+	if (r < 0)
+		return r;
+	if (lk.layer < 0)
+		return lk.blocked ? -ENOTDIR : -ENOENT;
+	if (!lk.is_dir)
+		return -ENOTDIR;
+	return sys(SYS_faccessat2, AT_FDCWD, (long)host, W_OK | X_OK, AT_EACCESS, 0, 0);
+}
+
+long ovl_prepare_create(const struct mount_spec *m, const char *rest, size_t len, bool *was_whiteout)
+{
+	char host[VFS_PATH_MAX];
+	struct ovl_look lk;
+	*was_whiteout = false;
+	long r = ovl_lookup(m, rest, len, false, &lk, host, sizeof host);
+	if (r < 0)
+		return r;
+	if (lk.layer >= 0)
+		return 1;  /* it exists */
+	if (lk.blocked)
+		return -ENOTDIR;
+	if ((r = may_change_in(m, rest, len)) < 0)
+		return r;
+	if ((r = upper_dirs(m, rest, parent_len(rest, len))) < 0)
+		return r;
+	if (lk.whiteout) {
+		if ((r = upper_path(m, rest, len, host, sizeof host)) < 0)
+			return r;
+		r = sys(SYS_unlink, (long)host, 0, 0, 0, 0, 0);
+		if (r < 0 && r != -ENOENT)
+			return r;
+		*was_whiteout = true;
+	}
+	return 0;
+}
+
+/* A whiteout at UPPER's PATH (its directory exists, the name does not). */
+static long make_whiteout(const char *path)
+{
+	if (am_root()) {
+		long r = sys(SYS_mknod, (long)path, S_IFCHR, 0, 0, 0, 0);
+		if (r != -EPERM)
+			return r;
+	}
+	char dir[VFS_PATH_MAX], tmpname[VFS_PATH_MAX];
+	size_t dl = strlen(path);
+	memcpy(dir, path, dl + 1);
+	mounts_parent(dir, &dl);
+	long fd = tmp_create(dir, tmpname, sizeof tmpname);
+	if (fd < 0)
+		return fd;
+	const char *name = am_root() ? "trusted.overlay.whiteout" : "user.overlay.whiteout";
+	long r = sys(SYS_fsetxattr, fd, (long)name, (long)"", 0, 0, 0);
+	if (r < 0) {
+		tmp_discard(fd, tmpname);
+		return r == -ENOTSUP || r == -EOPNOTSUPP || r == -EPERM ? -EXDEV : r;
+	}
+	if ((r = tmp_publish(fd, tmpname, path)) < 0)
+		return r;
+	/* the kernel honours such whiteouts in directories marked 'x' */
+	if (!opaque_mark(dir))
+		sys(SYS_lsetxattr, (long)dir, (long)x_opaque(), (long)"x", 1, 0, 0);
+	return 0;
+}
+
+long ovl_mark_opaque(const struct mount_spec *m, const char *rest, size_t len)
+{
+	char up[VFS_PATH_MAX];
+	long r = upper_path(m, rest, len, up, sizeof up);
+	if (r < 0)
+		return r;
+	return sys(SYS_lsetxattr, (long)up, (long)x_opaque(), (long)"y", 1, 0, 0);
+}
+
+/* ---- merged listings ---- */
+
+struct seen {
+	bool hidden;
+	UT_hash_handle hh;
+	char name[];
+};
+
+struct blob {
+	char *p;
+	size_t len, cap;
+	bool failed;
+};
+
+static void blob_put(struct blob *b, uint64_t ino, unsigned char type, const char *name, size_t nl)
+{
+	size_t rec = (19 + nl + 1 + 7) & ~(size_t)7;
+	if (b->len + rec > b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 4096;
+		while (cap < b->len + rec)
+			cap *= 2;
+		char *np = lp_malloc(cap);
+		if (!np) {
+			b->failed = true;
+			return;
+		}
+		if (b->len)
+			memcpy(np, b->p, b->len);
+		lp_free(b->p);
+		b->p = np;
+		b->cap = cap;
+	}
+	char *d = b->p + b->len;
+	memset(d, 0, rec);
+	int64_t off = (int64_t)(b->len + rec);
+	unsigned short reclen = (unsigned short)rec;
+	memcpy(d, &ino, 8);
+	memcpy(d + 8, &off, 8);
+	memcpy(d + 16, &reclen, 2);
+	d[18] = (char)type;
+	memcpy(d + 19, name, nl);
+	b->len += rec;
+}
+
+static void seen_free(struct seen **set)
+{
+	struct seen *s, *t;
+	HASH_ITER(hh, *set, s, t) {
+		HASH_DEL(*set, s);
+		lp_free(s);
+	}
+}
+
+/* Adds NAME (not there yet); false when memory ran out. */
+static bool seen_add(struct seen **set, const char *name, size_t nl, bool hidden)
+{
+	struct seen *s = lp_malloc(sizeof *s + nl + 1);
+	if (!s)
+		return false;
+	s->hidden = hidden;
+	memcpy(s->name, name, nl);
+	s->name[nl] = 0;
+	HASH_ADD_KEYPTR(hh, *set, s->name, nl, s);
+	return true;
+}
+
+long ovl_list(const struct mount_spec *m, const char *rest, size_t len, const struct mount_node *node,
+	      char **out, size_t *out_len)
+{
+	char host[VFS_PATH_MAX], path[VFS_PATH_MAX];
+	struct ovl_look lk;
+	long r = ovl_lookup(m, rest, len, true, &lk, host, sizeof host);
+	if (r < 0)
+		return r;
+	if (lk.layer < 0)
+		return lk.blocked ? -ENOTDIR : -ENOENT;
+	if (!lk.is_dir)
+		return -ENOTDIR;
+	struct seen *set = NULL;
+	struct blob b = { 0 };
+	char buf[16384];
+	for (int l = 0; l < OVL_MAX_LAYERS && !b.failed; l++) {
+		if (!(lk.layers & (1u << l)))
+			continue;
+		long pl = layer_path(m, l, rest, len, path, sizeof path);
+		if (pl < 0) {
+			r = pl;
+			break;
+		}
+		long fd = sys(SYS_open, (long)path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, 0, 0, 0);
+		if (fd < 0) {
+			r = fd;
+			break;
+		}
+		bool xattr_whiteouts = opaque_mark(path) != 0;
+		long n;
+		while ((n = sys(SYS_getdents64, fd, (long)buf, sizeof buf, 0, 0, 0)) > 0) {
+			for (long o = 0; o < n;) {
+				struct dirent64 *d = (struct dirent64 *)(buf + o);
+				o += d->d_reclen;
+				size_t nl = strlen(d->d_name);
+				struct seen *s = NULL;
+				HASH_FIND(hh, set, d->d_name, nl, s);
+				if (s)
+					continue;
+				bool hidden = false;
+				if (d->d_type == DT_CHR || (d->d_type == DT_REG && xattr_whiteouts) ||
+				    d->d_type == DT_UNKNOWN) {
+					struct stat st;
+					if (pl + 1 + nl + 1 <= sizeof path) {
+						path[pl] = '/';
+						memcpy(path + pl + 1, d->d_name, nl + 1);
+						hidden = sys(SYS_lstat, (long)path, (long)&st, 0, 0, 0, 0) == 0 &&
+							 is_whiteout(path, &st);
+						path[pl] = 0;
+					}
+				}
+				if (!seen_add(&set, d->d_name, nl, hidden))
+					b.failed = true;
+				if (!hidden)
+					blob_put(&b, d->d_ino, d->d_type, d->d_name, nl);
+			}
+		}
+		sys(SYS_close, fd, 0, 0, 0, 0, 0);
+		if (n < 0) {
+			r = n;
+			break;
+		}
+	}
+	/* mount points below it, like the kernel's */
+	const char *name;
+	size_t nl;
+	for (int i = 0; r >= 0 && (name = mount_node_child(node, i, &nl)); i++) {
+		struct seen *s = NULL;
+		HASH_FIND(hh, set, name, nl, s);
+		if (!s || s->hidden)
+			blob_put(&b, 1, DT_DIR, name, nl);
+	}
+	seen_free(&set);
+	if (r >= 0 && b.failed)
+		r = -ENOMEM;
+	if (r < 0) {
+		lp_free(b.p);
+		return r;
+	}
+	*out = b.p;
+	*out_len = b.len;
+	return 0;
+}
+
+/* Are there names in the merged directory REST besides "." and ".."? */
+static long merged_empty(const struct mount_spec *m, const char *rest, size_t len)
+{
+	char *list;
+	size_t n;
+	long r = ovl_list(m, rest, len, NULL, &list, &n);
+	if (r < 0)
+		return r;
+	for (size_t o = 0; o < n;) {
+		struct dirent64 *d = (struct dirent64 *)(list + o);
+		o += d->d_reclen;
+		if (!mounts_is_dot(d->d_name, strlen(d->d_name)) && !mounts_is_dotdot(d->d_name, strlen(d->d_name))) {
+			lp_free(list);
+			return -ENOTEMPTY;
+		}
+	}
+	lp_free(list);
+	return 0;
+}
+
+/* Empty UPPER's directory PATH of what only hides lower names. */
+static long clear_upper_dir(const char *path)
+{
+	long fd = sys(SYS_open, (long)path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, 0, 0, 0);
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	char buf[8192];
+	long n, r = 0;
+	bool removed = true;
+	while (r == 0 && removed) {  /* until a pass finds nothing left */
+		removed = false;
+		sys(SYS_lseek, fd, 0, SEEK_SET, 0, 0, 0);
+		while (r == 0 && (n = sys(SYS_getdents64, fd, (long)buf, sizeof buf, 0, 0, 0)) > 0) {
+			for (long o = 0; o < n && r == 0;) {
+				struct dirent64 *d = (struct dirent64 *)(buf + o);
+				o += d->d_reclen;
+				size_t nl = strlen(d->d_name);
+				if (mounts_is_dot(d->d_name, nl) || mounts_is_dotdot(d->d_name, nl))
+					continue;
+				r = sys(SYS_unlinkat, fd, (long)d->d_name, 0, 0, 0, 0);
+				removed = true;
+			}
+		}
+	}
+	sys(SYS_close, fd, 0, 0, 0, 0, 0);
+	return r;
+}
+
+long ovl_remove(const struct mount_spec *m, const char *rest, size_t len, bool dir)
+{
+	char host[VFS_PATH_MAX], up[VFS_PATH_MAX];
+	struct ovl_look lk;
+	long r = ovl_lookup(m, rest, len, true, &lk, host, sizeof host);
+	if (r < 0)
+		return r;
+	if (lk.layer < 0)
+		return lk.blocked ? -ENOTDIR : -ENOENT;
+	if (dir && !lk.is_dir)
+		return -ENOTDIR;
+	if (!dir && lk.is_dir)
+		return -EISDIR;
+	if ((r = may_change_in(m, rest, len)) < 0)
+		return r;
+	if (dir && (r = merged_empty(m, rest, len)) < 0)
+		return r;
+	if ((r = upper_dirs(m, rest, parent_len(rest, len))) < 0)
+		return r;
+	if ((r = upper_path(m, rest, len, up, sizeof up)) < 0)
+		return r;
+	if (lk.layer == 0) {
+		if (dir) {
+			if ((r = clear_upper_dir(up)) < 0)
+				return r;
+			r = sys(SYS_rmdir, (long)up, 0, 0, 0, 0, 0);
+		} else {
+			r = sys(SYS_unlink, (long)up, 0, 0, 0, 0, 0);
+		}
+		if (r < 0)
+			return r;
+	}
+	return lk.in_lower ? make_whiteout(up) : 0;
+}
+
+static bool parent_merged(const struct mount_spec *m, const char *rest, size_t len)
+{
+	char host[VFS_PATH_MAX];
+	struct ovl_look lk;
+	return ovl_lookup(m, rest, parent_len(rest, len), true, &lk, host, sizeof host) >= 0 && lk.merged;
+}
+
+long ovl_rename(const struct mount_spec *m, const char *a, size_t alen, const char *b, size_t blen,
+		unsigned flags)
+{
+	char ha[VFS_PATH_MAX], hb[VFS_PATH_MAX], ua[VFS_PATH_MAX], ub[VFS_PATH_MAX];
+	struct ovl_look la, lb;
+	long r = ovl_lookup(m, a, alen, true, &la, ha, sizeof ha);
+	if (r < 0)
+		return r;
+	if ((r = ovl_lookup(m, b, blen, true, &lb, hb, sizeof hb)) < 0)
+		return r;
+	if (la.layer < 0)
+		return la.blocked ? -ENOTDIR : -ENOENT;
+	if (lb.blocked)
+		return -ENOTDIR;
+	if (flags & ~(unsigned)RENAME_NOREPLACE)
+		return (flags & RENAME_EXCHANGE) ? -EXDEV : -EINVAL;
+	if (alen == blen && !memcmp(a, b, alen))
+		return 0;
+	/* a directory made of lower layers: the kernel's default
+	 * (redirect_dir=off) refuses to move it (an opaque one may go) */
+	if (la.is_dir && (la.layer > 0 || la.merged))
+		return -EXDEV;
+	if (lb.layer >= 0) {
+		if (flags & RENAME_NOREPLACE)
+			return -EEXIST;
+		if (la.is_dir && !lb.is_dir)
+			return -ENOTDIR;
+		if (!la.is_dir && lb.is_dir)
+			return -EISDIR;
+		if (lb.is_dir && (r = merged_empty(m, b, blen)) < 0)
+			return r;
+	}
+	if ((r = may_change_in(m, a, alen)) < 0 || (r = may_change_in(m, b, blen)) < 0)
+		return r;
+	if ((r = ovl_copy_up(m, a, alen)) < 0)
+		return r;
+	if ((r = upper_dirs(m, b, parent_len(b, blen))) < 0)
+		return r;
+	if ((r = upper_path(m, a, alen, ua, sizeof ua)) < 0 || (r = upper_path(m, b, blen, ub, sizeof ub)) < 0)
+		return r;
+	if (la.is_dir && lb.whiteout)
+		sys(SYS_unlink, (long)ub, 0, 0, 0, 0, 0);  /* a directory cannot replace it */
+	if (lb.layer == 0 && lb.is_dir && lb.in_lower && (r = clear_upper_dir(ub)) < 0)
+		return r;
+	if ((r = sys(SYS_rename, (long)ua, (long)ub, 0, 0, 0, 0)) < 0)
+		return r;
+	if (la.in_lower && (r = make_whiteout(ua)) < 0)
+		return r;
+	/* a directory moved where a lower layer may have its name must not
+	 * merge with it: opaque (the kernel does the same when the new
+	 * parent is merged) */
+	if (la.is_dir && (lb.whiteout || lb.in_lower || parent_merged(m, b, blen)))
+		return ovl_mark_opaque(m, b, blen);
+	return 0;
+}
+
+/* ---- the backend ---- */
+
+static long ovl_host_path(const struct mount_spec *m, const char *rest, size_t rest_len, char *out,
+			  size_t outlen)
+{
+	struct ovl_look lk;
+	return ovl_lookup(m, rest, rest_len, false, &lk, out, outlen);
+}
+
+static long ovl_claims(const struct mount_spec *m, const char *host, size_t len)
+{
+	int n = layer_count(m);
+	for (int l = 0; l < n; l++) {
+		size_t bl;
+		const char *base = l ? mounts_lower(m, l - 1, &bl) : m->src;
+		if (!l)
+			bl = m->src_len;
+		if (bl <= len && !memcmp(base, host, bl) && (bl == len || host[bl] == '/' || bl == 1))
+			return (long)bl;
+	}
+	return -1;
+}
+
+static bool ovl_is_dir(const struct mount_spec *m)
+{
+	(void)m;
+	return true;
+}
+
+const struct vfs_backend vfs_overlay_backend = {
+	.name = "overlay",
+	.host_path = ovl_host_path,
+	.claims = ovl_claims,
+	.is_dir = ovl_is_dir,
+};
