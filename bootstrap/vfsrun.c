@@ -75,7 +75,8 @@ static void usage(FILE *f)
 	      "  --tmpfs DEST        an empty directory in memory, dropped likewise\n"
 	      "  --mounts FILE       the mounts listed in FILE, one per line:\n"
 	      "                        bind SRC DEST | ro-bind SRC DEST |\n"
-	      "                        overlay LOWER[:LOWER2...] UPPER DEST | # comment\n"
+	      "                        overlay LOWER[:LOWER2...] UPPER DEST |\n"
+	      "                        tmpfs DEST | tmp-overlay DEST | # comment\n"
 	      "                      (relative paths are relative to FILE's directory)\n"
 	      "  --chdir DIR, -w DIR start COMMAND in DIR, a path in the view\n"
 	      "  --help           show this help and exit\n"
@@ -293,6 +294,23 @@ static const char *new_tmp_dir(const char *what)
 	return dir;
 }
 
+static void add_tmp_overlay(const char *opt, const char *dest)
+{
+	struct stat st;
+	if (stat(dest, &st) || !S_ISDIR(st.st_mode))
+		fail(EXIT_FAIL, "%s: DEST '%s' is not a directory", opt, dest);
+	char upper[PATH_MAX];
+	snprintf(upper, sizeof upper, "%s", new_tmp_dir(opt));
+	add_overlay(opt, dest, upper, dest, NULL);
+}
+
+static void add_tmpfs(const char *opt, const char *dest)
+{
+	const char *dir = new_tmp_dir(opt);
+	chmod(dir, 01777);  /* as a fresh tmpfs's root */
+	add_mount(opt, 0, dir, dest, NULL);
+}
+
 static pid_t main_child;
 
 static void forward_signal(int sig)
@@ -361,6 +379,10 @@ static void add_mounts_file(const char *path)
 		snprintf(where, sizeof where, "--mounts %s", path);
 		if (l.v[i].kind == MOUNT_OVERLAY)
 			add_overlay(where, l.v[i].lower, l.v[i].src, l.v[i].dest, base);
+		else if (l.v[i].kind == MOUNT_TMPFS)
+			add_tmpfs(where, l.v[i].dest);
+		else if (l.v[i].kind == MOUNT_TMP_OVERLAY)
+			add_tmp_overlay(where, l.v[i].dest);
 		else
 			add_mount(where, l.v[i].flags, l.v[i].src, l.v[i].dest, base);
 	}
@@ -443,25 +465,16 @@ int main(int argc, char **argv)
 			add_overlay("--overlay", optarg, argv[optind], argv[optind + 1], NULL);
 			optind += 2;
 			break;
-		case OPT_TMP_OVERLAY: {
+		case OPT_TMP_OVERLAY:
 			if (!strcmp(optarg, "--"))
 				fail(EXIT_FAIL, "--tmp-overlay needs DEST (see vfsrun --help)");
-			struct stat st;
-			if (stat(optarg, &st) || !S_ISDIR(st.st_mode))
-				fail(EXIT_FAIL, "--tmp-overlay: DEST '%s' is not a directory", optarg);
-			char upper[PATH_MAX];
-			snprintf(upper, sizeof upper, "%s", new_tmp_dir("--tmp-overlay"));
-			add_overlay("--tmp-overlay", optarg, upper, optarg, NULL);
+			add_tmp_overlay("--tmp-overlay", optarg);
 			break;
-		}
-		case OPT_TMPFS: {
+		case OPT_TMPFS:
 			if (!strcmp(optarg, "--"))
 				fail(EXIT_FAIL, "--tmpfs needs DEST (see vfsrun --help)");
-			const char *dir = new_tmp_dir("--tmpfs");
-			chmod(dir, 01777);  /* as a fresh tmpfs's root */
-			add_mount("--tmpfs", 0, dir, optarg, NULL);
+			add_tmpfs("--tmpfs", optarg);
 			break;
-		}
 		case OPT_CHDIR:
 		case 'w':
 			if (!*optarg || !strcmp(optarg, "--"))

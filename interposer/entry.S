@@ -264,7 +264,10 @@ ENTRY(lp_sigsys_entry)
 	call	lp_gsbase
 	test	%rax, %rax
 	jz	lp_sigsys_c		/* no block: stay on this stack */
-	pushq	LP_OFF_BUSY(%rax)
+	/* busy before: kept on our stack, not on the signal frame's -- a
+	 * vfork child runs on the program's stack, below the frame, and
+	 * would overwrite it (the frame itself is saved around a vfork) */
+	mov	LP_OFF_BUSY(%rax), %r10
 	movq	$1, LP_OFF_BUSY(%rax)
 	mov	%rsp, %r11
 	mov	%rsp, %rcx
@@ -277,12 +280,16 @@ ENTRY(lp_sigsys_entry)
 	jb	1f
 	mov	LP_OFF_STACK_HI(%rax), %rsp
 1:	and	$-16, %rsp
+	push	%r10			/* busy before */
 	push	%r11
 	push	%rax
+	sub	$8, %rsp		/* aligned for the call */
 	call	lp_sigsys_c
+	add	$8, %rsp
 	pop	%rax
-	pop	%rsp			/* back on the signal frame's stack */
+	pop	%r11
 	pop	%rcx			/* busy before */
+	mov	%r11, %rsp		/* back on the signal frame's stack */
 	mov	%rcx, LP_OFF_BUSY(%rax)
 	test	%rcx, %rcx
 	jnz	2f

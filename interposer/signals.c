@@ -498,8 +498,15 @@ long lp_emu_masked_wait(lp_ctx *c)
 	 * delivered under it: lp_masked_deliver's sigsuspend does that, and
 	 * returns at once since the signal is pending.  Those the program's
 	 * own mask lets through are delivered when it is back. */
-	if (waits)
+	if (waits) {
 		t->wait_state = (t->deferred & ~mask & own) ? LP_WAIT_DELIVER : LP_WAIT_NONE;
+		/* A held-back signal ended the wait: as the kernel's
+		 * (ERESTARTNOHAND), it returns EINTR once the handler has run,
+		 * and is not restarted -- the restart would wait for a signal
+		 * already delivered (dash's sigsuspend after SIGCHLD hung). */
+		if (r == -LP_ERESTARTSYS)
+			r = -EINTR;
+	}
 	return r;
 }
 

@@ -16,6 +16,10 @@
 enum mount_kind {
 	MOUNT_BIND = 1,   /* DEST shows SRC */
 	MOUNT_OVERLAY = 2, /* DEST shows SRC (the upper layer) over the lower layers */
+	/* made concrete by vfsrun or vfs.h before the view starts (a memory
+	 * directory becomes a bind or an overlay's upper): */
+	MOUNT_TMPFS = 3,       /* an empty directory in memory */
+	MOUNT_TMP_OVERLAY = 4, /* DEST's contents with changes in memory */
 };
 
 #define MOUNT_RO 1u   /* writes fail with EROFS */

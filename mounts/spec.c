@@ -6,6 +6,8 @@
  *   overlay  LOWER[:LOWER2...]  UPPER  DEST
  *                            DEST shows UPPER over the LOWERs; changes go
  *                            to UPPER (copy-up, whiteouts)
+ *   tmpfs        DEST        an empty directory in memory
+ *   tmp-overlay  DEST        DEST's contents, changes kept in memory
  *
  * One mount per line, fields separated by blanks; a blank, '#' or '\' in
  * a path is written \040, \043, \134 (octal, as in fstab). */
@@ -75,6 +77,10 @@ const char *mount_kind_name(enum mount_kind k, unsigned flags)
 		return (flags & MOUNT_RO) ? "ro-bind" : "bind";
 	case MOUNT_OVERLAY:
 		return "overlay";
+	case MOUNT_TMPFS:
+		return "tmpfs";
+	case MOUNT_TMP_OVERLAY:
+		return "tmp-overlay";
 	}
 	return "?";
 }
@@ -286,12 +292,26 @@ int mounts_parse(struct mount_list *l, const char *text, const char *name, char 
 				p = *eol ? eol + 1 : eol;
 				continue;
 			}
+			if (mstreq(f[0], "tmpfs") || mstreq(f[0], "tmp-overlay")) {
+				if (nf != 2) {
+					fail(err, errlen, "%s:%d: '%s' takes DEST only", name, line, f[0]);
+					return -1;
+				}
+				/* the directory in memory is made when the view starts */
+				if (mounts_add(l, mstreq(f[0], "tmpfs") ? MOUNT_TMPFS : MOUNT_TMP_OVERLAY, 0, "/",
+					       f[1], why, sizeof why) < 0) {
+					fail(err, errlen, "%s:%d: %s", name, line, why);
+					return -1;
+				}
+				p = *eol ? eol + 1 : eol;
+				continue;
+			}
 			if (mstreq(f[0], "bind")) {
 			} else if (mstreq(f[0], "ro-bind")) {
 				flags = MOUNT_RO;
 			} else {
 				fail(err, errlen,
-				     "%s:%d: unknown mount type '%s' (expected bind, ro-bind or overlay)", name,
+				     "%s:%d: unknown mount type '%s' (expected bind, ro-bind, overlay, tmpfs or tmp-overlay)", name,
 				     line, f[0]);
 				return -1;
 			}
@@ -360,8 +380,10 @@ char *mounts_serialize(const struct mount_list *l)
 			o = put_escaped(o, l->v[i].lower);
 			*o++ = ' ';
 		}
-		o = put_escaped(o, l->v[i].src);
-		*o++ = ' ';
+		if (l->v[i].kind != MOUNT_TMPFS && l->v[i].kind != MOUNT_TMP_OVERLAY) {
+			o = put_escaped(o, l->v[i].src);
+			*o++ = ' ';
+		}
 		o = put_escaped(o, l->v[i].dest);
 		*o++ = '\n';
 	}

@@ -88,7 +88,7 @@ if wanted unit; then
 	newdir
 	expect "unit tests (Check) as $(id -un)" "$B/tests/unit"
 	[ $IS_ROOT = 1 ] && expect "unit tests (Check) as nobody" as nobody "$B/tests/unit"
-	expect "unit tests of the view (Check): mounts, resolution" "$B/tests/unit-vfs"
+	expect "unit tests of the view (Check): mounts, resolution, overlay" "$B/tests/unit-vfs"
 fi
 
 # ------------------------------------------------------- self-checking tests
@@ -283,6 +283,7 @@ fi
 # ------------------------------------------- the view against the kernel
 . "$ROOT/tests/vfs/differential.sh"
 . "$ROOT/tests/vfs/overlay.sh"
+. "$ROOT/tests/vfs/memory.sh"
 . "$ROOT/tests/vfs/view.sh"
 . "$ROOT/tests/fuse/faultfs.sh"
 . "$ROOT/tests/fuse/overlay-faults.sh"

@@ -39,6 +39,9 @@ static inline const struct vfs_backend *vfs_backend_of(const struct mount_spec *
 		return &vfs_bind_backend;
 	case MOUNT_OVERLAY:
 		return &vfs_overlay_backend;
+	case MOUNT_TMPFS:  /* never in a started view: made binds first */
+	case MOUNT_TMP_OVERLAY:
+		break;
 	}
 	return &vfs_bind_backend;
 }
@@ -59,6 +62,9 @@ struct ovl_look {
 	bool in_lower;   /* a lower layer has the name (removing it leaves a whiteout) */
 	uint32_t layers; /* a directory: the layers it is made of */
 };
+/* On a copied-up file: the inode number of the lower file it came from
+ * (8 bytes), which stat reports for it. */
+#define OVL_ORIGIN_XATTR "user.vfsrun.origin"
 /* The lookup; full: also what the layers below the winner hold. */
 long ovl_lookup(const struct mount_spec *m, const char *rest, size_t len, bool full, struct ovl_look *lk,
 		char *host, size_t hostlen) __attribute__((visibility("hidden")));

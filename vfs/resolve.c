@@ -190,6 +190,8 @@ long vfs_fd_view(int fd, char *out, size_t outlen, bool *synthetic)
 		return r;
 	}
 	vfs_proc_unlock(p);
+	if (fd < 0)
+		return -EBADF;
 	/* not one we opened: ask the kernel where it is */
 	char link[32] = "/proc/self/fd/", host[VFS_PATH_MAX];
 	int i = 14;

@@ -634,9 +634,28 @@ static long ovl_write(lp_ctx *c, const struct route *rt, struct vfs_path *p, str
 	return r;
 }
 
-/* A merged directory's link count is 1, as the kernel's overlayfs says
- * (counting its subdirectories would mean listing every layer). */
-static void ovl_fix_nlink(const lp_ctx *c, const char *view, size_t vlen)
+/* A copied-up file keeps the inode number of its lower file (as with the
+ * kernel's overlayfs on one file system): HOST is its path, or NULL and
+ * FD an fd on it. */
+static void ovl_fix_ino(void *buf, bool is_statx, const char *host, long fd)
+{
+	uint64_t origin;
+	long n = host ? sys(SYS_lgetxattr, (long)host, (long)OVL_ORIGIN_XATTR, (long)&origin, sizeof origin, 0, 0)
+		      : sys(SYS_fgetxattr, fd, (long)OVL_ORIGIN_XATTR, (long)&origin, sizeof origin, 0, 0);
+	if (n != sizeof origin)
+		return;
+	if (is_statx)
+		lp_copy_to_user((char *)buf + offsetof(struct statx, stx_ino), &origin, sizeof origin);
+	else
+		lp_copy_to_user((char *)buf + offsetof(struct stat, st_ino), &origin, sizeof origin);
+}
+
+/* What stat says of an overlay's files, fixed as the kernel's overlayfs
+ * says it: a merged directory's link count is 1 (counting its
+ * subdirectories would mean listing every layer), a copied-up file has
+ * its lower file's inode number.  HOST: the file's host path, or NULL
+ * and FD. */
+static void ovl_fix_stat(const lp_ctx *c, const char *view, size_t vlen, const char *host_path, long fd)
 {
 	bool is_statx;
 	void *buf = stat_buffer(c, &is_statx);
@@ -651,11 +670,18 @@ static void ovl_fix_nlink(const lp_ctx *c, const char *view, size_t vlen)
 	} else if (lp_copy_from_user(&mode, (char *)buf + offsetof(struct stat, st_mode), sizeof mode)) {
 		return;
 	}
-	if (!S_ISDIR(mode))
-		return;
 	struct mount_hit hit;
 	mount_lookup(&vfs.table, view, vlen, &hit);
 	if (!vfs_is_overlay(hit.mount))
+		return;
+	if (S_ISREG(mode)) {
+		const struct mount_spec *m = hit.mount;
+		if (host_path && (strlen(host_path) < m->src_len || memcmp(host_path, m->src, m->src_len)))
+			return;  /* a lower layer's own file */
+		ovl_fix_ino(buf, is_statx, host_path, fd);
+		return;
+	}
+	if (!S_ISDIR(mode))
 		return;
 	struct ovl_look lk;
 	char host[VFS_PATH_MAX];
@@ -708,6 +734,7 @@ static long ovl_fd_write(lp_ctx *c, const struct route *rt, long fd)
 	long n = sys(SYS_readlink, (long)link, (long)host, sizeof host - 1, 0, 0, 0);
 	if (n < 0)
 		return 1;
+	host[n] = 0;
 	if ((size_t)n >= m->src_len && !memcmp(host, m->src, m->src_len) &&
 	    ((size_t)n == m->src_len || host[m->src_len] == '/'))
 		return 1;
@@ -827,7 +854,7 @@ static lp_action handle_path(lp_ctx *c, void *data)
 		 * in the view and stat'ed again below */
 		r = stat_nofollow(c, stat_flags, p.host);
 		if (r == 0 && vfs_is_overlay(p.mount))
-			ovl_fix_nlink(c, p.view, p.view_len);
+			ovl_fix_stat(c, p.view, p.view_len, p.host, -1);
 		if (r != 1)
 			return lp_return(r);
 		r = vfs_resolve((int)dirfd, up, vf & ~VR_DEFER_LAST, &p);
@@ -846,7 +873,14 @@ static lp_action handle_path(lp_ctx *c, void *data)
 			int e = w ? fd_write_denied(p.empty_fd, c->nr) : 0;
 			if (e)
 				return lp_block(e);
-			if (w && kind_of_fd(p.empty_fd) == FD_SPECIAL) {
+			if (kind_of_fd(p.empty_fd) == FD_SPECIAL && (w || stat_flags != -1)) {
+				if (!w) {  /* fstatat(fd, "", AT_EMPTY_PATH): glibc's fstat */
+					struct fd_info ei;
+					r = lp_ctx_exec(c);
+					if (r == 0 && fd_info(p.empty_fd, &ei))
+						ovl_fix_stat(c, ei.view, ei.view_len, NULL, p.empty_fd);
+					return lp_return(r);
+				}
 				r = ovl_fd_write(c, rt, p.empty_fd);
 				if (r != 1)
 					return lp_return(r);
@@ -957,7 +991,7 @@ static lp_action handle_path(lp_ctx *c, void *data)
 	if (r >= 0 && p.node)
 		add_view_subdirs(c, &p);
 	if (r == 0 && vfs_is_overlay(p.mount))
-		ovl_fix_nlink(c, p.view, p.view_len);
+		ovl_fix_stat(c, p.view, p.view_len, p.host, -1);
 	if (r == 0 && rt->nr == SYS_statfs && read_only(&p))
 		statfs_mark_ro((void *)c->args[1]);
 	if (w && r >= 0 && rt->write == W_YES)
@@ -1304,7 +1338,7 @@ static lp_action handle_fstat(lp_ctx *c, void *data)
 		if (vfs_is_overlay(oh.mount) && !mount_node_has_children(oh.node)) {
 			long r = lp_ctx_exec(c);
 			if (r == 0)
-				ovl_fix_nlink(c, fi.view, fi.view_len);
+				ovl_fix_stat(c, fi.view, fi.view_len, NULL, c->args[0]);
 			return lp_return(r);
 		}
 	}

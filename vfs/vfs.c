@@ -12,6 +12,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -150,6 +151,9 @@ static int add_mounts(const struct mount_list *given)
 	for (int i = 0; i < given->n; i++) {
 		const struct mount_spec *m = &given->v[i];
 		char src[PATH_MAX], dest[PATH_MAX], why[512];
+		if (m->kind == MOUNT_TMPFS || m->kind == MOUNT_TMP_OVERLAY)
+			return fail(EINVAL, "DEST '%s': %s is made by vfsrun or vfs.h, not here", m->dest,
+				    mount_kind_name(m->kind, 0));
 		if (!realpath(m->src, src))
 			return fail(errno, "SRC '%s' of DEST '%s': %s", m->src, m->dest, strerror(errno));
 		int r = canonical_dest(m->dest, vfs.mounts.n, dest);
@@ -362,6 +366,74 @@ LP_API int vfs_overlay(const char *lower, const char *upper, const char *dest)
 	return 0;
 }
 
+/* Memory directories of vfs_tmpfs and vfs_tmp_overlay: under one private
+ * directory on the host's shm tmpfs, removed when the process that made
+ * them exits. */
+static char mem_root[PATH_MAX];
+static pid_t mem_owner;
+static int mem_count;
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	if (type == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+static void remove_mem_root(void)
+{
+	if (mem_root[0] && getpid() == mem_owner)
+		nftw(mem_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int new_mem_dir(char *out, size_t n)
+{
+	if (!mem_root[0]) {
+		const char *bases[] = { "/dev/shm", getenv("XDG_RUNTIME_DIR"), getenv("TMPDIR"), "/tmp" };
+		for (size_t i = 0; i < sizeof bases / sizeof *bases && !mem_root[0]; i++) {
+			if (!bases[i] || !*bases[i])
+				continue;
+			snprintf(mem_root, sizeof mem_root, "%s/vfs-XXXXXX", bases[i]);
+			if (!mkdtemp(mem_root))
+				mem_root[0] = 0;
+		}
+		if (!mem_root[0])
+			return fail(errno, "cannot make a directory in /dev/shm or /tmp: %s", strerror(errno));
+		mem_owner = getpid();
+		atexit(remove_mem_root);
+	}
+	snprintf(out, n, "%s/%d", mem_root, ++mem_count);
+	if (mkdir(out, 0700))
+		return fail(errno, "cannot make %s: %s", out, strerror(errno));
+	return 0;
+}
+
+LP_API int vfs_tmpfs(const char *dest)
+{
+	if (vfs.started)
+		return fail(EBUSY, "the view has already started");
+	char dir[PATH_MAX];
+	int r = new_mem_dir(dir, sizeof dir);
+	if (r < 0)
+		return r;
+	chmod(dir, 01777);  /* as a fresh tmpfs's root */
+	return vfs_bind(dir, dest, 0);
+}
+
+LP_API int vfs_tmp_overlay(const char *dest)
+{
+	if (vfs.started)
+		return fail(EBUSY, "the view has already started");
+	if (!dest)
+		return fail(EINVAL, "missing DEST");
+	char dir[PATH_MAX];
+	int r = new_mem_dir(dir, sizeof dir);
+	return r < 0 ? r : vfs_overlay(dest, dir, dest);
+}
+
 LP_API int vfs_mounts_file(const char *path)
 {
 	if (vfs.started)
@@ -412,6 +484,10 @@ LP_API int vfs_mounts_file(const char *path)
 			snprintf(src, sizeof src, "%s", l.v[i].src);
 		else
 			snprintf(src, sizeof src, "%s/%s", dir, l.v[i].src);
+		if (l.v[i].kind == MOUNT_TMPFS || l.v[i].kind == MOUNT_TMP_OVERLAY) {
+			r = l.v[i].kind == MOUNT_TMPFS ? vfs_tmpfs(l.v[i].dest) : vfs_tmp_overlay(l.v[i].dest);
+			continue;
+		}
 		if (l.v[i].kind == MOUNT_OVERLAY) {
 			char lower[4 * PATH_MAX];
 			size_t o = 0, n;

@@ -28,6 +28,11 @@ LP_API int vfs_bind(const char *src, const char *dest, unsigned flags);
  * come from the topmost layer that has a name, changes go to UPPER
  * (copy-up, whiteouts; see README.md). */
 LP_API int vfs_overlay(const char *lower, const char *upper, const char *dest);
+/* DEST: an empty directory in memory (vfs_tmpfs), or DEST's contents
+ * with changes kept in memory (vfs_tmp_overlay).  The memory is a private
+ * directory on the host's /dev/shm, removed when this process exits. */
+LP_API int vfs_tmpfs(const char *dest);
+LP_API int vfs_tmp_overlay(const char *dest);
 /* The mounts of a mounts file (the grammar is in README.md). */
 LP_API int vfs_mounts_file(const char *path);
 /* Register the view's handlers on ip, before lp_start.  The working

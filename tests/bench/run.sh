@@ -78,3 +78,4 @@ done
 echo "saved to $OUT/syscalls.md" >&2
 
 "$ROOT/tests/bench/view.sh"
+"$ROOT/tests/bench/overlay.sh"

@@ -61,6 +61,37 @@ START_TEST(serializes_what_it_parses)
 }
 END_TEST
 
+START_TEST(overlays_round_trip)
+{
+	ck_assert_int_eq(mounts_add_overlay(&l, "/l 1:/l2", "/up", "/ov/", err, sizeof err), 0);
+	ck_assert_int_eq(l.v[0].kind, MOUNT_OVERLAY);
+	size_t n;
+	const char *s = mounts_lower(&l.v[0], 1, &n);
+	ck_assert(s && n == 3 && !strncmp(s, "/l2", 3));
+	ck_assert_ptr_null(mounts_lower(&l.v[0], 2, &n));
+	char *text = mounts_serialize(&l);
+	ck_assert_str_eq(text, "overlay /l\\0401:/l2 /up /ov\n");
+	struct mount_list back = { 0 };
+	ck_assert_int_eq(mounts_parse(&back, text, "x", err, sizeof err), 0);
+	ck_assert_int_eq(back.n, 1);
+	ck_assert_str_eq(back.v[0].lower, "/l 1:/l2");
+	ck_assert_str_eq(back.v[0].src, "/up");
+	mounts_free(&back);
+	free(text);
+	ck_assert_int_eq(mounts_add_overlay(&l, "rel:/l2", "/up", "/o2", err, sizeof err), -1);
+	ck_assert_str_eq(err, "LOWER 'rel:/l2' of DEST '/o2': every layer must be an absolute path");
+	ck_assert_int_eq(mounts_add_overlay(&l, "/a:", "/up", "/o3", err, sizeof err), -1);
+	ck_assert_int_eq(l.n, 1);
+	mounts_free(&l);
+	ck_assert_int_eq(mounts_parse(&l, "tmpfs /t # memory\ntmp-overlay /src\n", "x", err, sizeof err), 0);
+	ck_assert_int_eq(l.v[0].kind, MOUNT_TMPFS);
+	ck_assert_int_eq(l.v[1].kind, MOUNT_TMP_OVERLAY);
+	text = mounts_serialize(&l);
+	ck_assert_str_eq(text, "tmpfs /t\ntmp-overlay /src\n");
+	free(text);
+}
+END_TEST
+
 static void parse_fails(const char *text, const char *message)
 {
 	mounts_free(&l);
@@ -70,7 +101,11 @@ static void parse_fails(const char *text, const char *message)
 
 START_TEST(names_the_bad_line)
 {
-	parse_fails("bind /a /b\nmount /a /c\n", "m.txt:2: unknown mount type 'mount' (expected bind or ro-bind)");
+	parse_fails("bind /a /b\nmount /a /c\n",
+		    "m.txt:2: unknown mount type 'mount' (expected bind, ro-bind, overlay, tmpfs or tmp-overlay)");
+	parse_fails("tmpfs /src /d\n", "m.txt:1: 'tmpfs' takes DEST only");
+	parse_fails("overlay /l /u\n", "m.txt:1: 'overlay' takes LOWER, UPPER and DEST");
+	parse_fails("overlay /l /u /d /e\n", "m.txt:1: too many fields (expected overlay LOWER UPPER DEST)");
 	parse_fails("# x\n\nbind /a\n", "m.txt:3: 'bind' takes SRC and DEST");
 	parse_fails("bind /a b\n", "m.txt:1: DEST 'b' is not an absolute path");
 	parse_fails("bind /a /b\nbind /c /b/\n", "m.txt:2: duplicate DEST '/b'");
@@ -180,6 +215,7 @@ Suite *suite_mounts(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, parses_the_grammar);
 	tcase_add_test(tc, serializes_what_it_parses);
+	tcase_add_test(tc, overlays_round_trip);
 	tcase_add_test(tc, names_the_bad_line);
 	tcase_add_test(tc, normalizes_lexically);
 	tcase_add_test(tc, longest_prefix_lookup);

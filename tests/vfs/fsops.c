@@ -210,11 +210,10 @@ static void op(int argc, char **a)
 				how.mode = 0644;
 			r = syscall(SYS_openat2, num(a[1]), path(a[2]), &how, sizeof how);
 		}
-		if (!result(r)) {
-			if (slot >= 'A' && slot <= 'Z')
-				slots[slot - 'A'] = r;
+		if (slot >= 'A' && slot <= 'Z')
+			slots[slot - 'A'] = r;  /* -1 when it failed: never another fd */
+		if (!result(r))
 			printf("fd\n");
-		}
 	} else if (!strcmp(o, "close")) {
 		ARGS(1);
 		if (!result(syscall(SYS_close, num(a[1]))))
@@ -539,6 +538,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: fsops SCRIPT\n");
 		return 2;
 	}
+	for (int i = 0; i < 26; i++)
+		slots[i] = -1;  /* a slot no open filled is no fd (not stdin) */
 	FILE *f = fopen(argv[1], "re");
 	if (!f) {
 		perror(argv[1]);

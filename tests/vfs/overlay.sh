@@ -14,6 +14,22 @@
 OV=$WORK/ov
 OVCASES=$ROOT/tests/vfs/ovcases
 
+ov_template() {
+	local t=$WORK/ov-template
+	[ -e "$t/done" ] && return
+	rm -rf "$t"
+	mkdir -p "$t/py" "$t/pkg/DEBIAN" "$t/pkg/usr/share/lp-demo"
+	printf 'def f():\n    return 42\n' >"$t/py/mod.py"
+	(cd "$t" && git -c init.defaultBranch=main init -q repo && cd repo && echo one >one.txt &&
+		git add one.txt && GIT_AUTHOR_DATE='2000-01-01T00:00:00Z' GIT_COMMITTER_DATE='2000-01-01T00:00:00Z' \
+		git -c user.name=t -c user.email=t@t commit -qm first) || { echo "fixture: git failed" >&2; return 1; }
+	printf 'Package: lp-demo\nVersion: 1.0\nArchitecture: all\nMaintainer: t <t@t>\nDescription: demo\n' \
+		>"$t/pkg/DEBIAN/control"
+	echo data >"$t/pkg/usr/share/lp-demo/file"
+	dpkg-deb --root-owner-group -b "$t/pkg" "$t/demo.deb" >/dev/null || { echo "fixture: dpkg-deb failed" >&2; return 1; }
+	touch "$t/done"
+}
+
 ov_fixture() {
 	rm -rf "$OV"
 	mkdir -p "$OV"/l1/d/sub "$OV"/l1/only1 "$OV"/l2/d/deep "$OV"/l2/only2/inner "$OV"/l2/shadow \
@@ -41,6 +57,11 @@ ov_fixture() {
 	chmod 640 "$OV/l1/d/x1"
 	chmod 700 "$OV/l2/only2"
 	seq 1 400000 > "$OV/l2/big"  # 2.6 MB, the same every time
+	# a git repository, Python sources and a .deb in the lower layers,
+	# made once and copied (byte for byte the same in every run)
+	ov_template
+	cp -a "$WORK/ov-template/repo" "$WORK/ov-template/py" "$OV/l2/"
+	cp -a "$WORK/ov-template/demo.deb" "$OV/l1/"
 	chown -R 65534:65534 "$OV"
 	chmod 755 "$OV"
 }

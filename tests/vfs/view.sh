@@ -120,6 +120,39 @@ if wanted view; then
 	bad_spec "extra field names its line, 125" "toomany:1: too many fields" --mounts toomany
 	bad_spec "unknown mount type names its line, 125" "badtype:1: unknown mount type 'mount'" --mounts badtype
 	bad_spec "relative DEST in a file names its line, 125" "reldest:1:" --mounts reldest
+	mkdir -p ovl/lower ovl/upper ovl/lower/inner
+	printf 'overlay lower upper\n' >ovshort
+	printf 'tmpfs /a /b\n' >tmplong
+	bad_spec "--overlay with a relative DEST is one error line, 125" "not an absolute path" --overlay ovl/lower ovl/upper
+	err=$("$V" --overlay ovl/lower ovl/upper 2>&1 >/dev/null)
+	status=$?
+	if [ $status = 125 ] && [[ "$err" == *"needs LOWER, UPPER and DEST"* ]] && [ "$(printf '%s\n' "$err" | grep -c .)" = 1 ]; then
+		ok "vfsrun: --overlay without DEST is one error line, 125"; else
+		bad "vfsrun: --overlay without DEST" "status $status" "$err"; fi
+	bad_spec "--overlay with a missing LOWER is one error line, 125" "LOWER 'nolower': No such file" \
+		--overlay nolower ovl/upper /lp-view/o
+	bad_spec "--overlay with an empty layer is one error line, 125" "has an empty layer" \
+		--overlay "ovl/lower:" ovl/upper /lp-view/o
+	bad_spec "--overlay with nested layers is one error line, 125" "overlap" \
+		--overlay ovl/lower ovl/lower/inner /lp-view/o
+	bad_spec "--overlay with a file as UPPER is one error line, 125" "is not a directory" \
+		--overlay ovl/lower malformed /lp-view/o
+	bad_spec "overlay line without DEST names its line, 125" "ovshort:1: 'overlay' takes LOWER, UPPER and DEST" \
+		--mounts ovshort
+	bad_spec "tmpfs line with SRC names its line, 125" "tmplong:1: 'tmpfs' takes DEST only" --mounts tmplong
+	bad_spec "--tmp-overlay of a missing directory is one error line, 125" "is not a directory" \
+		--tmp-overlay /lp-view/none
+	# the three in a mounts file, relative layers from its directory
+	printf 'overlay lower upper /lp-view/o  # layers beside the file\ntmpfs /lp-view/t\ntmp-overlay %s\n' \
+		"$RUNDIR/ovl/lower" >ovl/mounts
+	echo low >ovl/lower/f
+	before=$(ls /dev/shm | grep -c vfsrun-)
+	out=$("$V" --mounts ovl/mounts sh -c "cat /lp-view/o/f && echo up >/lp-view/o/f && echo t >/lp-view/t/x &&
+		echo mem >'$RUNDIR/ovl/lower/g' && cat /lp-view/t/x '$RUNDIR/ovl/lower/g'" 2>&1)
+	if [ "$out" = "$(printf 'low\nt\nmem')" ] && [ "$(cat ovl/upper/f)" = up ] && [ "$(cat ovl/lower/f)" = low ] &&
+		[ ! -e ovl/lower/g ] && [ "$(ls /dev/shm | grep -c vfsrun-)" = "$before" ]; then
+		ok "vfsrun --mounts: overlay, tmpfs and tmp-overlay lines"; else
+		bad "vfsrun --mounts: overlay, tmpfs and tmp-overlay lines" "$out"; fi
 	bad_spec "--chdir to a missing directory is one error line, 125" "/lp-view/none" \
 		--bind "$SRC" /lp-view/x --chdir /lp-view/none
 	if [ $IS_ROOT = 1 ]; then

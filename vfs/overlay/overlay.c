@@ -74,16 +74,6 @@ static const char *x_opaque(void)
 	return am_root() ? "trusted.overlay.opaque" : "user.overlay.opaque";
 }
 
-static bool is_whiteout(const char *path, const struct stat *st)
-{
-	if (S_ISCHR(st->st_mode))
-		return st->st_rdev == 0;
-	if (!S_ISREG(st->st_mode) || st->st_size != 0)
-		return false;
-	return xattr_get(path, "trusted.overlay.whiteout", NULL, 0) >= 0 ||
-	       xattr_get(path, "user.overlay.whiteout", NULL, 0) >= 0;
-}
-
 /* The opaque mark of a directory: 'y' (opaque), 'x' (holds xattr
  * whiteouts) or 0. */
 static char opaque_mark(const char *path)
@@ -94,6 +84,26 @@ static char opaque_mark(const char *path)
 	if (xattr_get(path, "user.overlay.opaque", v, 1) == 1 && (v[0] == 'y' || v[0] == 'x'))
 		return v[0];
 	return 0;
+}
+
+/* A 0/0 device, or (as the kernel reads them) an empty file with the
+ * whiteout xattr in a directory marked as holding such files. */
+static bool is_whiteout(const char *path, const struct stat *st)
+{
+	if (S_ISCHR(st->st_mode))
+		return st->st_rdev == 0;
+	if (!S_ISREG(st->st_mode) || st->st_size != 0)
+		return false;
+	if (xattr_get(path, "trusted.overlay.whiteout", NULL, 0) < 0 &&
+	    xattr_get(path, "user.overlay.whiteout", NULL, 0) < 0)
+		return false;
+	char dir[VFS_PATH_MAX];
+	size_t n = strlen(path);
+	if (n >= sizeof dir)
+		return false;
+	memcpy(dir, path, n + 1);
+	mounts_parent(dir, &n);
+	return opaque_mark(dir) != 0;
 }
 
 long ovl_lookup(const struct mount_spec *m, const char *rest, size_t rest_len, bool full, struct ovl_look *lk,
@@ -246,7 +256,7 @@ static long copy_xattrs(int sfd, const char *spath, int dfd, const char *dpath)
 		i += (long)nl + 1;
 		/* the layers' own marks stay where they are */
 		if ((nl > 16 && !memcmp(name, "trusted.overlay.", 16)) ||
-		    (nl > 13 && !memcmp(name, "user.overlay.", 13)))
+		    (nl > 13 && !memcmp(name, "user.overlay.", 13)) || (nl > 12 && !memcmp(name, "user.vfsrun.", 12)))
 			continue;
 		long v = sfd >= 0 ? sys(SYS_fgetxattr, sfd, (long)name, (long)val, sizeof val, 0, 0)
 				  : sys(SYS_lgetxattr, (long)spath, (long)name, (long)val, sizeof val, 0, 0);
@@ -414,6 +424,16 @@ static long copy_object(const char *from, const char *to)
 	r = copy_data(sfd, dfd, st.st_size);
 	if (r == 0)
 		r = copy_xattrs(sfd, NULL, dfd, NULL);
+	if (r == 0) {
+		/* the lower file's inode number, which stat keeps reporting (as
+		 * the kernel's overlayfs does): a copy-up is invisible to
+		 * programs that compare inodes (git clone's hardlink check) */
+		uint64_t origin = st.st_ino;
+		if (sys(SYS_fgetxattr, sfd, (long)OVL_ORIGIN_XATTR, (long)&origin, sizeof origin, 0, 0) !=
+		    sizeof origin)
+			origin = st.st_ino;
+		sys(SYS_fsetxattr, dfd, (long)OVL_ORIGIN_XATTR, (long)&origin, sizeof origin, 0, 0);
+	}
 	if (r == 0)
 		r = copy_attrs(&st, dfd, NULL);
 	if (r == 0)
@@ -539,12 +559,13 @@ static long make_whiteout(const char *path)
 		tmp_discard(fd, tmpname);
 		return r == -ENOTSUP || r == -EOPNOTSUPP || r == -EPERM ? -EXDEV : r;
 	}
-	if ((r = tmp_publish(fd, tmpname, path)) < 0)
+	/* such whiteouts count in directories marked 'x' (marked first: the
+	 * name never shows as an empty file) */
+	if (!opaque_mark(dir) && (r = sys(SYS_lsetxattr, (long)dir, (long)x_opaque(), (long)"x", 1, 0, 0)) < 0) {
+		tmp_discard(fd, tmpname);
 		return r;
-	/* the kernel honours such whiteouts in directories marked 'x' */
-	if (!opaque_mark(dir))
-		sys(SYS_lsetxattr, (long)dir, (long)x_opaque(), (long)"x", 1, 0, 0);
-	return 0;
+	}
+	return tmp_publish(fd, tmpname, path);
 }
 
 long ovl_mark_opaque(const struct mount_spec *m, const char *rest, size_t len)

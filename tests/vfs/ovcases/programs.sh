@@ -30,4 +30,12 @@ os.makedirs("p/q/r")
 print([d for d, _, _ in os.walk("p")])
 '
 show sh -c 'echo appended >> big && wc -c big'
+G="git -c safe.directory=* -c user.name=t -c user.email=t@t"
+show $G clone -q repo clone
+show sh -c "cd clone && echo two >two.txt && $G add two.txt && $G status --short && $G log --format=%s"
+show sh -c "cd repo && $G status --short && $G log --format=%H"
+show python3 -m compileall -q py
+show sh -c 'find py | sort'
+show dpkg -x demo.deb deb
+show sh -c 'find deb | sort && cat deb/usr/share/lp-demo/file'
 show lsl .
