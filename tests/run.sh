@@ -134,6 +134,17 @@ for cfg in "${CONFIGS[@]}"; do
 		newdir
 		expect "dash-style SIGCHLD wait loop, 2000 children [$cfg]" \
 			interposed "$cfg" "$B/liblazypoline.so" "$B/tests/sigchld-wait" 2000
+		# dash itself: vfork'd commands, then background jobs that end
+		# together while it waits (a vfork child once overwrote the
+		# runtime's busy flag, and dash waited forever)
+		out=$(interposed "$cfg" "$B/liblazypoline.so" timeout 60 /bin/dash -c '
+			for r in 1 2 3 4 5 6 7 8 9 10; do
+				for i in 1 2 3 4; do /bin/true; done
+				for i in 1 2 3 4; do /bin/sleep 0.0$i & done
+				wait
+			done; echo waited' 2>&1)
+		if [ "$out" = waited ]; then ok "dash: vfork then background jobs ending together, 10 rounds [$cfg]"; else
+			bad "dash: vfork then background jobs ending together, 10 rounds [$cfg]" "$out"; fi
 	fi
 	if wanted efault; then
 		newdir
