@@ -106,9 +106,37 @@ static bool is_whiteout(const char *path, const struct stat *st)
 	return opaque_mark(dir) != 0;
 }
 
-long ovl_lookup(const struct mount_spec *m, const char *rest, size_t rest_len, bool full, struct ovl_look *lk,
-		char *host, size_t hostlen)
+/* Is UPPER's root opaque?  Looked at once per process: the view cannot
+ * change it (its DEST cannot be removed). */
+static bool root_opaque(const struct mount_spec *m)
 {
+	static struct {
+		const struct mount_spec *m;
+		char mark;
+	} seen[16];
+	for (int i = 0; i < 16; i++) {
+		const struct mount_spec *k = __atomic_load_n(&seen[i].m, __ATOMIC_ACQUIRE);
+		if (k == m)
+			return seen[i].mark == 'y';
+		if (!k) {
+			char mark = opaque_mark(m->src);
+			seen[i].mark = mark;
+			__atomic_store_n(&seen[i].m, m, __ATOMIC_RELEASE);  /* a race stores the same */
+			return mark == 'y';
+		}
+	}
+	return opaque_mark(m->src) == 'y';
+}
+
+/* How much a lookup finds out: the path only (host_path: the last layer
+ * that may have the name is not looked at -- the syscall itself says
+ * ENOENT), the object, or also what the layers below it hold. */
+enum { LOOK_PATH, LOOK_OBJECT, LOOK_FULL };
+
+static long lookup(const struct mount_spec *m, const char *rest, size_t rest_len, int how, struct ovl_look *lk,
+		   char *host, size_t hostlen)
+{
+	bool full = how == LOOK_FULL;
 	int n = layer_count(m);
 	uint32_t active = (n == 32) ? ~0u : (1u << n) - 1;
 	char path[VFS_PATH_MAX];
@@ -118,7 +146,7 @@ long ovl_lookup(const struct mount_spec *m, const char *rest, size_t rest_len, b
 	lk->is_dir = true;
 	lk->in_lower = n > 1;
 	lk->layers = active;
-	if (n > 1 && opaque_mark(m->src) == 'y')
+	if (n > 1 && root_opaque(m))
 		lk->layers = active = 1;
 	lk->merged = active != 1 && (active & (active - 1));
 	size_t i = 0;
@@ -139,6 +167,14 @@ long ovl_lookup(const struct mount_spec *m, const char *rest, size_t rest_len, b
 		for (int l = 0; l < n; l++) {
 			if (!(active & (1u << l)))
 				continue;
+			if (how == LOOK_PATH && last && found < 0 && !(active >> (l + 1))) {
+				lk->layer = l;  /* the last candidate: the syscall will see */
+				lk->is_dir = false;
+				lk->in_lower = l > 0;
+				lk->layers = 0;
+				lk->merged = false;
+				return layer_path(m, l, rest, rest_len, host, hostlen);
+			}
 			long pl = layer_path(m, l, rest, e, path, sizeof path);
 			if (pl < 0)
 				return pl;
@@ -220,6 +256,12 @@ long ovl_lookup(const struct mount_spec *m, const char *rest, size_t rest_len, b
 		active = next;
 	}
 	return layer_path(m, 0, rest, rest_len, host, hostlen);
+}
+
+long ovl_lookup(const struct mount_spec *m, const char *rest, size_t rest_len, bool full, struct ovl_look *lk,
+		char *host, size_t hostlen)
+{
+	return lookup(m, rest, rest_len, full ? LOOK_FULL : LOOK_OBJECT, lk, host, hostlen);
 }
 
 /* ---- making things in UPPER ---- */
@@ -879,7 +921,7 @@ static long ovl_host_path(const struct mount_spec *m, const char *rest, size_t r
 			  size_t outlen)
 {
 	struct ovl_look lk;
-	return ovl_lookup(m, rest, rest_len, false, &lk, out, outlen);
+	return lookup(m, rest, rest_len, LOOK_PATH, &lk, out, outlen);
 }
 
 static long ovl_claims(const struct mount_spec *m, const char *host, size_t len)
