@@ -68,6 +68,19 @@ struct ovl_look {
 /* The lookup; full: also what the layers below the winner hold. */
 long ovl_lookup(const struct mount_spec *m, const char *rest, size_t len, bool full, struct ovl_look *lk,
 		char *host, size_t hostlen) __attribute__((visibility("hidden")));
+/* host_path for REST when its first BASE_LEN bytes are a directory made
+ * of the layers BASE_LAYERS (found by the walk so far, or kept for an
+ * overlay directory fd: CHECK_BASE, then UPPER's part is looked for
+ * again): the lookup starts there.  DIR_LAYERS (if not NULL): the layers
+ * of REST if it is a directory, else 0. */
+long ovl_host_path_from(const struct mount_spec *m, const char *rest, size_t len, size_t base_len,
+			uint32_t base_layers, bool check_base, char *out, size_t outlen, uint32_t *dir_layers)
+	__attribute__((visibility("hidden")));
+/* LAYERS, kept for the directory REST, if still right (0: look again). */
+uint32_t ovl_check_layers(const struct mount_spec *m, const char *rest, size_t len, uint32_t layers)
+	__attribute__((visibility("hidden")));
+/* The layers of DEST itself. */
+uint32_t ovl_root_layers(const struct mount_spec *m) __attribute__((visibility("hidden")));
 /* Before a change to the object: it (and its directories) in UPPER. */
 long ovl_copy_up(const struct mount_spec *m, const char *rest, size_t len)
 	__attribute__((visibility("hidden")));
@@ -83,8 +96,9 @@ long ovl_remove(const struct mount_spec *m, const char *rest, size_t len, bool d
 long ovl_rename(const struct mount_spec *m, const char *a, size_t alen, const char *b, size_t blen,
 		unsigned flags) __attribute__((visibility("hidden")));
 /* The merged listing of a directory (dirent64 records, d_off the byte
- * offset of the next), with the mount points at NODE's children. */
+ * offset of the next), with the mount points at NODE's children; LAYERS
+ * (if not NULL): in, those known for it (or 0), out, those it has. */
 long ovl_list(const struct mount_spec *m, const char *rest, size_t len, const struct mount_node *node,
-	      char **out, size_t *out_len) __attribute__((visibility("hidden")));
+	      char **out, size_t *out_len, uint32_t *layers) __attribute__((visibility("hidden")));
 
 #endif

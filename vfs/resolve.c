@@ -103,7 +103,36 @@ void vfs_dircache_clear(void)
 
 /* ---- view <-> host ---- */
 
-/* The host path of a normalized view path whose lookup is HIT. */
+static long host_of(const char *view, size_t vlen, char *host, size_t hostlen, const struct mount_hit *hit);
+
+/* Where a walk started: an overlay directory fd whose layers are known
+ * (its view path is the first LEN bytes of the walked path while VALID). */
+struct walk_base {
+	size_t len;
+	uint32_t layers;
+	bool valid;
+	bool from_fd;  /* kept for an fd: UPPER's part may have appeared since */
+};
+
+/* The host path of a normalized view path whose lookup is HIT; in an
+ * overlay, from where the walk got to (BASE), and *DIR_LAYERS the layers
+ * of the path if it is a directory. */
+static long host_of_from(const char *view, size_t vlen, char *host, size_t hostlen, const struct mount_hit *hit,
+			 struct walk_base *base, uint32_t *dir_layers)
+{
+	if (dir_layers)
+		*dir_layers = 0;
+	if (!vfs_is_overlay(hit->mount))
+		return host_of(view, vlen, host, hostlen, hit);
+	bool from = base && base->valid && base->len >= hit->mount_len && vlen > base->len;
+	long r = ovl_host_path_from(hit->mount, view + hit->mount_len, vlen - hit->mount_len,
+				    from ? base->len - hit->mount_len : 0, from ? base->layers : 0,
+				    from && base->from_fd, host, hostlen, dir_layers);
+	if (from)
+		base->from_fd = false;  /* checked once */
+	return r;
+}
+
 static long host_of(const char *view, size_t vlen, char *host, size_t hostlen, const struct mount_hit *hit)
 {
 	if (!hit->mount) {
@@ -159,9 +188,16 @@ long vfs_host_to_view(const char *host, size_t len, char *out, size_t outlen)
 
 long vfs_fd_view(int fd, char *out, size_t outlen, bool *synthetic)
 {
+	return vfs_fd_view_layers(fd, out, outlen, synthetic, NULL);
+}
+
+long vfs_fd_view_layers(int fd, char *out, size_t outlen, bool *synthetic, uint32_t *layers)
+{
 	struct vfs_proc *p = vfs_proc();
 	if (synthetic)
 		*synthetic = false;
+	if (layers)
+		*layers = 0;
 	if (fd == AT_FDCWD) {
 		vfs_proc_lock(p);
 		size_t n = p->cwd_len;
@@ -186,6 +222,8 @@ long vfs_fd_view(int fd, char *out, size_t outlen, bool *synthetic)
 		}
 		if (synthetic)
 			*synthetic = f->synthetic;
+		if (layers)
+			*layers = f->ovl_layers;
 		vfs_proc_unlock(p);
 		return r;
 	}
@@ -313,6 +351,28 @@ long vfs_proc_link(const char *v, size_t n, char *out, size_t outlen, bool *synt
 	return -1;
 }
 
+/* The layers of an overlay directory open as FD (view path V), found
+ * once and kept in its entry: lookups relative to it start there. */
+static uint32_t overlay_dir_layers(int fd, const char *v, size_t vn)
+{
+	struct mount_hit hit;
+	mount_lookup(&vfs.table, v, vn, &hit);
+	if (!vfs_is_overlay(hit.mount) || hit.mount_len == vn)
+		return 0;
+	struct ovl_look lk;
+	char host[VFS_PATH_MAX];
+	if (ovl_lookup(hit.mount, v + hit.mount_len, vn - hit.mount_len, false, &lk, host, sizeof host) < 0 ||
+	    lk.layer < 0 || !lk.is_dir)
+		return 0;
+	struct vfs_proc *p = vfs_proc_mut();
+	vfs_proc_lock(p);
+	struct vfs_fd *f = vfs_fd_get(p, fd);
+	if (f)
+		f->ovl_layers = lk.layers;
+	vfs_proc_unlock(p);
+	return lk.layers;
+}
+
 /* ---- the walk ---- */
 
 long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_path *out)
@@ -342,12 +402,18 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 	root[0] = '/';
 	root[1] = 0;
 	bool scoped = flags & (VR_BENEATH | VR_IN_ROOT);
+	struct walk_base base = { 0 };
 	if (work[0] != '/' || scoped) {
 		bool synth;
-		long n = vfs_fd_view(dirfd, v, VFS_PATH_MAX, &synth);
+		long n = vfs_fd_view_layers(dirfd, v, VFS_PATH_MAX, &synth, &base.layers);
 		if (n < 0)
 			return n;
 		vn = (size_t)n;
+		base.len = vn;
+		if (!base.layers && work[0] != '/' && dirfd != AT_FDCWD && !synth)
+			base.layers = overlay_dir_layers(dirfd, v, vn);
+		base.valid = base.layers && work[0] != '/';
+		base.from_fd = true;
 		if (scoped) {
 			memcpy(root, v, vn + 1);
 			rootn = vn;
@@ -388,6 +454,8 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 				continue;  /* ".." at the root stays there */
 			}
 			mounts_parent(v, &vn);
+			if (vn < base.len)
+				base.valid = false;
 			mount_lookup(&vfs.table, v, vn, &hit);
 			continue;
 		}
@@ -436,11 +504,24 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 			break;
 		}
 		/* is it a symlink? */
+		if (hit.mount && hit.mount_len == vn && vfs_is_overlay(hit.mount)) {
+			base.len = vn;  /* an overlay's DEST: its layers */
+			base.layers = ovl_root_layers(hit.mount);
+			base.valid = true;
+			base.from_fd = false;
+		}
 		if ((hit.node && !hit.mount) || (hit.mount && hit.mount_len == vn))
 			continue;  /* a mount point or an ancestor of one: a directory */
-		hn = host_of(v, vn, out->host, sizeof out->host, &hit);
+		uint32_t dir_layers = 0;
+		hn = host_of_from(v, vn, out->host, sizeof out->host, &hit, &base, last ? NULL : &dir_layers);
 		if (hn < 0)
 			return hn;
+		/* where the next component's lookup starts (if this one is a
+		 * directory and not a symlink: expanding one clears it) */
+		base.valid = dir_layers != 0;
+		base.len = vn;
+		base.layers = dir_layers;
+		base.from_fd = false;
 		if (last && (flags & VR_DEFER_LAST) && !out->trailing_slash) {
 			out->last_deferred = true;
 			break;
@@ -482,6 +563,7 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 		hn = -1;
 		vn = parent_n;
 		v[vn] = 0;
+		base.valid = false;  /* simply: a symlink's target walks from scratch */
 		if (target[0] == '/') {
 			if (flags & VR_BENEATH)
 				return -EXDEV;
@@ -492,7 +574,7 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 	}
 	out->view_len = vn;
 	if (hn < 0)
-		hn = host_of(v, vn, out->host, sizeof out->host, &hit);
+		hn = host_of_from(v, vn, out->host, sizeof out->host, &hit, &base, NULL);
 	if (hn < 0)
 		return hn;
 	out->host_len = (size_t)hn;

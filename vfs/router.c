@@ -374,6 +374,7 @@ static int synthetic_denied(long nr)
 struct fd_info {
 	uint8_t kind;
 	bool synthetic, listed_host, has_listing;
+	uint32_t ovl_layers;
 	int listed_extra;
 	size_t view_len;
 	char view[VFS_PATH_MAX];
@@ -391,6 +392,7 @@ static bool fd_info(long fd, struct fd_info *out)
 		out->listed_host = f->listed_host;
 		out->listed_extra = f->listed_extra;
 		out->has_listing = f->listing != NULL;
+		out->ovl_layers = f->ovl_layers;
 		out->view_len = strlen(f->view);
 		memcpy(out->view, f->view, out->view_len + 1);
 	}
@@ -655,7 +657,8 @@ static void ovl_fix_ino(void *buf, bool is_statx, const char *host, long fd)
  * subdirectories would mean listing every layer), a copied-up file has
  * its lower file's inode number.  HOST: the file's host path, or NULL
  * and FD. */
-static void ovl_fix_stat(const lp_ctx *c, const char *view, size_t vlen, const char *host_path, long fd)
+static void ovl_fix_stat(const lp_ctx *c, const char *view, size_t vlen, const char *host_path, long fd,
+			 uint32_t known_layers)
 {
 	bool is_statx;
 	void *buf = stat_buffer(c, &is_statx);
@@ -683,11 +686,16 @@ static void ovl_fix_stat(const lp_ctx *c, const char *view, size_t vlen, const c
 	}
 	if (!S_ISDIR(mode))
 		return;
-	struct ovl_look lk;
-	char host[VFS_PATH_MAX];
-	if (ovl_lookup(hit.mount, view + hit.mount_len, vlen - hit.mount_len, true, &lk, host, sizeof host) < 0 ||
-	    !lk.merged)
-		return;
+	uint32_t layers = ovl_check_layers(hit.mount, view + hit.mount_len, vlen - hit.mount_len, known_layers);
+	if (!layers) {
+		struct ovl_look lk;
+		char host[VFS_PATH_MAX];
+		if (ovl_lookup(hit.mount, view + hit.mount_len, vlen - hit.mount_len, true, &lk, host, sizeof host) < 0)
+			return;
+		layers = lk.merged ? 3 : 1;
+	}
+	if (!(layers & (layers - 1)))
+		return;  /* one layer: its own count */
 	if (is_statx) {
 		uint32_t one = 1;
 		lp_copy_to_user((char *)buf + offsetof(struct statx, stx_nlink), &one, sizeof one);
@@ -854,7 +862,7 @@ static lp_action handle_path(lp_ctx *c, void *data)
 		 * in the view and stat'ed again below */
 		r = stat_nofollow(c, stat_flags, p.host);
 		if (r == 0 && vfs_is_overlay(p.mount))
-			ovl_fix_stat(c, p.view, p.view_len, p.host, -1);
+			ovl_fix_stat(c, p.view, p.view_len, p.host, -1, 0);
 		if (r != 1)
 			return lp_return(r);
 		r = vfs_resolve((int)dirfd, up, vf & ~VR_DEFER_LAST, &p);
@@ -878,7 +886,7 @@ static lp_action handle_path(lp_ctx *c, void *data)
 					struct fd_info ei;
 					r = lp_ctx_exec(c);
 					if (r == 0 && fd_info(p.empty_fd, &ei))
-						ovl_fix_stat(c, ei.view, ei.view_len, NULL, p.empty_fd);
+						ovl_fix_stat(c, ei.view, ei.view_len, NULL, p.empty_fd, ei.ovl_layers);
 					return lp_return(r);
 				}
 				r = ovl_fd_write(c, rt, p.empty_fd);
@@ -991,7 +999,7 @@ static lp_action handle_path(lp_ctx *c, void *data)
 	if (r >= 0 && p.node)
 		add_view_subdirs(c, &p);
 	if (r == 0 && vfs_is_overlay(p.mount))
-		ovl_fix_stat(c, p.view, p.view_len, p.host, -1);
+		ovl_fix_stat(c, p.view, p.view_len, p.host, -1, 0);
 	if (r == 0 && rt->nr == SYS_statfs && read_only(&p))
 		statfs_mark_ro((void *)c->args[1]);
 	if (w && r >= 0 && rt->write == W_YES)
@@ -1338,7 +1346,7 @@ static lp_action handle_fstat(lp_ctx *c, void *data)
 		if (vfs_is_overlay(oh.mount) && !mount_node_has_children(oh.node)) {
 			long r = lp_ctx_exec(c);
 			if (r == 0)
-				ovl_fix_stat(c, fi.view, fi.view_len, NULL, c->args[0]);
+				ovl_fix_stat(c, fi.view, fi.view_len, NULL, c->args[0], fi.ovl_layers);
 			return lp_return(r);
 		}
 	}
@@ -1388,12 +1396,15 @@ static lp_action ovl_getdents(lp_ctx *c, int fd, const struct fd_info *fi, const
 			return lp_block(ENOTDIR);
 		char *list;
 		size_t n;
+		uint32_t layers = fi->ovl_layers;
 		r = ovl_list(hit->mount, fi->view + hit->mount_len, fi->view_len - hit->mount_len, hit->node, &list,
-			     &n);
+			     &n, &layers);
 		if (r < 0)
 			return lp_return(r);
 		vfs_proc_lock(pr);
 		struct vfs_fd *f = vfs_fd_get(pr, fd);
+		if (f)  /* where lookups relative to this fd start */
+			f->ovl_layers = layers;
 		if (f && !f->listing) {
 			f->listing = list;
 			f->listing_len = n;

@@ -62,6 +62,7 @@ struct vfs_fd {
 	bool listed_host;    /* getdents: the host's entries are all returned */
 	int listed_extra;    /* getdents: synthetic entries returned so far (an
 	                        overlay's: bytes of its merged listing) */
+	uint32_t ovl_layers; /* an overlay directory: the layers it is made of (0: unknown) */
 	char *listing;       /* an overlay directory's merged listing (dirent64s) */
 	size_t listing_len;
 	UT_hash_handle hh;
@@ -131,6 +132,8 @@ struct vfs_path {
 long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_path *out) VFS_HIDDEN;
 /* The view path of an fd (or AT_FDCWD), into out; its length or -errno. */
 long vfs_fd_view(int fd, char *out, size_t outlen, bool *synthetic) VFS_HIDDEN;
+/* The same, and the overlay layers of that directory if known (else 0). */
+long vfs_fd_view_layers(int fd, char *out, size_t outlen, bool *synthetic, uint32_t *layers) VFS_HIDDEN;
 /* The kind of a view path, for the fd table and the cwd. */
 uint8_t vfs_kind_of(const struct vfs_path *p) VFS_HIDDEN;
 /* A host path (as the kernel reports it) in view terms. */

@@ -115,7 +115,7 @@ static char *listing(const char *rest)
 	char *blob, *names[64];
 	size_t n;
 	int k = 0;
-	ck_assert_int_eq(ovl_list(M, rest, strlen(rest), NULL, &blob, &n), 0);
+	ck_assert_int_eq(ovl_list(M, rest, strlen(rest), NULL, &blob, &n, NULL), 0);
 	for (size_t o = 0; o < n && k < 64;) {
 		struct dirent64 *d = (struct dirent64 *)(blob + o);
 		ck_assert_int_eq(d->d_off, (long)(o + d->d_reclen));  /* seekable: the next offset */

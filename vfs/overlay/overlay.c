@@ -133,8 +133,8 @@ static bool root_opaque(const struct mount_spec *m)
  * ENOENT), the object, or also what the layers below it hold. */
 enum { LOOK_PATH, LOOK_OBJECT, LOOK_FULL };
 
-static long lookup(const struct mount_spec *m, const char *rest, size_t rest_len, int how, struct ovl_look *lk,
-		   char *host, size_t hostlen)
+static long lookup_from(const struct mount_spec *m, const char *rest, size_t rest_len, int how,
+			struct ovl_look *lk, char *host, size_t hostlen, size_t base_len, uint32_t base_layers)
 {
 	bool full = how == LOOK_FULL;
 	int n = layer_count(m);
@@ -145,11 +145,15 @@ static long lookup(const struct mount_spec *m, const char *rest, size_t rest_len
 	lk->blocked = false;
 	lk->is_dir = true;
 	lk->in_lower = n > 1;
-	lk->layers = active;
-	if (n > 1 && root_opaque(m))
-		lk->layers = active = 1;
-	lk->merged = active != 1 && (active & (active - 1));
 	size_t i = 0;
+	if (base_layers) {  /* the directory rest[0..base_len) is made of these */
+		active = base_layers;
+		i = base_len;
+	} else if (n > 1 && root_opaque(m)) {
+		active = 1;
+	}
+	lk->layers = active;
+	lk->merged = active != 1 && (active & (active - 1));
 	while (i < rest_len) {
 		while (i < rest_len && rest[i] == '/')
 			i++;
@@ -258,10 +262,50 @@ static long lookup(const struct mount_spec *m, const char *rest, size_t rest_len
 	return layer_path(m, 0, rest, rest_len, host, hostlen);
 }
 
+static long lookup(const struct mount_spec *m, const char *rest, size_t rest_len, int how, struct ovl_look *lk,
+		   char *host, size_t hostlen)
+{
+	return lookup_from(m, rest, rest_len, how, lk, host, hostlen, 0, 0);
+}
+
 long ovl_lookup(const struct mount_spec *m, const char *rest, size_t rest_len, bool full, struct ovl_look *lk,
 		char *host, size_t hostlen)
 {
 	return lookup(m, rest, rest_len, full ? LOOK_FULL : LOOK_OBJECT, lk, host, hostlen);
+}
+
+uint32_t ovl_check_layers(const struct mount_spec *m, const char *rest, size_t len, uint32_t layers)
+{
+	if (!layers || (layers & 1))
+		return layers;
+	/* UPPER had no such directory when the mask was taken: has a
+	 * copy-up made one since? */
+	char up[VFS_PATH_MAX];
+	struct stat st;
+	if (layer_path(m, 0, rest, len, up, sizeof up) < 0 || sys(SYS_lstat, (long)up, (long)&st, 0, 0, 0, 0) != -ENOENT)
+		return 0;
+	return layers;
+}
+
+long ovl_host_path_from(const struct mount_spec *m, const char *rest, size_t rest_len, size_t base_len,
+			uint32_t base_layers, bool check_base, char *out, size_t outlen, uint32_t *dir_layers)
+{
+	struct ovl_look lk;
+	if (check_base)
+		base_layers = ovl_check_layers(m, rest, base_len, base_layers);
+	long r = lookup_from(m, rest, rest_len, dir_layers ? LOOK_OBJECT : LOOK_PATH, &lk, out, outlen, base_len,
+			     base_layers);
+	if (dir_layers)
+		*dir_layers = r >= 0 && lk.layer >= 0 && lk.is_dir ? lk.layers : 0;
+	return r;
+}
+
+uint32_t ovl_root_layers(const struct mount_spec *m)
+{
+	int n = layer_count(m);
+	if (n > 1 && root_opaque(m))
+		return 1;
+	return (n == 32) ? ~0u : (1u << n) - 1;
 }
 
 /* ---- making things in UPPER ---- */
@@ -686,11 +730,20 @@ static bool seen_add(struct seen **set, const char *name, size_t nl, bool hidden
 }
 
 long ovl_list(const struct mount_spec *m, const char *rest, size_t len, const struct mount_node *node,
-	      char **out, size_t *out_len)
+	      char **out, size_t *out_len, uint32_t *layers)
 {
 	char host[VFS_PATH_MAX], path[VFS_PATH_MAX];
 	struct ovl_look lk;
-	long r = ovl_lookup(m, rest, len, true, &lk, host, sizeof host);
+	long r = 0;
+	uint32_t known = layers ? ovl_check_layers(m, rest, len, *layers) : 0;
+	if (known) {  /* an fd's directory whose layers are known */
+		lk.layers = known;
+		lk.layer = __builtin_ctz(known);
+		lk.is_dir = true;
+		lk.blocked = false;
+	} else {
+		r = ovl_lookup(m, rest, len, true, &lk, host, sizeof host);
+	}
 	if (r < 0)
 		return r;
 	if (lk.layer < 0)
@@ -766,6 +819,8 @@ long ovl_list(const struct mount_spec *m, const char *rest, size_t len, const st
 	}
 	*out = b.p;
 	*out_len = b.len;
+	if (layers)
+		*layers = lk.layers;
 	return 0;
 }
 
@@ -774,7 +829,7 @@ static long merged_empty(const struct mount_spec *m, const char *rest, size_t le
 {
 	char *list;
 	size_t n;
-	long r = ovl_list(m, rest, len, NULL, &list, &n);
+	long r = ovl_list(m, rest, len, NULL, &list, &n, NULL);
 	if (r < 0)
 		return r;
 	for (size_t o = 0; o < n;) {
