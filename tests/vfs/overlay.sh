@@ -172,6 +172,17 @@ if wanted overlay; then
 			bad "kernel overlayfs reads the upper layer of an unprivileged vfsrun" \
 				"$(diff <(echo "$k") <(echo "$v") | head -30)"
 		fi
+		# the upper layer root's vfsrun wrote: the kernel's own upperdir
+		ov_run view me "$OVCASES/write.ops" >/dev/null
+		v=$("$B/vfsrun" --overlay "$OV/l1:$OV/l2" "$OV/u" "$OV/v" -- sh -c "cd '$OV/v' && $tree" 2>&1)
+		k=$(unshare -m sh -c "mount -t overlay overlay -o lowerdir='$OV/l1:$OV/l2',upperdir='$OV/u',workdir='$OV/w' '$OV/v' &&
+			cd '$OV/v' && $tree" 2>&1)
+		if [ "$k" = "$v" ] && [ "$(echo "$v" | wc -l)" -gt 20 ]; then
+			ok "kernel overlayfs mounts the upper layer of vfsrun as root as its upperdir"
+		else
+			bad "kernel overlayfs mounts the upper layer of vfsrun as root as its upperdir" \
+				"$(diff <(echo "$k") <(echo "$v") | head -30)"
+		fi
 		rm -rf "$OV"
 	fi
 	rm -rf "$WORK/ovp"
