@@ -928,8 +928,25 @@ long ovl_rename(const struct mount_spec *m, const char *a, size_t alen, const ch
 		return la.blocked ? -ENOTDIR : -ENOENT;
 	if (lb.blocked)
 		return -ENOTDIR;
+	if (flags & RENAME_EXCHANGE) {
+		/* both names stay: copy both up and swap them in UPPER; a
+		 * directory made of lower layers cannot move (EXDEV) */
+		if (flags & ~(unsigned)RENAME_EXCHANGE)
+			return -EINVAL;
+		if (lb.layer < 0)
+			return lb.blocked ? -ENOTDIR : -ENOENT;
+		if ((la.is_dir && (la.layer > 0 || la.merged)) || (lb.is_dir && (lb.layer > 0 || lb.merged)))
+			return -EXDEV;
+		if ((r = may_change_in(m, a, alen)) < 0 || (r = may_change_in(m, b, blen)) < 0)
+			return r;
+		if ((r = ovl_copy_up(m, a, alen)) < 0 || (r = ovl_copy_up(m, b, blen)) < 0)
+			return r;
+		if ((r = upper_path(m, a, alen, ua, sizeof ua)) < 0 || (r = upper_path(m, b, blen, ub, sizeof ub)) < 0)
+			return r;
+		return sys(SYS_renameat2, AT_FDCWD, (long)ua, AT_FDCWD, (long)ub, RENAME_EXCHANGE, 0);
+	}
 	if (flags & ~(unsigned)RENAME_NOREPLACE)
-		return (flags & RENAME_EXCHANGE) ? -EXDEV : -EINVAL;
+		return -EINVAL;
 	if (alen == blen && !memcmp(a, b, alen))
 		return 0;
 	/* a directory made of lower layers: the kernel's default
