@@ -63,7 +63,7 @@ $(B)/liblazypoline.so: $(RT_OBJS)
 	$(CC) $(LIB_LDFLAGS) -Wl,-soname,liblazypoline.so -o $@ $^ -ldl
 $(B)/libbootstrap.so: bootstrap/bootstrap.c interposer/lp_bootstrap.h | $(B)
 	$(CC) $(CFLAGS_BASE) -fPIC $(LIB_LDFLAGS) -o $@ $< -ldl
-$(B)/vfsrun: bootstrap/vfsrun.c interposer/lazypoline.h mounts/mounts.h $(MOUNTS_HOST_OBJS) | $(B)
+$(B)/vfsrun: bootstrap/vfsrun.c interposer/lazypoline.h mounts/mounts.h vfs/memdir.h $(MOUNTS_HOST_OBJS) | $(B)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(MOUNTS_HOST_OBJS)
 
 # Interposer libraries built on the public API alone: they link

@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ftw.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -32,6 +31,7 @@
 
 #include "../interposer/lazypoline.h"
 #include "../mounts/mounts.h"
+#include "../vfs/memdir.h"
 
 #define EXIT_FAIL 125
 #define EXIT_CANNOT_RUN 126
@@ -171,6 +171,23 @@ static int trace_fd(int fd)
 
 static struct mount_list mounts;
 
+/* PATH (WHAT of option OPT) as an absolute path without symlinks into
+ * ABS, relative to BASE if given; DIR: it must be a directory. */
+static void concrete(const char *opt, const char *what, const char *path, const char *base, bool dir,
+		     char abs[PATH_MAX])
+{
+	char joined[2 * PATH_MAX];
+	if (base && path[0] != '/')
+		snprintf(joined, sizeof joined, "%s/%s", base, path);
+	else
+		snprintf(joined, sizeof joined, "%s", path);
+	if (!realpath(joined, abs))
+		fail(EXIT_FAIL, "%s: %s '%s': %s", opt, what, path, strerror(errno));
+	struct stat st;
+	if (dir && (stat(abs, &st) || !S_ISDIR(st.st_mode)))
+		fail(EXIT_FAIL, "%s: %s '%s' is not a directory", opt, what, path);
+}
+
 /* SRC as an absolute path without symlinks; relative to base if given. */
 static void add_mount(const char *opt, unsigned flags, const char *src, const char *dest, const char *base)
 {
@@ -178,13 +195,8 @@ static void add_mount(const char *opt, unsigned flags, const char *src, const ch
 		fail(EXIT_FAIL, "%s: missing SRC", opt);
 	if (!dest || !*dest)
 		fail(EXIT_FAIL, "%s: missing DEST for SRC '%s'", opt, src);
-	char joined[2 * PATH_MAX], abs[PATH_MAX], why[512];
-	if (base && src[0] != '/')
-		snprintf(joined, sizeof joined, "%s/%s", base, src);
-	else
-		snprintf(joined, sizeof joined, "%s", src);
-	if (!realpath(joined, abs))
-		fail(EXIT_FAIL, "%s: SRC '%s': %s", opt, src, strerror(errno));
+	char abs[PATH_MAX], why[512];
+	concrete(opt, "SRC", src, base, false, abs);
 	if (mounts_add(&mounts, MOUNT_BIND, flags, abs, dest, why, sizeof why) < 0)
 		fail(EXIT_FAIL, "%s: %s", opt, why);
 }
@@ -199,16 +211,8 @@ static void concrete_lowers(const char *opt, const char *lower, const char *base
 	if (!*lower || lower[strlen(lower) - 1] == ':' || lower[0] == ':' || strstr(lower, "::"))
 		fail(EXIT_FAIL, "%s: LOWER '%s' has an empty layer", opt, lower);
 	for (char *save, *l = strtok_r(copy, ":", &save); l; l = strtok_r(NULL, ":", &save)) {
-		char joined[2 * PATH_MAX], abs[PATH_MAX];
-		if (base && l[0] != '/')
-			snprintf(joined, sizeof joined, "%s/%s", base, l);
-		else
-			snprintf(joined, sizeof joined, "%s", l);
-		struct stat st;
-		if (!realpath(joined, abs))
-			fail(EXIT_FAIL, "%s: LOWER '%s': %s", opt, l, strerror(errno));
-		if (stat(abs, &st) || !S_ISDIR(st.st_mode))
-			fail(EXIT_FAIL, "%s: LOWER '%s' is not a directory", opt, l);
+		char abs[PATH_MAX];
+		concrete(opt, "LOWER", l, base, true, abs);
 		if (strchr(abs, ':'))
 			fail(EXIT_FAIL, "%s: LOWER '%s': a layer's path cannot hold ':'", opt, abs);
 		int k = snprintf(out + o, n - o, "%s%s", o ? ":" : "", abs);
@@ -230,17 +234,9 @@ static void add_overlay(const char *opt, const char *lower, const char *upper, c
 {
 	if (!dest || !*dest)
 		fail(EXIT_FAIL, "%s: missing DEST", opt);
-	char lowers[4 * PATH_MAX], joined[2 * PATH_MAX], abs[PATH_MAX], why[512];
+	char lowers[4 * PATH_MAX], abs[PATH_MAX], why[512];
 	concrete_lowers(opt, lower, base, lowers, sizeof lowers);
-	if (base && upper[0] != '/')
-		snprintf(joined, sizeof joined, "%s/%s", base, upper);
-	else
-		snprintf(joined, sizeof joined, "%s", upper);
-	struct stat st;
-	if (!realpath(joined, abs))
-		fail(EXIT_FAIL, "%s: UPPER '%s': %s", opt, upper, strerror(errno));
-	if (stat(abs, &st) || !S_ISDIR(st.st_mode))
-		fail(EXIT_FAIL, "%s: UPPER '%s' is not a directory", opt, upper);
+	concrete(opt, "UPPER", upper, base, true, abs);
 	/* as the kernel's overlayfs: layers must not nest in one another */
 	char *copy = strdup(lowers);
 	for (char *save, *l = strtok_r(copy, ":", &save); l; l = strtok_r(NULL, ":", &save))
@@ -253,44 +249,23 @@ static void add_overlay(const char *opt, const char *lower, const char *upper, c
 
 /* ---- memory-backed directories (--tmp-overlay, --tmpfs) ---- */
 
-static char tmp_root[PATH_MAX];  /* made on first use, removed at the end */
-static int tmp_count;
+static struct memdir tmp_dirs;  /* made on first use, removed at the end */
 
-static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+static void remove_tmp_dirs(void)
 {
-	(void)st, (void)ftw;
-	if (type == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
-static void remove_tmp_root(void)
-{
-	if (tmp_root[0])
-		nftw(tmp_root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	memdir_remove(&tmp_dirs);
 }
 
 static const char *new_tmp_dir(const char *what)
 {
-	if (!tmp_root[0]) {
-		const char *bases[] = { "/dev/shm", getenv("XDG_RUNTIME_DIR"), getenv("TMPDIR"), "/tmp" };
-		for (size_t i = 0; i < sizeof bases / sizeof *bases && !tmp_root[0]; i++) {
-			if (!bases[i] || !*bases[i])
-				continue;
-			snprintf(tmp_root, sizeof tmp_root, "%s/vfsrun-XXXXXX", bases[i]);
-			if (!mkdtemp(tmp_root))
-				tmp_root[0] = 0;
-		}
-		if (!tmp_root[0])
-			fail(EXIT_FAIL, "%s: cannot make a directory in /dev/shm or /tmp: %s", what, strerror(errno));
-		atexit(remove_tmp_root);  /* vfsrun failing before COMMAND runs */
-	}
 	static char dir[PATH_MAX];
-	snprintf(dir, sizeof dir, "%s/%d", tmp_root, ++tmp_count);
-	if (mkdir(dir, 0700))
-		fail(EXIT_FAIL, "%s: cannot make %s: %s", what, dir, strerror(errno));
+	bool first = !tmp_dirs.root[0];
+	int r = memdir_next(&tmp_dirs, "vfsrun", dir, sizeof dir);
+	if (first && tmp_dirs.root[0])
+		atexit(remove_tmp_dirs);  /* vfsrun failing before COMMAND runs */
+	if (r < 0)
+		fail(EXIT_FAIL, "%s: cannot make a directory in memory (%s): %s", what,
+		     tmp_dirs.root[0] ? dir : "/dev/shm or /tmp", strerror(-r));
 	return dir;
 }
 
@@ -339,7 +314,7 @@ static void stay_as_reaper(void)
 	while ((p = wait(&st)) != -1 || errno == EINTR)
 		if (p == main_child)
 			status = st;
-	remove_tmp_root();
+	remove_tmp_dirs();
 	if (WIFSIGNALED(status)) {
 		signal(WTERMSIG(status), SIG_DFL);
 		raise(WTERMSIG(status));
@@ -582,7 +557,7 @@ int main(int argc, char **argv)
 		snprintf(num, sizeof num, "%d", trace_fd(fd));
 		setenv("LAZYPOLINE_TRACE_FD", num, 1);
 	}
-	if (tmp_root[0])
+	if (tmp_dirs.root[0])
 		stay_as_reaper();
 	execv(file, run);
 	int e = errno;

@@ -21,6 +21,15 @@ bad() {
 	fail=$((fail + 1))
 }
 skipped() { echo "SKIP $1: $2"; skip=$((skip + 1)); }
+# same NAME WANT GOT [MIN]: passes when GOT is WANT and has at least MIN
+# non-empty lines (default 1: two runs that both print nothing, or both
+# fail the same way early, prove nothing); the difference shows otherwise
+same() {
+	local n
+	n=$(printf '%s\n' "$3" | grep -c .)
+	if [ "$2" = "$3" ] && [ "$n" -ge "${4:-1}" ]; then ok "$1"; else
+		bad "$1" "$(diff <(echo "$2") <(echo "$3") | head -30)" "($n lines, at least ${4:-1} wanted)"; fi
+}
 wanted() { [ -z "$ONLY" ] || [[ "$1" == *"$ONLY"* ]]; }
 # expect NAME cmd... : passes when cmd succeeds; its output shows on failure
 expect() {

@@ -46,6 +46,12 @@ static inline const struct vfs_backend *vfs_backend_of(const struct mount_spec *
 	return &vfs_bind_backend;
 }
 
+/* Is P (LEN bytes) BASE (BL bytes) itself or a path below it? */
+static inline bool vfs_path_under(const char *base, size_t bl, const char *p, size_t len)
+{
+	return bl <= len && mmemeq(base, p, bl) && (bl == len || p[bl] == '/' || bl == 1);
+}
+
 static inline bool vfs_is_overlay(const struct mount_spec *m)
 {
 	return m && m->kind == MOUNT_OVERLAY;
@@ -58,10 +64,14 @@ struct ovl_look {
 	bool whiteout;   /* a whiteout hides it */
 	bool blocked;    /* a non-directory is in the way (ENOTDIR) */
 	bool is_dir;
-	bool merged;     /* a directory in more than one layer (its nlink is 1, as the kernel's) */
 	bool in_lower;   /* a lower layer has the name (removing it leaves a whiteout) */
 	uint32_t layers; /* a directory: the layers it is made of */
 };
+/* A directory in more than one layer (its nlink is 1, as the kernel's)? */
+static inline bool ovl_merged(const struct ovl_look *lk)
+{
+	return lk->layers & (lk->layers - 1);
+}
 /* On a copied-up file: the inode number of the lower file it came from
  * (8 bytes), which stat reports for it. */
 #define OVL_ORIGIN_XATTR "user.vfsrun.origin"
@@ -81,6 +91,11 @@ uint32_t ovl_check_layers(const struct mount_spec *m, const char *rest, size_t l
 	__attribute__((visibility("hidden")));
 /* The layers of DEST itself. */
 uint32_t ovl_root_layers(const struct mount_spec *m) __attribute__((visibility("hidden")));
+/* REST's path in UPPER; its length or -errno. */
+long ovl_upper_path(const struct mount_spec *m, const char *rest, size_t len, char *out, size_t outlen)
+	__attribute__((visibility("hidden")));
+/* Is HOST (LEN bytes) in M's UPPER? */
+bool ovl_in_upper(const struct mount_spec *m, const char *host, size_t len) __attribute__((visibility("hidden")));
 /* Before a change to the object: it (and its directories) in UPPER. */
 long ovl_copy_up(const struct mount_spec *m, const char *rest, size_t len)
 	__attribute__((visibility("hidden")));

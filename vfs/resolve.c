@@ -231,16 +231,8 @@ long vfs_fd_view_layers(int fd, char *out, size_t outlen, bool *synthetic, uint3
 	if (fd < 0)
 		return -EBADF;
 	/* not one we opened: ask the kernel where it is */
-	char link[32] = "/proc/self/fd/", host[VFS_PATH_MAX];
-	int i = 14;
-	char d[12];
-	int nd = 0;
-	do
-		d[nd++] = (char)('0' + fd % 10);
-	while ((fd /= 10));
-	while (nd)
-		link[i++] = d[--nd];
-	link[i] = 0;
+	char link[32], host[VFS_PATH_MAX];
+	vfs_fd_link(link, fd);
 	long n = sys(SYS_readlink, (long)link, (long)host, sizeof host - 1, 0, 0, 0);
 	if (n < 0)
 		return n == -ENOENT ? -EBADF : n;

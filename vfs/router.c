@@ -294,6 +294,19 @@ static void *stat_buffer(const lp_ctx *c, bool *is_statx)
 	return NULL;
 }
 
+/* The mode in the program's stat or statx buffer: 0, or -EFAULT. */
+static int stat_mode(const void *buf, bool is_statx, uint32_t *mode)
+{
+	*mode = 0;
+	if (!is_statx)
+		return lp_copy_from_user(mode, (const char *)buf + offsetof(struct stat, st_mode), sizeof(mode_t)) ? -EFAULT : 0;
+	uint16_t m16;
+	if (lp_copy_from_user(&m16, (const char *)buf + offsetof(struct statx, stx_mode), sizeof m16))
+		return -EFAULT;
+	*mode = m16;
+	return 0;
+}
+
 static long put_fake_stat(lp_ctx *c, const struct vfs_path *p)
 {
 	struct stat st;
@@ -462,19 +475,27 @@ static lp_action handle_fstatfs(lp_ctx *c, void *data)
 
 static long ovl_fd_write(lp_ctx *c, const struct route *rt, long fd);
 
-/* fchmod, fchown, fsetxattr, fremovexattr: changes through an fd */
-static lp_action handle_fd_write(lp_ctx *c, void *data)
+/* A change through FD itself (ROUTE: its *at form, or NULL): refused
+ * where the kernel would refuse it, made on the copy in an overlay's
+ * UPPER when FD is open on a lower file, else the kernel's. */
+static lp_action change_through_fd(lp_ctx *c, const struct route *rt, long fd)
 {
-	(void)data;
-	int e = fd_write_denied(c->args[0], c->nr);
+	int e = fd_write_denied(fd, c->nr);
 	if (e)
 		return lp_block(e);
-	if (kind_of_fd(c->args[0]) == FD_SPECIAL) {
-		long r = ovl_fd_write(c, NULL, c->args[0]);
+	if (kind_of_fd(fd) == FD_SPECIAL) {
+		long r = ovl_fd_write(c, rt, fd);
 		if (r != 1)
 			return lp_return(r);
 	}
 	return lp_continue();
+}
+
+/* fchmod, fchown, fsetxattr, fremovexattr: changes through an fd */
+static lp_action handle_fd_write(lp_ctx *c, void *data)
+{
+	(void)data;
+	return change_through_fd(c, NULL, c->args[0]);
 }
 
 /* The mount a name is in: a mount point itself belongs to its parent's. */
@@ -505,12 +526,10 @@ static long ovl_to_upper(struct vfs_path *p, const struct mount_spec *m)
 {
 	size_t len;
 	const char *rest = ovl_rest(p, m, &len);
-	if (m->src_len + len + 1 > sizeof p->host)
-		return -ENAMETOOLONG;
-	memmove(p->host + m->src_len, rest, len);  /* rest is in p->view: no overlap */
-	memcpy(p->host, m->src, m->src_len);
-	p->host[m->src_len + len] = 0;
-	p->host_len = m->src_len + len;
+	long n = ovl_upper_path(m, rest, len, p->host, sizeof p->host);
+	if (n < 0)
+		return n;
+	p->host_len = (size_t)n;
 	return 0;
 }
 
@@ -664,22 +683,16 @@ static void ovl_fix_stat(const lp_ctx *c, const char *view, size_t vlen, const c
 	void *buf = stat_buffer(c, &is_statx);
 	if (!buf)
 		return;
-	uint32_t mode = 0;
-	if (is_statx) {
-		uint16_t m16;
-		if (lp_copy_from_user(&m16, (char *)buf + offsetof(struct statx, stx_mode), sizeof m16))
-			return;
-		mode = m16;
-	} else if (lp_copy_from_user(&mode, (char *)buf + offsetof(struct stat, st_mode), sizeof mode)) {
+	uint32_t mode;
+	if (stat_mode(buf, is_statx, &mode) < 0)
 		return;
-	}
 	struct mount_hit hit;
 	mount_lookup(&vfs.table, view, vlen, &hit);
 	if (!vfs_is_overlay(hit.mount))
 		return;
 	if (S_ISREG(mode)) {
 		const struct mount_spec *m = hit.mount;
-		if (host_path && (strlen(host_path) < m->src_len || memcmp(host_path, m->src, m->src_len)))
+		if (host_path && !ovl_in_upper(m, host_path, strlen(host_path)))
 			return;  /* a lower layer's own file */
 		ovl_fix_ino(buf, is_statx, host_path, fd);
 		return;
@@ -692,7 +705,7 @@ static void ovl_fix_stat(const lp_ctx *c, const char *view, size_t vlen, const c
 		char host[VFS_PATH_MAX];
 		if (ovl_lookup(hit.mount, view + hit.mount_len, vlen - hit.mount_len, true, &lk, host, sizeof host) < 0)
 			return;
-		layers = lk.merged ? 3 : 1;
+		layers = lk.layers;
 	}
 	if (!(layers & (layers - 1)))
 		return;  /* one layer: its own count */
@@ -724,27 +737,13 @@ static long ovl_fd_write(lp_ctx *c, const struct route *rt, long fd)
 		return 1;
 	const struct mount_spec *m = hit.mount;
 	/* where the kernel has it: in UPPER already, the fd itself will do */
-	char link[32] = "/proc/self/fd/", host[VFS_PATH_MAX];
-	if (fd == AT_FDCWD) {
-		memcpy(link, "/proc/self/cwd", 15);
-	} else {
-		size_t k = 14;
-		char d[12];
-		int nd = 0;
-		long v = fd;
-		do
-			d[nd++] = (char)('0' + v % 10);
-		while ((v /= 10));
-		while (nd)
-			link[k++] = d[--nd];
-		link[k] = 0;
-	}
+	char link[32], host[VFS_PATH_MAX];
+	vfs_fd_link(link, fd);
 	long n = sys(SYS_readlink, (long)link, (long)host, sizeof host - 1, 0, 0, 0);
 	if (n < 0)
 		return 1;
 	host[n] = 0;
-	if ((size_t)n >= m->src_len && !memcmp(host, m->src, m->src_len) &&
-	    ((size_t)n == m->src_len || host[m->src_len] == '/'))
+	if (ovl_in_upper(m, host, (size_t)n))
 		return 1;
 	const char *rest = fi.view + m->dest_len;
 	size_t len = fi.view_len - m->dest_len;
@@ -754,11 +753,8 @@ static long ovl_fd_write(lp_ctx *c, const struct route *rt, long fd)
 	if (r < 0)
 		return r;
 	char up[VFS_PATH_MAX];
-	if (m->src_len + len + 1 > sizeof up)
-		return -ENAMETOOLONG;
-	memcpy(up, m->src, m->src_len);
-	memcpy(up + m->src_len, rest, len);
-	up[m->src_len + len] = 0;
+	if ((r = ovl_upper_path(m, rest, len, up, sizeof up)) < 0)
+		return r;
 	long *a = c->args;
 	switch (c->nr) {
 	case SYS_fchmod:
@@ -821,15 +817,9 @@ static long stat_nofollow(lp_ctx *c, int flags_arg, const char *host)
 	}
 	if (r < 0)
 		return r;  /* the same error as when following */
-	mode_t mode = 0;
-	if (c->nr == SYS_statx) {
-		uint16_t m;
-		if (lp_copy_from_user(&m, (char *)buf + offsetof(struct statx, stx_mode), sizeof m))
-			return -EFAULT;
-		mode = m;
-	} else if (lp_copy_from_user(&mode, (char *)buf + offsetof(struct stat, st_mode), sizeof mode)) {
+	uint32_t mode;
+	if (stat_mode(buf, c->nr == SYS_statx, &mode) < 0)
 		return -EFAULT;
-	}
 	return S_ISLNK(mode) ? 1 : r;
 }
 
@@ -838,17 +828,8 @@ static lp_action handle_path(lp_ctx *c, void *data)
 	const struct route *rt = data;
 	long dirfd = rt->dirfd >= 0 ? c->args[rt->dirfd] : AT_FDCWD;
 	const char *up = (const char *)c->args[rt->path];
-	if (!up && rt->null_ok) {  /* the fd itself */
-		int e = writes(rt, c) ? fd_write_denied(dirfd, c->nr) : 0;
-		if (e)
-			return lp_block(e);
-		if (writes(rt, c) && kind_of_fd(dirfd) == FD_SPECIAL) {
-			long r = ovl_fd_write(c, rt, dirfd);
-			if (r != 1)
-				return lp_return(r);
-		}
-		return lp_continue();
-	}
+	if (!up && rt->null_ok)  /* the fd itself */
+		return writes(rt, c) ? change_through_fd(c, rt, dirfd) : lp_continue();
 	struct vfs_path p, q;
 	unsigned vf = resolve_flags(rt, c, false);
 	int stat_flags = stat_flags_arg(rt->nr);
@@ -878,20 +859,15 @@ static lp_action handle_path(lp_ctx *c, void *data)
 			p.view_len = fi.view_len;
 		}
 		if (!synth) {  /* the kernel has the real fd */
-			int e = w ? fd_write_denied(p.empty_fd, c->nr) : 0;
-			if (e)
-				return lp_block(e);
-			if (kind_of_fd(p.empty_fd) == FD_SPECIAL && (w || stat_flags != -1)) {
-				if (!w) {  /* fstatat(fd, "", AT_EMPTY_PATH): glibc's fstat */
-					struct fd_info ei;
-					r = lp_ctx_exec(c);
-					if (r == 0 && fd_info(p.empty_fd, &ei))
-						ovl_fix_stat(c, ei.view, ei.view_len, NULL, p.empty_fd, ei.ovl_layers);
-					return lp_return(r);
-				}
-				r = ovl_fd_write(c, rt, p.empty_fd);
-				if (r != 1)
-					return lp_return(r);
+			if (w)
+				return change_through_fd(c, rt, p.empty_fd);
+			if (kind_of_fd(p.empty_fd) == FD_SPECIAL && stat_flags != -1) {
+				/* fstatat(fd, "", AT_EMPTY_PATH), glibc's fstat */
+				struct fd_info ei;
+				r = lp_ctx_exec(c);
+				if (r == 0 && fd_info(p.empty_fd, &ei))
+					ovl_fix_stat(c, ei.view, ei.view_len, NULL, p.empty_fd, ei.ovl_layers);
+				return lp_return(r);
 			}
 			return lp_continue();
 		}
@@ -1639,18 +1615,7 @@ static lp_action handle_sockaddr(lp_ctx *c, void *data)
 			    0, 0, 0);
 		if (dirfd < 0)
 			return lp_return(dirfd);
-		size_t n = 0;
-		const char *pre = "/proc/self/fd/";
-		while (pre[n])
-			viafd[n] = pre[n], n++;
-		char d[12];
-		int nd = 0;
-		long v = dirfd;
-		do
-			d[nd++] = (char)('0' + v % 10);
-		while ((v /= 10));
-		while (nd)
-			viafd[n++] = d[--nd];
+		size_t n = vfs_fd_link(viafd, dirfd);
 		viafd[n++] = '/';
 		size_t bl = strlen(slash + 1);
 		if (n + bl >= sizeof viafd || n + bl >= sizeof sa.sun_path) {

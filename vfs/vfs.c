@@ -12,7 +12,6 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "memdir.h"
 #include "vfs.h"
 #include "vfs_internal.h"
 
@@ -369,45 +369,22 @@ LP_API int vfs_overlay(const char *lower, const char *upper, const char *dest)
 /* Memory directories of vfs_tmpfs and vfs_tmp_overlay: under one private
  * directory on the host's shm tmpfs, removed when the process that made
  * them exits. */
-static char mem_root[PATH_MAX];
-static pid_t mem_owner;
-static int mem_count;
+static struct memdir mem_dirs;
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+static void remove_mem_dirs(void)
 {
-	(void)st, (void)ftw;
-	if (type == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
-static void remove_mem_root(void)
-{
-	if (mem_root[0] && getpid() == mem_owner)
-		nftw(mem_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	memdir_remove(&mem_dirs);
 }
 
 static int new_mem_dir(char *out, size_t n)
 {
-	if (!mem_root[0]) {
-		const char *bases[] = { "/dev/shm", getenv("XDG_RUNTIME_DIR"), getenv("TMPDIR"), "/tmp" };
-		for (size_t i = 0; i < sizeof bases / sizeof *bases && !mem_root[0]; i++) {
-			if (!bases[i] || !*bases[i])
-				continue;
-			snprintf(mem_root, sizeof mem_root, "%s/vfs-XXXXXX", bases[i]);
-			if (!mkdtemp(mem_root))
-				mem_root[0] = 0;
-		}
-		if (!mem_root[0])
-			return fail(errno, "cannot make a directory in /dev/shm or /tmp: %s", strerror(errno));
-		mem_owner = getpid();
-		atexit(remove_mem_root);
-	}
-	snprintf(out, n, "%s/%d", mem_root, ++mem_count);
-	if (mkdir(out, 0700))
-		return fail(errno, "cannot make %s: %s", out, strerror(errno));
+	bool first = !mem_dirs.root[0];
+	int r = memdir_next(&mem_dirs, "vfs", out, n);
+	if (first && mem_dirs.root[0])
+		atexit(remove_mem_dirs);
+	if (r < 0)
+		return fail(-r, "cannot make a directory in memory (%s): %s", mem_dirs.root[0] ? out : "/dev/shm or /tmp",
+			    strerror(-r));
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <fcntl.h>
 #include <sys/types.h>
 
 #include "../mounts/mounts.h"
@@ -149,6 +150,32 @@ void *memmove(void *d, const void *s, size_t n) VFS_HIDDEN;
 void *memset(void *d, int c, size_t n) VFS_HIDDEN;
 int memcmp(const void *a, const void *b, size_t n) VFS_HIDDEN;
 size_t strlen(const char *s) VFS_HIDDEN;
+
+/* The digits of V at out + *k, *k moved past them (no NUL). */
+static inline void vfs_put_num(char *out, size_t *k, unsigned long v)
+{
+	char d[24];
+	int nd = 0;
+	do
+		d[nd++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (nd)
+		out[(*k)++] = d[--nd];
+}
+
+/* "/proc/self/fd/FD" ("/proc/self/cwd" for AT_FDCWD; FD is not negative
+ * else) into OUT; its length. */
+static inline size_t vfs_fd_link(char out[32], long fd)
+{
+	const char *pre = fd == AT_FDCWD ? "/proc/self/cwd" : "/proc/self/fd/";
+	size_t k = 0;
+	while (pre[k])
+		out[k] = pre[k], k++;
+	if (fd != AT_FDCWD)
+		vfs_put_num(out, &k, (unsigned long)fd);
+	out[k] = 0;
+	return k;
+}
 
 static inline long sys(long nr, long a, long b, long c, long d, long e, long f)
 {

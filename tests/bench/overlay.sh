@@ -67,7 +67,6 @@ iters() {
 	*) echo $(($2 / 10)) ;;
 	esac
 }
-ratios() { paste <(echo $1 | tr ' ' '\n') <(echo $2 | tr ' ' '\n') | awk '{printf "%.4f\n", $1 / $2}'; }
 
 OPS=("stat of a lower file|stat" "open+close of a lower file|open+close" "find -type f over the tree (ms per walk)|find"
 	"tar x of $ntar entries into it (ms)|tar")
@@ -105,21 +104,13 @@ for ((r = 0; r < REPEAT; r++)); do
 	echo "  run $((r + 1))/$REPEAT done" >&2
 done
 {
-	printf '| operation |'
-	for cfg in "${CONFIGS[@]}"; do printf ' %s |' "$cfg"; done
-	printf '\n|---|'
-	for cfg in "${CONFIGS[@]}"; do printf -- '---|'; done
-	printf '\n'
+	table_head "${CONFIGS[@]}"
 	for op in "${OPS[@]}"; do
 		IFS='|' read -r label what <<<"$op"
 		unit="ns/op"
 		[ "$what" = find ] || [ "$what" = tar ] && unit=""
 		printf '| %s%s |' "$label" "${unit:+ ($unit)}"
-		for cfg in "${CONFIGS[@]}"; do
-			m=$(echo ${samples[$label/$cfg]} | tr ' ' '\n' | median)
-			r=$(ratios "${samples[$label/$cfg]}" "${samples[$label/native]}" | median)
-			if [ "$cfg" = native ]; then printf ' %.0f |' "$m"; else printf ' %.0f (%.2fx) |' "$m" "$r"; fi
-		done
+		for cfg in "${CONFIGS[@]}"; do table_cell "$label" "$cfg"; done
 		printf '\n'
 	done
 } | tee "$OUT/overlay.md"

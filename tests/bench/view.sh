@@ -43,9 +43,6 @@ iters() {  # per-op loops: fewer where each op costs microseconds
 	esac
 }
 
-ratios() {  # "a1 a2 ..." "b1 b2 ...": a1/b1, a2/b2, ... one per line
-	paste <(echo $1 | tr ' ' '\n') <(echo $2 | tr ' ' '\n') | awk '{printf "%.4f\n", $1 / $2}'
-}
 OPS=("stat, bound path|stat|B" "stat, unmounted path|stat|U" "open+close, bound path|open+close|B"
 	"open+close, unmounted path|open+close|U" "find -type f over the bound copy (ms per walk)|find|B")
 declare -A samples
@@ -76,13 +73,9 @@ for ((r = 0; r < REPEAT; r++)); do
 done
 
 {
-	printf '| operation |'
-	for cfg in "${CONFIGS[@]}"; do printf ' %s |' "$cfg"; done
-	[[ " ${CONFIGS[*]} " == *" proot "* ]] && printf ' PRoot / vfsrun |'
-	printf '\n|---|'
-	for cfg in "${CONFIGS[@]}"; do printf -- '---|'; done
-	[[ " ${CONFIGS[*]} " == *" proot "* ]] && printf -- '---|'
-	printf '\n'
+	extra=()
+	[[ " ${CONFIGS[*]} " == *" proot "* ]] && extra=("PRoot / vfsrun")
+	table_head "${CONFIGS[@]}" "${extra[@]}"
 	for op in "${OPS[@]}"; do
 		IFS='|' read -r label what where <<<"$op"
 		unit="ns/op"
@@ -90,13 +83,7 @@ done
 		printf '| %s%s |' "$label" "${unit:+ ($unit)}"
 		fast=vfsrun-sud
 		[[ " ${CONFIGS[*]} " == *" vfsrun-lazy "* ]] && fast=vfsrun-lazy
-		for cfg in "${CONFIGS[@]}"; do
-			m=$(echo ${samples[$label/$cfg]} | tr ' ' '\n' | median)
-			# the ratio of each run to native in the same run, then the
-			# median: a slow period of the machine hits both
-			r=$(ratios "${samples[$label/$cfg]}" "${samples[$label/native]}" | median)
-			if [ "$cfg" = native ]; then printf ' %.0f |' "$m"; else printf ' %.0f (%.2fx) |' "$m" "$r"; fi
-		done
+		for cfg in "${CONFIGS[@]}"; do table_cell "$label" "$cfg"; done
 		if [[ " ${CONFIGS[*]} " == *" proot "* ]]; then
 			printf ' %.0fx |' "$(ratios "${samples[$label/proot]}" "${samples[$label/$fast]}" | median)"
 		fi

@@ -3,12 +3,20 @@
 # fault-injection tests built on it prove nothing.
 # Needs: root (/dev/fuse, allow_other), fusermount3.
 
-if wanted faultfs; then
+# faultfs_usable NAME: can faultfs be mounted here?  Else NAME is skipped.
+faultfs_usable() {
 	if [ $IS_ROOT = 0 ]; then
-		skipped "faultfs (fault-injecting FUSE file system)" "needs root to mount it"
+		skipped "$1" "needs root to mount faultfs (allow_other)"
 	elif ! command -v fusermount3 >/dev/null || [ ! -c /dev/fuse ]; then
-		skipped "faultfs (fault-injecting FUSE file system)" "no /dev/fuse or fusermount3"
+		skipped "$1" "no /dev/fuse or fusermount3"
 	else
+		return 0
+	fi
+	return 1
+}
+
+if wanted faultfs; then
+	if faultfs_usable "faultfs (fault-injecting FUSE file system)"; then
 		newdir
 		mkdir -p ff/src ff/mnt
 		chmod 777 ff/src

@@ -7,11 +7,7 @@
 # Needs: root (/dev/fuse, allow_other), fusermount3.
 
 if wanted overlay-faults; then
-	if [ $IS_ROOT = 0 ]; then
-		skipped "overlay under faults (faultfs)" "needs root to mount faultfs"
-	elif ! command -v fusermount3 >/dev/null || [ ! -c /dev/fuse ]; then
-		skipped "overlay under faults (faultfs)" "no /dev/fuse or fusermount3"
-	else
+	if faultfs_usable "overlay under faults (faultfs)"; then
 		newdir
 		mkdir -p of/src/upper of/mnt of/lower/dir of/view
 		seq 1 1000000 >of/lower/dir/big   # 6.9 MB: several writes to faultfs

@@ -162,10 +162,10 @@ START_TEST(topmost_layer_wins)
 	ck_assert_int_eq(lk.layer, 0);
 	ck_assert(!lk.in_lower);
 	ck_assert_int_eq(look("/d"), 0);
-	ck_assert(lk.is_dir && lk.merged);
+	ck_assert(lk.is_dir && ovl_merged(&lk));
 	ck_assert_int_eq(lk.layers, 7);
 	ck_assert_int_eq(look("/onlylow"), 0);
-	ck_assert(lk.is_dir && !lk.merged && lk.layer == 2);
+	ck_assert(lk.is_dir && !ovl_merged(&lk) && lk.layer == 2);
 	ck_assert_int_eq(look("/nothing"), 0);
 	ck_assert_int_eq(lk.layer, -1);
 	ck_assert_str_eq(host, at("u/nothing"));  /* where it would be made */
@@ -190,7 +190,7 @@ START_TEST(whiteouts_and_opaque_directories)
 	ck_assert_int_eq(look("/op/below"), 0);
 	ck_assert_int_eq(lk.layer, -1);
 	ck_assert_int_eq(look("/op"), 0);
-	ck_assert(lk.is_dir && !lk.merged && lk.in_lower);
+	ck_assert(lk.is_dir && !ovl_merged(&lk) && lk.in_lower);
 	ck_assert_str_eq(listing("/op"), ". .. mine");
 	ck_assert_str_eq(listing("/d"), ". .. one same two up");
 	if (geteuid() == 0) {  /* the kernel's own form: a 0/0 device */
@@ -221,7 +221,7 @@ START_TEST(copy_up_keeps_data_mode_xattrs_and_lower)
 	ck_assert_int_eq(ovl_copy_up(M, "/onlylow/x", 10), 0);
 	ck_assert_str_eq(content("u/onlylow/x"), "x");
 	ck_assert_int_eq(look("/onlylow"), 0);
-	ck_assert(lk.merged);
+	ck_assert(ovl_merged(&lk));
 	ck_assert_int_eq(ovl_copy_up(M, "/nothing", 8), -ENOENT);
 }
 END_TEST

@@ -117,14 +117,8 @@ if wanted differential; then
 			name=$(basename "$c")
 			for who in nobody me; do
 				if [ $who = me ] && grep -q '^# as nobody only' "$c"; then continue; fi
-				k=$(vd_run kernel $who "$c")
-				v=$(vd_run view $who "$c")
-				if [ "$k" = "$v" ]; then
-					ok "view = kernel bind mounts: $name [$who]"
-				else
-					bad "view = kernel bind mounts: $name [$who]" \
-						"$(diff <(echo "$k") <(echo "$v") | head -30)"
-				fi
+				same "view = kernel bind mounts: $name [$who]" \
+					"$(vd_run kernel $who "$c")" "$(vd_run view $who "$c")" 10
 			done
 		done
 		rm -rf "$VD"

@@ -26,11 +26,7 @@ if wanted tmpfs; then
 			[ $who = me ] && mode=(--mode=lazy)
 			v=$(timeout 120 "${drop[@]}" "$B/vfsrun" "${mode[@]}" --tmpfs "$RUNDIR/t" -- sh "$MEMCASE" "$RUNDIR/t" 2>&1
 				echo "exit $?")
-			if [ "$k" = "$v" ] && [ "$(echo "$v" | wc -l)" -gt 20 ]; then
-				ok "view = kernel tmpfs: --tmpfs [$who]"
-			else
-				bad "view = kernel tmpfs: --tmpfs [$who]" "$(diff <(echo "$k") <(echo "$v") | head -30)"
-			fi
+			same "view = kernel tmpfs: --tmpfs [$who]" "$k" "$v" 21
 		done
 	fi
 	newdir tmp-life
@@ -96,11 +92,5 @@ if wanted concurrent; then
 			fi
 			cd /scratch && find . -printf '%p %y %m %s\n' | sort && find . -type f -exec cat {} + | sha256sum" 2>&1
 	}
-	s=$(x seq)
-	p=$(x par)
-	if [ "$s" = "$p" ] && [ "$(echo "$p" | wc -l)" -gt 100 ]; then
-		ok "tmpfs: four tar x at once give the tree of four in a row"
-	else
-		bad "tmpfs: four tar x at once give the tree of four in a row" "$(diff <(echo "$s") <(echo "$p") | head -20)"
-	fi
+	same "tmpfs: four tar x at once give the tree of four in a row" "$(x seq)" "$(x par)" 101
 fi

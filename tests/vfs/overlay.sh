@@ -139,6 +139,16 @@ ov_run() {
 	[ "$(ov_lower_sum)" = "$before" ] && echo "-- lower layers unchanged" || echo "-- LOWER LAYERS CHANGED"
 }
 
+# ov_kernel_sees NAME WHO OPTIONS: after write.ops under vfsrun as WHO,
+# the kernel's overlayfs mounted with OPTIONS shows the tree vfsrun shows
+ov_kernel_sees() {
+	local drop=() tree='find . -printf "%p %y %s %m\n" | sort'
+	[ "$2" = nobody ] && drop=("${NOBODY[@]}")
+	ov_run view "$2" "$OVCASES/write.ops" >/dev/null
+	same "$1" "$(unshare -m sh -c "mount -t overlay overlay -o $3 '$OV/v' && cd '$OV/v' && $tree" 2>&1)" \
+		"$("${drop[@]}" "$B/vfsrun" --overlay "$OV/l1:$OV/l2" "$OV/u" "$OV/v" -- sh -c "cd '$OV/v' && $tree" 2>&1)" 21
+}
+
 if wanted overlay; then
 	if [ $IS_ROOT != 1 ]; then
 		skipped "differential conformance against kernel overlayfs" "needs root for mount namespaces"
@@ -149,40 +159,17 @@ if wanted overlay; then
 		for c in "$OVCASES"/*.ops "$OVCASES"/*.sh; do
 			name=$(basename "$c")
 			for who in nobody me; do
-				k=$(ov_run kernel $who "$c")
-				v=$(ov_run view $who "$c")
-				if [ "$k" = "$v" ]; then
-					ok "view = kernel overlayfs: $name [$who]"
-				else
-					bad "view = kernel overlayfs: $name [$who]" \
-						"$(diff <(echo "$k") <(echo "$v") | head -30)"
-				fi
+				same "view = kernel overlayfs: $name [$who]" \
+					"$(ov_run kernel $who "$c")" "$(ov_run view $who "$c")" 10
 			done
 		done
 		# the upper layer a normal user's vfsrun wrote, read by the kernel
-		# as the top lower layer (userxattr: its user.overlay.* marks)
-		ov_run view nobody "$OVCASES/write.ops" >/dev/null
-		tree='find . -printf "%p %y %s %m\n" | sort'
-		v=$("${NOBODY[@]}" "$B/vfsrun" --overlay "$OV/l1:$OV/l2" "$OV/u" "$OV/v" -- sh -c "cd '$OV/v' && $tree" 2>&1)
-		k=$(unshare -m sh -c "mount -t overlay overlay -o userxattr,lowerdir='$OV/u:$OV/l1:$OV/l2' '$OV/v' &&
-			cd '$OV/v' && $tree" 2>&1)
-		if [ "$k" = "$v" ] && [ "$(echo "$v" | wc -l)" -gt 20 ]; then
-			ok "kernel overlayfs reads the upper layer of an unprivileged vfsrun"
-		else
-			bad "kernel overlayfs reads the upper layer of an unprivileged vfsrun" \
-				"$(diff <(echo "$k") <(echo "$v") | head -30)"
-		fi
-		# the upper layer root's vfsrun wrote: the kernel's own upperdir
-		ov_run view me "$OVCASES/write.ops" >/dev/null
-		v=$("$B/vfsrun" --overlay "$OV/l1:$OV/l2" "$OV/u" "$OV/v" -- sh -c "cd '$OV/v' && $tree" 2>&1)
-		k=$(unshare -m sh -c "mount -t overlay overlay -o lowerdir='$OV/l1:$OV/l2',upperdir='$OV/u',workdir='$OV/w' '$OV/v' &&
-			cd '$OV/v' && $tree" 2>&1)
-		if [ "$k" = "$v" ] && [ "$(echo "$v" | wc -l)" -gt 20 ]; then
-			ok "kernel overlayfs mounts the upper layer of vfsrun as root as its upperdir"
-		else
-			bad "kernel overlayfs mounts the upper layer of vfsrun as root as its upperdir" \
-				"$(diff <(echo "$k") <(echo "$v") | head -30)"
-		fi
+		# as the top lower layer (userxattr: its user.overlay.* marks);
+		# the one root's vfsrun wrote, as the kernel's own upperdir
+		ov_kernel_sees "kernel overlayfs reads the upper layer of an unprivileged vfsrun" nobody \
+			"userxattr,lowerdir='$OV/u:$OV/l1:$OV/l2'"
+		ov_kernel_sees "kernel overlayfs mounts the upper layer of vfsrun as root as its upperdir" me \
+			"lowerdir='$OV/l1:$OV/l2',upperdir='$OV/u',workdir='$OV/w'"
 		rm -rf "$OV"
 	fi
 	rm -rf "$WORK/ovp"

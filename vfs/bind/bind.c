@@ -20,10 +20,7 @@ static long bind_host_path(const struct mount_spec *m, const char *rest, size_t 
 
 static long bind_claims(const struct mount_spec *m, const char *host, size_t len)
 {
-	size_t sl = m->src_len;
-	if (sl > len || memcmp(m->src, host, sl) || (sl < len && host[sl] != '/' && sl > 1))
-		return -1;
-	return (long)sl;
+	return vfs_path_under(m->src, m->src_len, host, len) ? (long)m->src_len : -1;
 }
 
 static bool bind_is_dir(const struct mount_spec *m)

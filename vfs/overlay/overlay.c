@@ -128,6 +128,18 @@ static bool root_opaque(const struct mount_spec *m)
 	return opaque_mark(m->src) == 'y';
 }
 
+/* LK for a name no layer shows: hidden by a whiteout, behind a
+ * non-directory (ENOTDIR), or simply absent. */
+static void not_there(struct ovl_look *lk, bool whiteout, bool blocked)
+{
+	lk->layer = -1;
+	lk->whiteout = whiteout;
+	lk->blocked = blocked;
+	lk->is_dir = false;
+	lk->in_lower = whiteout;
+	lk->layers = 0;
+}
+
 /* How much a lookup finds out: the path only (host_path: the last layer
  * that may have the name is not looked at -- the syscall itself says
  * ENOENT), the object, or also what the layers below it hold. */
@@ -153,7 +165,6 @@ static long lookup_from(const struct mount_spec *m, const char *rest, size_t res
 		active = 1;
 	}
 	lk->layers = active;
-	lk->merged = active != 1 && (active & (active - 1));
 	while (i < rest_len) {
 		while (i < rest_len && rest[i] == '/')
 			i++;
@@ -176,7 +187,6 @@ static long lookup_from(const struct mount_spec *m, const char *rest, size_t res
 				lk->is_dir = false;
 				lk->in_lower = l > 0;
 				lk->layers = 0;
-				lk->merged = false;
 				return layer_path(m, l, rest, rest_len, host, hostlen);
 			}
 			long pl = layer_path(m, l, rest, e, path, sizeof path);
@@ -193,12 +203,7 @@ static long lookup_from(const struct mount_spec *m, const char *rest, size_t res
 			}
 			if (is_whiteout(path, &st)) {
 				if (found < 0) {
-					lk->layer = -1;
-					lk->whiteout = true;
-					lk->is_dir = false;
-					lk->in_lower = true;
-					lk->merged = false;
-					lk->layers = 0;
+					not_there(lk, true, false);
 					if (sizeof gone > hostlen)
 						return -ENAMETOOLONG;
 					memcpy(host, gone, sizeof gone);
@@ -232,21 +237,12 @@ static long lookup_from(const struct mount_spec *m, const char *rest, size_t res
 				chain = false;
 		}
 		if (found < 0) {  /* in no layer: it would be created in UPPER */
-			lk->layer = -1;
-			lk->is_dir = false;
-			lk->in_lower = false;
-			lk->merged = false;
-			lk->layers = 0;
+			not_there(lk, false, false);
 			return layer_path(m, 0, rest, rest_len, host, hostlen);
 		}
 		if (!last && !dir) {
 			/* a non-directory in the way: the kernel says ENOTDIR */
-			lk->layer = -1;
-			lk->blocked = true;
-			lk->is_dir = false;
-			lk->in_lower = false;
-			lk->merged = false;
-			lk->layers = 0;
+			not_there(lk, false, true);
 			return layer_path(m, found, rest, rest_len, host, hostlen);
 		}
 		if (last) {
@@ -254,7 +250,6 @@ static long lookup_from(const struct mount_spec *m, const char *rest, size_t res
 			lk->is_dir = dir;
 			lk->in_lower = in_lower || found > 0;
 			lk->layers = next;
-			lk->merged = next & (next - 1);
 			return layer_path(m, found, rest, rest_len, host, hostlen);
 		}
 		active = next;
@@ -272,6 +267,17 @@ long ovl_lookup(const struct mount_spec *m, const char *rest, size_t rest_len, b
 		char *host, size_t hostlen)
 {
 	return lookup(m, rest, rest_len, full ? LOOK_FULL : LOOK_OBJECT, lk, host, hostlen);
+}
+
+/* The lookup of a name that must be there: -ENOENT or -ENOTDIR when no
+ * layer shows it. */
+static long visible(const struct mount_spec *m, const char *rest, size_t len, bool full, struct ovl_look *lk,
+		    char *host, size_t hostlen)
+{
+	long r = ovl_lookup(m, rest, len, full, lk, host, hostlen);
+	if (r >= 0 && lk->layer < 0)
+		return lk->blocked ? -ENOTDIR : -ENOENT;
+	return r;
 }
 
 uint32_t ovl_check_layers(const struct mount_spec *m, const char *rest, size_t len, uint32_t layers)
@@ -310,9 +316,14 @@ uint32_t ovl_root_layers(const struct mount_spec *m)
 
 /* ---- making things in UPPER ---- */
 
-static long upper_path(const struct mount_spec *m, const char *rest, size_t len, char *out, size_t outlen)
+long ovl_upper_path(const struct mount_spec *m, const char *rest, size_t len, char *out, size_t outlen)
 {
 	return layer_path(m, 0, rest, len, out, outlen);
+}
+
+bool ovl_in_upper(const struct mount_spec *m, const char *host, size_t len)
+{
+	return vfs_path_under(m->src, m->src_len, host, len);
 }
 
 /* The length of REST's parent ("" for a name at DEST). */
@@ -376,17 +387,6 @@ static long copy_attrs(const struct stat *st, int fd, const char *path)
 		       : sys(SYS_utimensat, AT_FDCWD, (long)path, (long)ts, AT_SYMLINK_NOFOLLOW, 0, 0);
 }
 
-static void put_num(char *o, size_t *k, unsigned long v)
-{
-	char d[24];
-	int nd = 0;
-	do
-		d[nd++] = (char)('0' + v % 10);
-	while ((v /= 10));
-	while (nd)
-		o[(*k)++] = d[--nd];
-}
-
 /* A new file in directory DIR, not yet under any name: an O_TMPFILE, or a
  * temporary name (into tmpname) where the file system has no O_TMPFILE. */
 static long tmp_create(const char *dir, char *tmpname, size_t tmplen)
@@ -402,9 +402,9 @@ static long tmp_create(const char *dir, char *tmpname, size_t tmplen)
 	memcpy(tmpname, dir, dl);
 	memcpy(tmpname + k, "/.vfsrun-copyup.", 16);
 	k += 16;
-	put_num(tmpname, &k, (unsigned long)sys(SYS_gettid, 0, 0, 0, 0, 0, 0));
+	vfs_put_num(tmpname, &k, (unsigned long)sys(SYS_gettid, 0, 0, 0, 0, 0, 0));
 	tmpname[k++] = '.';
-	put_num(tmpname, &k, __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
+	vfs_put_num(tmpname, &k, __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
 	tmpname[k] = 0;
 	fd = sys(SYS_openat, AT_FDCWD, (long)tmpname, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600, 0, 0);
 	if (fd < 0)
@@ -417,10 +417,8 @@ static long tmp_publish(long fd, const char *tmpname, const char *dest)
 {
 	long r;
 	if (!tmpname[0]) {
-		char link[32] = "/proc/self/fd/";
-		size_t k = 14;
-		put_num(link, &k, (unsigned long)fd);
-		link[k] = 0;
+		char link[32];
+		vfs_fd_link(link, fd);
 		r = sys(SYS_linkat, AT_FDCWD, (long)link, AT_FDCWD, (long)dest, AT_SYMLINK_FOLLOW, 0);
 	} else {
 		r = sys(SYS_rename, (long)tmpname, (long)dest, 0, 0, 0, 0);
@@ -542,16 +540,14 @@ static long upper_dirs(const struct mount_spec *m, const char *rest, size_t len)
 		while (i < len && rest[i] != '/')
 			i++;
 		struct ovl_look lk;
-		long r = ovl_lookup(m, rest, i, false, &lk, host, sizeof host);
+		long r = visible(m, rest, i, false, &lk, host, sizeof host);
 		if (r < 0)
 			return r;
-		if (lk.layer < 0)
-			return lk.blocked ? -ENOTDIR : -ENOENT;
 		if (!lk.is_dir)
 			return -ENOTDIR;
 		if (lk.layer == 0)
 			continue;
-		if ((r = upper_path(m, rest, i, up, sizeof up)) < 0)
+		if ((r = ovl_upper_path(m, rest, i, up, sizeof up)) < 0)
 			return r;
 		r = copy_object(host, up);
 		if (r < 0 && r != -EEXIST)
@@ -564,18 +560,16 @@ long ovl_copy_up(const struct mount_spec *m, const char *rest, size_t len)
 {
 	char host[VFS_PATH_MAX], up[VFS_PATH_MAX];
 	struct ovl_look lk;
-	long r = ovl_lookup(m, rest, len, false, &lk, host, sizeof host);
+	long r = visible(m, rest, len, false, &lk, host, sizeof host);
 	if (r < 0)
 		return r;
-	if (lk.layer < 0)
-		return lk.blocked ? -ENOTDIR : -ENOENT;
 	if (lk.layer == 0)
 		return 0;
 	if (lk.is_dir)
 		return upper_dirs(m, rest, len);
 	if ((r = upper_dirs(m, rest, parent_len(rest, len))) < 0)
 		return r;
-	if ((r = upper_path(m, rest, len, up, sizeof up)) < 0)
+	if ((r = ovl_upper_path(m, rest, len, up, sizeof up)) < 0)
 		return r;
 	r = copy_object(host, up);
 	return r == -EEXIST ? 0 : r;  /* another process was first */
@@ -587,11 +581,9 @@ static long may_change_in(const struct mount_spec *m, const char *rest, size_t l
 {
 	char host[VFS_PATH_MAX];
 	struct ovl_look lk;
-	long r = ovl_lookup(m, rest, parent_len(rest, len), false, &lk, host, sizeof host);
+	long r = visible(m, rest, parent_len(rest, len), false, &lk, host, sizeof host);
 	if (r < 0)
 		return r;
-	if (lk.layer < 0)
-		return lk.blocked ? -ENOTDIR : -ENOENT;
 	if (!lk.is_dir)
 		return -ENOTDIR;
 	return sys(SYS_faccessat2, AT_FDCWD, (long)host, W_OK | X_OK, AT_EACCESS, 0, 0);
@@ -614,7 +606,7 @@ long ovl_prepare_create(const struct mount_spec *m, const char *rest, size_t len
 	if ((r = upper_dirs(m, rest, parent_len(rest, len))) < 0)
 		return r;
 	if (lk.whiteout) {
-		if ((r = upper_path(m, rest, len, host, sizeof host)) < 0)
+		if ((r = ovl_upper_path(m, rest, len, host, sizeof host)) < 0)
 			return r;
 		r = sys(SYS_unlink, (long)host, 0, 0, 0, 0, 0);
 		if (r < 0 && r != -ENOENT)
@@ -657,7 +649,7 @@ static long make_whiteout(const char *path)
 long ovl_mark_opaque(const struct mount_spec *m, const char *rest, size_t len)
 {
 	char up[VFS_PATH_MAX];
-	long r = upper_path(m, rest, len, up, sizeof up);
+	long r = ovl_upper_path(m, rest, len, up, sizeof up);
 	if (r < 0)
 		return r;
 	return sys(SYS_lsetxattr, (long)up, (long)x_opaque(), (long)"y", 1, 0, 0);
@@ -738,16 +730,10 @@ long ovl_list(const struct mount_spec *m, const char *rest, size_t len, const st
 	uint32_t known = layers ? ovl_check_layers(m, rest, len, *layers) : 0;
 	if (known) {  /* an fd's directory whose layers are known */
 		lk.layers = known;
-		lk.layer = __builtin_ctz(known);
 		lk.is_dir = true;
-		lk.blocked = false;
-	} else {
-		r = ovl_lookup(m, rest, len, true, &lk, host, sizeof host);
-	}
-	if (r < 0)
+	} else if ((r = visible(m, rest, len, true, &lk, host, sizeof host)) < 0) {
 		return r;
-	if (lk.layer < 0)
-		return lk.blocked ? -ENOTDIR : -ENOENT;
+	}
 	if (!lk.is_dir)
 		return -ENOTDIR;
 	struct seen *set = NULL;
@@ -876,11 +862,9 @@ long ovl_remove(const struct mount_spec *m, const char *rest, size_t len, bool d
 {
 	char host[VFS_PATH_MAX], up[VFS_PATH_MAX];
 	struct ovl_look lk;
-	long r = ovl_lookup(m, rest, len, true, &lk, host, sizeof host);
+	long r = visible(m, rest, len, true, &lk, host, sizeof host);
 	if (r < 0)
 		return r;
-	if (lk.layer < 0)
-		return lk.blocked ? -ENOTDIR : -ENOENT;
 	if (dir && !lk.is_dir)
 		return -ENOTDIR;
 	if (!dir && lk.is_dir)
@@ -891,7 +875,7 @@ long ovl_remove(const struct mount_spec *m, const char *rest, size_t len, bool d
 		return r;
 	if ((r = upper_dirs(m, rest, parent_len(rest, len))) < 0)
 		return r;
-	if ((r = upper_path(m, rest, len, up, sizeof up)) < 0)
+	if ((r = ovl_upper_path(m, rest, len, up, sizeof up)) < 0)
 		return r;
 	if (lk.layer == 0) {
 		if (dir) {
@@ -911,7 +895,14 @@ static bool parent_merged(const struct mount_spec *m, const char *rest, size_t l
 {
 	char host[VFS_PATH_MAX];
 	struct ovl_look lk;
-	return ovl_lookup(m, rest, parent_len(rest, len), true, &lk, host, sizeof host) >= 0 && lk.merged;
+	return ovl_lookup(m, rest, parent_len(rest, len), true, &lk, host, sizeof host) >= 0 && ovl_merged(&lk);
+}
+
+/* A directory made of lower layers: the kernel's default
+ * (redirect_dir=off) refuses to move it (an opaque one may go). */
+static bool of_lower_layers(const struct ovl_look *lk)
+{
+	return lk->is_dir && (lk->layer > 0 || ovl_merged(lk));
 }
 
 long ovl_rename(const struct mount_spec *m, const char *a, size_t alen, const char *b, size_t blen,
@@ -934,14 +925,14 @@ long ovl_rename(const struct mount_spec *m, const char *a, size_t alen, const ch
 		if (flags & ~(unsigned)RENAME_EXCHANGE)
 			return -EINVAL;
 		if (lb.layer < 0)
-			return lb.blocked ? -ENOTDIR : -ENOENT;
-		if ((la.is_dir && (la.layer > 0 || la.merged)) || (lb.is_dir && (lb.layer > 0 || lb.merged)))
+			return -ENOENT;
+		if (of_lower_layers(&la) || of_lower_layers(&lb))
 			return -EXDEV;
 		if ((r = may_change_in(m, a, alen)) < 0 || (r = may_change_in(m, b, blen)) < 0)
 			return r;
 		if ((r = ovl_copy_up(m, a, alen)) < 0 || (r = ovl_copy_up(m, b, blen)) < 0)
 			return r;
-		if ((r = upper_path(m, a, alen, ua, sizeof ua)) < 0 || (r = upper_path(m, b, blen, ub, sizeof ub)) < 0)
+		if ((r = ovl_upper_path(m, a, alen, ua, sizeof ua)) < 0 || (r = ovl_upper_path(m, b, blen, ub, sizeof ub)) < 0)
 			return r;
 		return sys(SYS_renameat2, AT_FDCWD, (long)ua, AT_FDCWD, (long)ub, RENAME_EXCHANGE, 0);
 	}
@@ -949,9 +940,7 @@ long ovl_rename(const struct mount_spec *m, const char *a, size_t alen, const ch
 		return -EINVAL;
 	if (alen == blen && !memcmp(a, b, alen))
 		return 0;
-	/* a directory made of lower layers: the kernel's default
-	 * (redirect_dir=off) refuses to move it (an opaque one may go) */
-	if (la.is_dir && (la.layer > 0 || la.merged))
+	if (of_lower_layers(&la))
 		return -EXDEV;
 	if (lb.layer >= 0) {
 		if (flags & RENAME_NOREPLACE)
@@ -969,7 +958,7 @@ long ovl_rename(const struct mount_spec *m, const char *a, size_t alen, const ch
 		return r;
 	if ((r = upper_dirs(m, b, parent_len(b, blen))) < 0)
 		return r;
-	if ((r = upper_path(m, a, alen, ua, sizeof ua)) < 0 || (r = upper_path(m, b, blen, ub, sizeof ub)) < 0)
+	if ((r = ovl_upper_path(m, a, alen, ua, sizeof ua)) < 0 || (r = ovl_upper_path(m, b, blen, ub, sizeof ub)) < 0)
 		return r;
 	if (la.is_dir && lb.whiteout)
 		sys(SYS_unlink, (long)ub, 0, 0, 0, 0, 0);  /* a directory cannot replace it */
@@ -1004,7 +993,7 @@ static long ovl_claims(const struct mount_spec *m, const char *host, size_t len)
 		const char *base = l ? mounts_lower(m, l - 1, &bl) : m->src;
 		if (!l)
 			bl = m->src_len;
-		if (bl <= len && !memcmp(base, host, bl) && (bl == len || host[bl] == '/' || bl == 1))
+		if (vfs_path_under(base, bl, host, len))
 			return (long)bl;
 	}
 	return -1;
