@@ -34,7 +34,7 @@ VFS_OBJS := $(patsubst vfs/%.c,$(B)/obj/vfs/%.o,$(wildcard vfs/*.c vfs/*/*.c)) \
 MOUNTS_HOST_OBJS := $(patsubst mounts/%.c,$(B)/obj/host/mounts-%.o,$(wildcard mounts/*.c))
 
 LIBS := $(B)/liblazypoline.so $(B)/libbootstrap.so $(B)/libvfs.so
-PROGS := $(B)/vfsrun
+PROGS := $(B)/vfsrun $(B)/lazypoline-loader
 
 .PHONY: all check bench demo install clean deps
 all: $(LIBS) $(PROGS) $(DEMOS) $(B)/readme-example $(B)/readme-vfs-example
@@ -63,6 +63,8 @@ $(B)/liblazypoline.so: $(RT_OBJS)
 	$(CC) $(LIB_LDFLAGS) -Wl,-soname,liblazypoline.so -o $@ $^ -ldl
 $(B)/libbootstrap.so: bootstrap/bootstrap.c interposer/lp_bootstrap.h | $(B)
 	$(CC) $(CFLAGS_BASE) -fPIC $(LIB_LDFLAGS) -o $@ $< -ldl
+$(B)/lazypoline-loader: bootstrap/loader.c | $(B)
+	$(CC) $(CFLAGS_BASE) -o $@ $<
 $(B)/vfsrun: bootstrap/vfsrun.c interposer/lazypoline.h mounts/mounts.h vfs/memdir.h $(MOUNTS_HOST_OBJS) | $(B)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(MOUNTS_HOST_OBJS)
 
@@ -104,7 +106,7 @@ demo:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin \
 		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 755 $(LIBS) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(LIBS) $(B)/lazypoline-loader $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(B)/vfsrun $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 interposer/lazypoline.h vfs/vfs.h $(DESTDIR)$(PREFIX)/include/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|0.1.0|g' lazypoline.pc.in \

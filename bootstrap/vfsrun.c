@@ -37,6 +37,11 @@
 #define EXIT_CANNOT_RUN 126
 #define EXIT_NOT_FOUND 127
 
+#define ROOTFS_BINDS "/dev", "/proc", "/sys", "/tmp", "/run", "/etc/resolv.conf", "/etc/hosts", \
+	"/etc/host.conf", "/etc/localtime", "$HOME"
+#define ROOTFS_BINDS_HELP "/dev /proc /sys /tmp /run /etc/resolv.conf\n" \
+	"                      /etc/hosts /etc/host.conf /etc/localtime and $HOME"
+
 static void fail(int status, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
 static void fail(int status, const char *fmt, ...)
 {
@@ -64,6 +69,11 @@ static void usage(FILE *f)
 	      "  --trace[=FILE]   print one line per syscall to FILE (default: standard error)\n"
 	      "\n"
 	      "File-system view (DEST is a path in the view; later options may nest):\n"
+	      "  --root DIR, -r DIR  DIR is the view's / (a chroot without root); only what\n"
+	      "                      the other options add shows the host's files\n"
+	      "  --rootfs DIR, -R DIR\n"
+	      "                      --root DIR, plus the host's " ROOTFS_BINDS_HELP "\n"
+	      "                      where they exist (other options take precedence)\n"
 	      "  --bind SRC DEST     DEST shows the host's SRC (a directory or a file)\n"
 	      "  --ro-bind SRC DEST  the same, read-only: writes fail with EROFS\n"
 	      "  -b SRC[:DEST]       --bind SRC DEST; DEST defaults to SRC\n"
@@ -79,6 +89,13 @@ static void usage(FILE *f)
 	      "                        tmpfs DEST | tmp-overlay DEST | # comment\n"
 	      "                      (relative paths are relative to FILE's directory)\n"
 	      "  --chdir DIR, -w DIR start COMMAND in DIR, a path in the view\n"
+	      "\n"
+	      "Fake root (like fakeroot, or PRoot's -0):\n"
+	      "  -0, --fake-root     the program runs as root to itself: get*id report 0,\n"
+	      "                      chown, set*id and mknod of devices succeed, stat\n"
+	      "                      reports what they did; kept until the view ends\n"
+	      "  --fake-root-file FILE\n"
+	      "                      -0, keeping what was done in FILE across runs\n"
 	      "  --help           show this help and exit\n"
 	      "  --version        show the version and exit\n"
 	      "\n"
@@ -170,6 +187,7 @@ static int trace_fd(int fd)
 /* ---- mounts ---- */
 
 static struct mount_list mounts;
+static char root_dir[PATH_MAX];  /* --root DIR, made concrete; "" without */
 
 /* PATH (WHAT of option OPT) as an absolute path without symlinks into
  * ABS, relative to BASE if given; DIR: it must be a directory. */
@@ -271,12 +289,49 @@ static const char *new_tmp_dir(const char *what)
 
 static void add_tmp_overlay(const char *opt, const char *dest)
 {
+	/* DEST's contents: under --root, those of the root's tree */
+	char lower[2 * PATH_MAX];
+	snprintf(lower, sizeof lower, "%s%s", root_dir, dest);
 	struct stat st;
-	if (stat(dest, &st) || !S_ISDIR(st.st_mode))
+	if (stat(lower, &st) || !S_ISDIR(st.st_mode))
 		fail(EXIT_FAIL, "%s: DEST '%s' is not a directory", opt, dest);
 	char upper[PATH_MAX];
 	snprintf(upper, sizeof upper, "%s", new_tmp_dir(opt));
-	add_overlay(opt, dest, upper, dest, NULL);
+	add_overlay(opt, lower, upper, dest, NULL);
+}
+
+/* The host directories and files --rootfs binds in, as PRoot's -R does
+ * (its list without the account files: the guest keeps its own users). */
+static const char *const rootfs_binds[] = { ROOTFS_BINDS };
+
+static bool has_dest(const char *dest)
+{
+	char norm[PATH_MAX];
+	if (mounts_normalize(dest, norm, sizeof norm) < 0)
+		return false;
+	for (int i = 0; i < mounts.n; i++)
+		if (!strcmp(mounts.v[i].dest, norm))
+			return true;
+	return false;
+}
+
+/* After the options: the root itself (unless an overlay is already the
+ * view's /) and --rootfs's host binds (unless given otherwise). */
+static void add_root(bool with_host_binds)
+{
+	if (!root_dir[0])
+		return;
+	if (!has_dest("/"))
+		add_mount("--root", 0, root_dir, "/", NULL);
+	if (!with_host_binds)
+		return;
+	for (size_t i = 0; i < sizeof rootfs_binds / sizeof *rootfs_binds; i++) {
+		const char *p = rootfs_binds[i];
+		if (!strcmp(p, "$HOME") && !(p = getenv("HOME")))
+			continue;
+		if (access(p, F_OK) == 0 && !has_dest(p))
+			add_mount("--rootfs", 0, p, p, NULL);
+	}
 }
 
 static void add_tmpfs(const char *opt, const char *dest)
@@ -372,10 +427,7 @@ static int exec_in_view(char **cmd)
 {
 	char file[PATH_MAX];
 	resolve_command(cmd[0], file, sizeof file);
-	if (is_static_elf(file))
-		fail(EXIT_CANNOT_RUN,
-		     "%s is statically linked: LD_PRELOAD cannot load the interposer into it", cmd[0]);
-	execv(file, cmd);
+	execv(file, cmd);  /* a static program: the view starts it with lazypoline-loader */
 	int e = errno;
 	fail(e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "%s: %s", cmd[0], strerror(e));
 }
@@ -385,7 +437,7 @@ int main(int argc, char **argv)
 	if (argc > 3 && !strcmp(argv[1], "--exec-in-view") && !strcmp(argv[2], "--"))
 		return exec_in_view(argv + 3);
 	enum { OPT_MODE = 256, OPT_TRACE, OPT_HELP, OPT_VERSION, OPT_BIND, OPT_RO_BIND, OPT_MOUNTS, OPT_CHDIR,
-	       OPT_OVERLAY, OPT_TMP_OVERLAY, OPT_TMPFS };
+	       OPT_OVERLAY, OPT_TMP_OVERLAY, OPT_TMPFS, OPT_ROOT, OPT_ROOTFS, OPT_FAKE_ROOT, OPT_FAKE_ROOT_FILE };
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "trace", optional_argument, NULL, OPT_TRACE },
@@ -398,6 +450,10 @@ int main(int argc, char **argv)
 		{ "overlay", required_argument, NULL, OPT_OVERLAY },
 		{ "tmp-overlay", required_argument, NULL, OPT_TMP_OVERLAY },
 		{ "tmpfs", required_argument, NULL, OPT_TMPFS },
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "rootfs", required_argument, NULL, OPT_ROOTFS },
+		{ "fake-root", no_argument, NULL, OPT_FAKE_ROOT },
+		{ "fake-root-file", required_argument, NULL, OPT_FAKE_ROOT_FILE },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *mode = NULL, *trace = NULL, *chdir_to = NULL;
@@ -405,8 +461,53 @@ int main(int argc, char **argv)
 	mounts_set_allocator(malloc, free);
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+b:w:", opts, NULL)) != -1) {
+	/* first the root, which the other mounts' DESTs are in */
+	bool host_binds = false;
+	const char *const short_opts = "+b:w:r:R:0";
+	bool fake_root = false;
+	char fake_root_file[PATH_MAX + 256] = "";
+	while ((c = getopt_long(argc, argv, short_opts, opts, NULL)) != -1) {
+		if (c != OPT_ROOT && c != OPT_ROOTFS && c != 'r' && c != 'R')
+			continue;
+		const char *opt = c == 'r' ? "-r" : c == 'R' ? "-R" : c == OPT_ROOT ? "--root" : "--rootfs";
+		if (root_dir[0])
+			fail(EXIT_FAIL, "%s: the view has a root already", opt);
+		if (!*optarg || !strcmp(optarg, "--"))
+			fail(EXIT_FAIL, "%s needs DIR (see vfsrun --help)", opt);
+		concrete(opt, "DIR", optarg, NULL, true, root_dir);
+		if (!strcmp(root_dir, "/"))
+			root_dir[0] = 0;  /* the host's own root: nothing to do */
+		host_binds = c == OPT_ROOTFS || c == 'R';
+	}
+	optind = 0;
+	while ((c = getopt_long(argc, argv, short_opts, opts, NULL)) != -1) {
 		switch (c) {
+		case OPT_ROOT:
+		case OPT_ROOTFS:
+		case 'r':
+		case 'R':
+			break;  /* done above */
+		case '0':
+		case OPT_FAKE_ROOT:
+			fake_root = true;
+			break;
+		case OPT_FAKE_ROOT_FILE: {
+			/* the file may not exist yet: its directory must */
+			char *copy = strdup(optarg), dir_abs[PATH_MAX];
+			const char *base = strrchr(optarg, '/') ? strrchr(optarg, '/') + 1 : optarg;
+			if (!*optarg || !*base || !strcmp(optarg, "--"))
+				fail(EXIT_FAIL, "--fake-root-file needs FILE (see vfsrun --help)");
+			concrete("--fake-root-file", "directory", dirname(copy), NULL, true, dir_abs);
+			if ((size_t)snprintf(fake_root_file, sizeof fake_root_file, "%s/%s", dir_abs, base) >=
+			    sizeof fake_root_file)
+				fail(EXIT_FAIL, "--fake-root-file %s: the path is too long", optarg);
+			free(copy);
+			struct stat st;
+			if (stat(fake_root_file, &st) == 0 && !S_ISREG(st.st_mode))
+				fail(EXIT_FAIL, "--fake-root-file %s: not a regular file", optarg);
+			fake_root = true;
+			break;
+		}
 		case OPT_BIND:
 		case OPT_RO_BIND: {
 			const char *opt = c == OPT_BIND ? "--bind" : "--ro-bind";
@@ -475,13 +576,16 @@ int main(int argc, char **argv)
 		case ':':
 		case '?':
 		default:
-			if (optopt == 'b' || optopt == 'w' || (optopt >= OPT_BIND && optopt <= OPT_TMPFS))
+			if (optopt == 'b' || optopt == 'w' || optopt == 'r' || optopt == 'R' ||
+			    (optopt >= OPT_BIND && optopt <= OPT_ROOTFS))
 				fail(EXIT_FAIL, "%s needs an argument (see vfsrun --help)", argv[optind - 1]);
 			if (optopt && optopt < 256)
 				fail(EXIT_FAIL, "unknown option -%c (see vfsrun --help)", optopt);
 			fail(EXIT_FAIL, "unknown option %s (see vfsrun --help)", argv[optind - 1]);
 		}
 	}
+
+	add_root(host_binds);
 
 	char self[PATH_MAX], bootstrap[PATH_MAX], interposer[PATH_MAX];
 	ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -492,7 +596,14 @@ int main(int argc, char **argv)
 	memcpy(self_path, self, (size_t)sl + 1);
 	char *dir = dirname(self);
 	find_lib(dir, "libbootstrap.so", bootstrap, sizeof bootstrap);
-	bool view = mounts.n > 0;
+	if (fake_root && !fake_root_file[0])
+		snprintf(fake_root_file, sizeof fake_root_file, "%s/fake-root", new_tmp_dir("-0"));
+	if (fake_root)
+		setenv("VFSRUN_FAKEROOT", fake_root_file, 1);
+	else
+		unsetenv("VFSRUN_FAKEROOT");
+	unsetenv("VFSRUN_FAKEIDS");
+	bool view = mounts.n > 0 || fake_root;
 	find_lib(dir, view ? "libvfs.so" : "liblazypoline.so", interposer, sizeof interposer);
 	if (chdir_to && !view && chdir(chdir_to) != 0)
 		fail(EXIT_FAIL, "cannot change directory to %s: %s", chdir_to, strerror(errno));
@@ -505,6 +616,8 @@ int main(int argc, char **argv)
 		/* the view starts in the next program: this one, which looks
 		 * COMMAND up in it */
 		char cwd[PATH_MAX];
+		if (!chdir_to && root_dir[0])
+			chdir_to = "/";  /* as chroot(8) */
 		if (!chdir_to && !(chdir_to = getcwd(cwd, sizeof cwd)))
 			fail(EXIT_FAIL, "getcwd: %s", strerror(errno));
 		char *text = mounts_serialize(&mounts);

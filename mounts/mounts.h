@@ -35,6 +35,13 @@ struct mount_spec {
 	size_t lower_len;
 };
 
+/* Where the part of a view path below M's DEST starts: that part begins
+ * with '/' (or is empty), also for DEST "/" (a whole-root view). */
+static inline size_t mount_rest_at(const struct mount_spec *m)
+{
+	return m->dest_len == 1 ? 0 : m->dest_len;
+}
+
 struct mount_list {
 	struct mount_spec *v;
 	int n, cap;

@@ -102,10 +102,6 @@ int mounts_add(struct mount_list *l, enum mount_kind kind, unsigned flags, const
 		fail(err, errlen, "DEST '%.64s...' is too long", dest);
 		return -1;
 	}
-	if (n == 1) {
-		fail(err, errlen, "DEST '/': binding over the whole view is not supported");
-		return -1;
-	}
 	if (!src || !*src) {
 		fail(err, errlen, "missing SRC for DEST '%s'", dest);
 		return -1;

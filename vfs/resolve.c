@@ -177,7 +177,7 @@ long vfs_host_to_view(const char *host, size_t len, char *out, size_t outlen)
 		out[len] = 0;
 		return (long)len;
 	}
-	size_t dl = best->dest_len, rest = len - best_len;
+	size_t rest = len - best_len, dl = rest ? mount_rest_at(best) : best->dest_len;
 	if (dl + rest + 1 > outlen)
 		return -ENAMETOOLONG;
 	memcpy(out, best->dest, dl);
@@ -389,10 +389,16 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 	}
 	char *v = out->view;
 	size_t vn;
+	/* the root: the view's, this process's after chroot(2), or openat2's */
 	char root[VFS_PATH_MAX];
 	size_t rootn = 1;
 	root[0] = '/';
 	root[1] = 0;
+	const struct vfs_proc *pr = vfs_proc();
+	if (pr->root_len) {
+		rootn = pr->root_len;
+		memcpy(root, pr->root, rootn + 1);
+	}
 	bool scoped = flags & (VR_BENEATH | VR_IN_ROOT);
 	struct walk_base base = { 0 };
 	if (work[0] != '/' || scoped) {
@@ -416,9 +422,8 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 			/* RESOLVE_IN_ROOT: absolute paths start at the root */
 		}
 	} else {
-		v[0] = '/';
-		v[1] = 0;
-		vn = 1;
+		memcpy(v, root, rootn + 1);
+		vn = rootn;
 	}
 	if (len > 1 && work[len - 1] == '/')
 		out->trailing_slash = true;

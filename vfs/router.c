@@ -148,7 +148,7 @@ static const struct {
 	long nr;
 	int err;
 } refused[] = {
-	{ SYS_chroot, EPERM },      { SYS_pivot_root, EPERM }, { SYS_mount, EPERM },
+	{ SYS_pivot_root, EPERM }, { SYS_mount, EPERM },
 	{ SYS_umount2, EPERM },     { SYS_swapon, EPERM },     { SYS_swapoff, EPERM },
 	{ SYS_acct, EPERM },        { SYS_quotactl, EPERM },   { SYS_uselib, ENOSYS },
 	/* io_uring runs path operations (IORING_OP_OPENAT...) in the kernel, out
@@ -365,7 +365,7 @@ static void add_view_subdirs(const lp_ctx *c, const struct vfs_path *p)
  * root learns that it is read-only. */
 static int synthetic_denied(long nr)
 {
-	if (sys(SYS_geteuid, 0, 0, 0, 0, 0, 0) == 0)
+	if (vfs_privileged())
 		return EROFS;
 	switch (nr) {
 	case SYS_chmod:
@@ -517,8 +517,8 @@ static const struct mount_spec *containing_mount(const struct vfs_path *p)
 
 static const char *ovl_rest(const struct vfs_path *p, const struct mount_spec *m, size_t *len)
 {
-	*len = p->view_len - m->dest_len;
-	return p->view + m->dest_len;
+	*len = p->view_len - mount_rest_at(m);
+	return p->view + mount_rest_at(m);
 }
 
 /* P's path in the overlay's UPPER, into p->host. */
@@ -538,7 +538,7 @@ static long ovl_to_upper(struct vfs_path *p, const struct mount_spec *m)
  * xattrs, set times), or one with write access (truncate, times = now). */
 static long ovl_may_modify(const lp_ctx *c, const char *host)
 {
-	if (sys(SYS_geteuid, 0, 0, 0, 0, 0, 0) == 0)
+	if (vfs_privileged())
 		return 0;
 	struct stat st;
 	long r = sys(SYS_lstat, (long)host, (long)&st, 0, 0, 0, 0);
@@ -745,8 +745,8 @@ static long ovl_fd_write(lp_ctx *c, const struct route *rt, long fd)
 	host[n] = 0;
 	if (ovl_in_upper(m, host, (size_t)n))
 		return 1;
-	const char *rest = fi.view + m->dest_len;
-	size_t len = fi.view_len - m->dest_len;
+	const char *rest = fi.view + mount_rest_at(m);
+	size_t len = fi.view_len - mount_rest_at(m);
 	long r = ovl_may_modify(c, host);
 	if (r == 0)
 		r = ovl_copy_up(m, rest, len);
@@ -1012,7 +1012,7 @@ static long ovl_open_prepare(struct vfs_path *p, long flags)
 	if (lk.layer > 0) {
 		int acc = flags & O_ACCMODE;
 		int want = acc == O_RDWR ? R_OK | W_OK : W_OK;
-		r = sys(SYS_faccessat2, AT_FDCWD, (long)host, want, AT_EACCESS, 0, 0);
+		r = vfs_privileged() ? 0 : sys(SYS_faccessat2, AT_FDCWD, (long)host, want, AT_EACCESS, 0, 0);
 		if (r < 0)
 			return r;
 		if ((r = ovl_copy_up(m, rest, len)) < 0)
@@ -1174,6 +1174,8 @@ static lp_action handle_readlink(lp_ctx *c, void *data)
 			}
 		}
 	}
+	if (link[0] == '/')
+		n = (long)vfs_in_root(link, (size_t)n);
 	if (n > size)
 		n = size;  /* readlink truncates silently */
 	if (lp_copy_to_user((void *)c->args[bi], link, (size_t)n))
@@ -1236,11 +1238,41 @@ static lp_action handle_getcwd(lp_ctx *c, void *data)
 	long n = vfs_fd_view(AT_FDCWD, view, sizeof view, NULL);
 	if (n < 0)
 		return lp_return(n);
+	n = (long)vfs_in_root(view, (size_t)n);
 	if ((unsigned long)c->args[1] < (unsigned long)n + 1)
 		return lp_block(ERANGE);
 	if (lp_copy_to_user((void *)c->args[0], view, (size_t)n + 1))
 		return lp_block(EFAULT);
 	return lp_return(n + 1);
+}
+
+/* chroot(2) narrows this process's view (and its children's): absolute
+ * paths, ".." and absolute symlinks stop at the new root, and the paths
+ * the process is told (getcwd, /proc/self links) are relative to it.
+ * Allowed to root, real or fake, as the kernel allows it. */
+static lp_action handle_chroot(lp_ctx *c, void *data)
+{
+	(void)data;
+	struct vfs_path p;
+	long r = vfs_resolve(AT_FDCWD, (const char *)c->args[0], VR_FOLLOW, &p);
+	if (r < 0)
+		return lp_return(r);
+	if (!p.synthetic) {
+		struct stat st;
+		r = sys(SYS_stat, (long)p.host, (long)&st, 0, 0, 0, 0);
+		if (r < 0)
+			return lp_return(r);
+		if (!S_ISDIR(st.st_mode))
+			return lp_block(ENOTDIR);
+	}
+	if (!vfs_privileged())
+		return lp_block(EPERM);
+	struct vfs_proc *pr = vfs_proc_mut();
+	vfs_proc_lock(pr);
+	pr->root_len = p.view_len == 1 ? 0 : p.view_len;
+	memcpy(pr->root, p.view, p.view_len + 1);
+	vfs_proc_unlock(pr);
+	return lp_return(0);
 }
 
 /* ---- execve ---- */
@@ -1256,14 +1288,24 @@ static lp_action handle_exec(lp_ctx *c, void *data)
 	if (p.synthetic)
 		return lp_block(EACCES);
 	struct vfs_proc *pr = vfs_proc_mut();
+	struct vfs_exec_plan plan = { 0 };
 	if (!p.empty) {
-		memcpy(pr->exec_path, p.view, p.view_len + 1);
+		int argv_arg = rt->path + 1;
+		/* the kernel's name for the file: as given, or by its fd */
+		const char *name = rt->dirfd >= 0 ? p.view : (const char *)c->args[rt->path];
+		r = vfs_exec_plan(name, &p, (const char *const *)c->args[argv_arg], &plan);
+		if (r < 0)
+			return lp_return(r);
+		memcpy(pr->exec_path, plan.exe_view, strlen(plan.exe_view) + 1);
 		if (rt->dirfd >= 0)
 			c->args[rt->dirfd] = AT_FDCWD;
-		c->args[rt->path] = (long)p.host;
+		c->args[rt->path] = (long)plan.file;
+		if (plan.argv)
+			c->args[argv_arg] = (long)plan.argv;
 	}
 	r = lp_ctx_exec(c);
 	pr->exec_path[0] = 0;  /* still here: it failed */
+	lp_free(plan.argv);
 	return lp_return(r);
 }
 
@@ -1754,6 +1796,8 @@ static int pf_path(long nr, const long a[6])
 		n = sizeof buf - 1;
 	if (rt->path2 >= 0 || rt->special == handle_exec || rt->special == handle_chdir)
 		return 1;
+	if (vfs_proc()->root_len)
+		return 1;  /* after chroot(2) every path is resolved from its root */
 	long dirfd = rt->dirfd >= 0 ? a[rt->dirfd] : AT_FDCWD;
 	if (n == 0)
 		return fd_itself(rt, dirfd, a);  /* AT_EMPTY_PATH: the fd itself */
@@ -1877,16 +1921,40 @@ static int pf_sock(long nr, const long a[6])
 	return 1;
 }
 
+/* With fake root, some syscalls must reach its handlers even where the
+ * view has nothing to do: the view's handler then runs its prefilter
+ * itself, and does nothing where the prefilter would have let it go. */
+static struct prefiltered {
+	lp_handler fn;
+	void *data;
+	lp_prefilter pf;
+} prefiltered[512];
+
+static lp_action through_prefilter(lp_ctx *c, void *data)
+{
+	const struct prefiltered *w = data;
+	if (!w->pf(c->nr, c->args))
+		return lp_continue();
+	return w->fn(c, w->data);
+}
+
+static int reg(lp_interposer *ip, long nr, lp_handler fn, void *data, lp_prefilter pf)
+{
+	if (pf && vfs_fakeroot_wants(nr) && nr < (long)(sizeof prefiltered / sizeof *prefiltered)) {
+		prefiltered[nr] = (struct prefiltered){ fn, data, pf };
+		return lp_on_flags(ip, nr, through_prefilter, &prefiltered[nr], LP_GPR_ONLY);
+	}
+	int r = lp_on_flags(ip, nr, fn, data, LP_GPR_ONLY);
+	return r || !pf ? r : lp_on_prefilter(ip, nr, pf);
+}
+
 int vfs_register(lp_interposer *ip)
 {
 	int r = 0;
 	for (size_t i = 0; i < sizeof routes / sizeof *routes && !r; i++) {
 		const struct route *rt = &routes[i];
 		route_of[rt->nr] = rt;
-		r = lp_on_flags(ip, rt->nr, rt->special ? rt->special : handle_path, (void *)rt,
-				LP_GPR_ONLY);
-		if (!r)
-			r = lp_on_prefilter(ip, rt->nr, pf_path);
+		r = reg(ip, rt->nr, rt->special ? rt->special : handle_path, (void *)rt, pf_path);
 	}
 	static const struct {
 		long nr;
@@ -1898,31 +1966,22 @@ int vfs_register(lp_interposer *ip)
 		{ SYS_getdents64, handle_getdents }, { SYS_lseek, handle_lseek },
 		{ SYS_fstat, handle_fstat },   { SYS_getcwd, handle_getcwd },
 	};
-	for (size_t i = 0; i < sizeof fdcalls / sizeof *fdcalls && !r; i++) {
-		r = lp_on_flags(ip, fdcalls[i].nr, fdcalls[i].fn, NULL, LP_GPR_ONLY);
-		if (!r)
-			r = lp_on_prefilter(ip, fdcalls[i].nr, pf_fd);
-	}
+	for (size_t i = 0; i < sizeof fdcalls / sizeof *fdcalls && !r; i++)
+		r = reg(ip, fdcalls[i].nr, fdcalls[i].fn, NULL, pf_fd);
 	if (!r)
-		r = lp_on_flags(ip, SYS_fchdir, handle_fchdir, NULL, LP_GPR_ONLY);
+		r = reg(ip, SYS_fchdir, handle_fchdir, NULL, NULL);
 	if (!r)
-		r = lp_on_flags(ip, SYS_bpf, handle_bpf, NULL, LP_GPR_ONLY);
+		r = reg(ip, SYS_chroot, handle_chroot, NULL, NULL);
 	if (!r)
-		r = lp_on_flags(ip, SYS_fstatfs, handle_fstatfs, NULL, LP_GPR_ONLY);
+		r = reg(ip, SYS_bpf, handle_bpf, NULL, NULL);
 	if (!r)
-		r = lp_on_prefilter(ip, SYS_fstatfs, pf_fd);
+		r = reg(ip, SYS_fstatfs, handle_fstatfs, NULL, pf_fd);
 	static const long fdwrites[] = { SYS_fchmod, SYS_fchown, SYS_fsetxattr, SYS_fremovexattr };
-	for (size_t i = 0; i < sizeof fdwrites / sizeof *fdwrites && !r; i++) {
-		r = lp_on_flags(ip, fdwrites[i], handle_fd_write, NULL, LP_GPR_ONLY);
-		if (!r)
-			r = lp_on_prefilter(ip, fdwrites[i], pf_fd);
-	}
+	for (size_t i = 0; i < sizeof fdwrites / sizeof *fdwrites && !r; i++)
+		r = reg(ip, fdwrites[i], handle_fd_write, NULL, pf_fd);
 	static const long sockcalls[] = { SYS_bind, SYS_connect, SYS_sendto, SYS_sendmsg };
-	for (size_t i = 0; i < sizeof sockcalls / sizeof *sockcalls && !r; i++) {
-		r = lp_on_flags(ip, sockcalls[i], handle_sockaddr, NULL, LP_GPR_ONLY);
-		if (!r)
-			r = lp_on_prefilter(ip, sockcalls[i], pf_sock);
-	}
+	for (size_t i = 0; i < sizeof sockcalls / sizeof *sockcalls && !r; i++)
+		r = reg(ip, sockcalls[i], handle_sockaddr, NULL, pf_sock);
 	for (size_t i = 0; i < sizeof refused / sizeof *refused && !r; i++)
 		r = lp_on_flags(ip, refused[i].nr, handle_refused, (void *)(intptr_t)refused[i].err,
 				LP_GPR_ONLY);

@@ -239,6 +239,8 @@ int vfs_exec_hook(lp_exec_env *env, void *data)
 	(void)data;
 	struct vfs_proc *p = vfs_proc();
 	int r = lp_exec_env_add(env, "VFSRUN_CWD", p->cwd);
+	if (r == 0 && p->root_len)
+		r = lp_exec_env_add(env, "VFSRUN_ROOT", p->root);
 	if (r == 0 && p->exec_path[0])
 		r = lp_exec_env_add(env, "VFSRUN_EXE", p->exec_path);
 	if (r < 0)
@@ -285,11 +287,30 @@ static long parse_num(const char **p)
 
 /* cwd: the view path the cwd has (NULL: as the kernel has it); fds and
  * exe: what the program that exec'd us passed on. */
-int vfs_state_init(const char *cwd, const char *fds, const char *exe)
+size_t vfs_in_root(char *view, size_t n)
+{
+	const struct vfs_proc *p = vfs_proc();
+	size_t rn = p->root_len;
+	if (!rn || n < rn || memcmp(view, p->root, rn) || (n > rn && view[rn] != '/'))
+		return n;
+	if (n == rn) {
+		view[0] = '/';
+		view[1] = 0;
+		return 1;
+	}
+	memmove(view, view + rn, n - rn + 1);
+	return n - rn;
+}
+
+int vfs_state_init(const char *cwd, const char *fds, const char *exe, const char *root)
 {
 	struct vfs_proc *p = lp_calloc(1, sizeof *p);
 	if (!p)
 		return -ENOMEM;
+	if (root && root[0] == '/' && root[1] && strlen(root) < VFS_PATH_MAX) {
+		p->root_len = strlen(root);
+		memcpy(p->root, root, p->root_len + 1);
+	}
 	p->owner = (int)sys(SYS_getpid, 0, 0, 0, 0, 0, 0);
 	*(struct vfs_proc **)lp_process_slot() = p;
 	char host[VFS_PATH_MAX];

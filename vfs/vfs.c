@@ -51,14 +51,35 @@ static void use_our_allocator(void)
 
 /* ---- making mounts concrete ---- */
 
+/* Where the root mount R (DEST "/") has view path CUR: its SRC's, or for
+ * an overlay the topmost layer's that holds it. */
+static void in_root(const struct mount_spec *r, const char *cur, char *out, size_t n)
+{
+	snprintf(out, n, "%s%s", r->src, cur);
+	struct stat st;
+	const char *l;
+	size_t ln;
+	if (r->kind != MOUNT_OVERLAY || lstat(out, &st) == 0)
+		return;
+	for (int i = 0; (l = mounts_lower(r, i, &ln)); i++) {
+		snprintf(out, n, "%.*s%s", (int)ln, l, cur);
+		if (lstat(out, &st) == 0)
+			return;
+	}
+}
+
 /* DEST with the symlinks of its existing part resolved on the host, as
  * mount(8) does -- but not below an earlier mount's DEST, whose content
  * the host does not have. */
 static int canonical_dest(const char *dest, int n_earlier, char *out)
 {
+	const struct mount_spec *root = NULL;  /* a whole-root view's, made first */
+	if (vfs.mounts.n > 0 && vfs.mounts.v[0].dest_len == 1)
+		root = &vfs.mounts.v[0];
 	char todo[2 * PATH_MAX], cur[PATH_MAX] = "/";
 	if (mounts_normalize(dest, todo, PATH_MAX) < 0)
 		return -ENAMETOOLONG;
+	bool given_root = !strcmp(todo, "/");
 	size_t cn = 1;
 	int links = 0;
 	const char *rest = todo, *c;
@@ -80,15 +101,17 @@ static int canonical_dest(const char *dest, int n_earlier, char *out)
 		cur[cn] = 0;
 		if (!exists)
 			continue;
-		for (int i = 0; i < n_earlier; i++) {
+		for (int i = root ? 1 : 0; i < n_earlier; i++) {
 			const struct mount_spec *m = &vfs.mounts.v[i];
 			if (!strncmp(m->dest, cur, m->dest_len) && (cur[m->dest_len] == 0 || cur[m->dest_len] == '/'))
 				exists = false;  /* the view has an earlier mount here */
 		}
 		if (!exists)
 			continue;
-		char target[PATH_MAX];
-		ssize_t tn = readlink(cur, target, sizeof target - 1);
+		char target[PATH_MAX], host[2 * PATH_MAX];
+		if (root)
+			in_root(root, cur, host, sizeof host);
+		ssize_t tn = readlink(root ? host : cur, target, sizeof target - 1);
 		if (tn < 0) {
 			if (errno != EINVAL)
 				exists = false;  /* the rest is made up in the view */
@@ -108,8 +131,8 @@ static int canonical_dest(const char *dest, int n_earlier, char *out)
 		else
 			mounts_parent(cur, &cn);
 	}
-	if (cn == 1)
-		return -EINVAL;  /* the view's root */
+	if (cn == 1 && !given_root)
+		return -EINVAL;  /* a symlink to the view's root */
 	memcpy(out, cur, cn + 1);
 	return 0;
 }
@@ -148,7 +171,17 @@ static int concrete_layers(const struct mount_spec *m, char *out, size_t outlen)
 static int add_mounts(const struct mount_list *given)
 {
 	use_our_allocator();
-	for (int i = 0; i < given->n; i++) {
+	/* the whole-root mount first: the other DESTs are in its tree */
+	int first = -1;
+	for (int i = 0; i < given->n && first < 0; i++)
+		if (given->v[i].dest_len == 1)
+			first = i;
+	if (first >= 0 && vfs.mounts.n > 0)
+		return fail(EINVAL, "DEST '/': the view exists already; a whole-root view is made at once");
+	for (int k = -1; k < given->n; k++) {
+		int i = k < 0 ? first : k;
+		if (i < 0 || (k >= 0 && i == first))
+			continue;
 		const struct mount_spec *m = &given->v[i];
 		char src[PATH_MAX], dest[PATH_MAX], why[512];
 		if (m->kind == MOUNT_TMPFS || m->kind == MOUNT_TMP_OVERLAY)
@@ -199,6 +232,10 @@ static bool add_top(const char *name, size_t len)
 static void compute_top(void)
 {
 	vfs.n_top = 0;
+	if (mount_node_mount(mount_table_root(&vfs.table))) {
+		vfs.n_top = -1;  /* a whole-root view: every absolute path is in a mount */
+		return;
+	}
 	const char *name;
 	size_t len;
 	for (int i = 0; (name = mount_node_child(mount_table_root(&vfs.table), i, &len)); i++)
@@ -243,6 +280,21 @@ static void compute_top(void)
 }
 
 /* Build the table and the process state, register the handlers. */
+/* lazypoline-loader, installed next to libvfs.so (see exec.c). */
+static void find_loader(void)
+{
+	Dl_info di;
+	char self[PATH_MAX];
+	vfs.loader[0] = 0;
+	if (!dladdr((void *)find_loader, &di) || !di.dli_fname || !realpath(di.dli_fname, self))
+		return;
+	char *slash = strrchr(self, '/');
+	*slash = 0;
+	if ((size_t)snprintf(vfs.loader, sizeof vfs.loader, "%s/lazypoline-loader", self) >= sizeof vfs.loader ||
+	    access(vfs.loader, X_OK) != 0)
+		vfs.loader[0] = 0;
+}
+
 static int start_view(lp_interposer *ip, const char *chdir_to, const char *cwd_label, const char *fds,
 		      const char *exe)
 {
@@ -250,7 +302,8 @@ static int start_view(lp_interposer *ip, const char *chdir_to, const char *cwd_l
 	if (mount_table_build(&vfs.table, &vfs.mounts, why, sizeof why) < 0)
 		return fail(ENOMEM, "%s", why);
 	compute_top();
-	int r = vfs_state_init(chdir_to ? NULL : cwd_label, fds, exe);
+	find_loader();
+	int r = vfs_state_init(chdir_to ? NULL : cwd_label, fds, exe, getenv("VFSRUN_ROOT"));
 	if (r < 0)
 		return fail(-r, "cannot set up the working directory: %s", strerror(-r));
 	if (chdir_to) {
@@ -282,8 +335,19 @@ static int start_view(lp_interposer *ip, const char *chdir_to, const char *cwd_l
 		r = lp_on_vfork_done(ip, vfs_vfork_done, NULL);
 	if (!r)
 		r = vfs_fork_hooks();
+	const char *fake_root = getenv("VFSRUN_FAKEROOT");
+	if (!r && fake_root) {
+		r = vfs_fakeroot_start(ip, fake_root, getenv("VFSRUN_FAKEIDS"), true);
+		if (r == -EINVAL)
+			return fail(EINVAL, "--fake-root-file %s: not a table of this vfsrun's fake root", fake_root);
+		if (r < 0)
+			return fail(-r, "--fake-root-file %s: %s", fake_root, strerror(-r));
+		r = lp_exec_env_set("VFSRUN_FAKEROOT", fake_root);
+	}
 	if (!r)
 		r = vfs_register(ip);
+	if (!r && fake_root)
+		r = vfs_fakeroot_start(ip, fake_root, NULL, false);
 	if (r < 0)
 		return fail(-r, "cannot register the view's handlers: %s", strerror(-r));
 	vfs.started = true;

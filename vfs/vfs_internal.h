@@ -51,6 +51,8 @@ struct vfs_proc {
 	char cwd[VFS_PATH_MAX];
 	char exe[VFS_PATH_MAX];       /* view path of the running program */
 	char exec_path[VFS_PATH_MAX]; /* view path of an execve under way */
+	size_t root_len;              /* chroot(2) in the view: its root (0: "/") */
+	char root[VFS_PATH_MAX];
 	struct vfs_fd *fds;           /* uthash by fd */
 	int max_fd;                   /* highest fd with a kind byte set */
 	uint8_t kind[VFS_MAX_FD];
@@ -80,6 +82,7 @@ struct vfs {
 	char top[VFS_MAX_TOP][256];
 	int n_top;  /* -1: too many, every absolute path is looked at */
 	bool started;
+	char loader[VFS_PATH_MAX];  /* lazypoline-loader next to libvfs.so, or "" */
 };
 extern struct vfs vfs VFS_HIDDEN;
 
@@ -93,15 +96,44 @@ void vfs_dircache_lock(void) VFS_HIDDEN;
 void vfs_dircache_unlock(void) VFS_HIDDEN;
 int vfs_fork_hooks(void) VFS_HIDDEN;
 long vfs_proc_link(const char *view, size_t n, char *out, size_t outlen, bool *synthetic) VFS_HIDDEN;
+/* A view path as this process sees it after chroot(2): without its root
+ * (in place; the new length).  Paths outside the root stay as they are. */
+size_t vfs_in_root(char *view, size_t n) VFS_HIDDEN;
 /* fd table; the caller holds the lock */
 struct vfs_fd *vfs_fd_get(struct vfs_proc *p, int fd) VFS_HIDDEN;
 int vfs_fd_set(struct vfs_proc *p, int fd, const char *view, size_t len, uint8_t kind,
 	       bool synthetic) VFS_HIDDEN;
 void vfs_fd_drop(struct vfs_proc *p, int fd) VFS_HIDDEN;
 int vfs_fd_copy(struct vfs_proc *p, int from, int to) VFS_HIDDEN;
-int vfs_state_init(const char *cwd, const char *fds, const char *exe) VFS_HIDDEN;
+int vfs_state_init(const char *cwd, const char *fds, const char *exe, const char *root) VFS_HIDDEN;
 int vfs_exec_hook(lp_exec_env *env, void *data) VFS_HIDDEN;
 void vfs_vfork_done(void *child_slot, void *data) VFS_HIDDEN;
+
+/* ---- execve (exec.c) ---- */
+struct vfs_path;
+struct vfs_exec_plan {
+	const char *file;  /* the host path the kernel is to run */
+	char **argv;       /* lp_malloc'd, or NULL: the caller's */
+	char exe_view[VFS_PATH_MAX];  /* /proc/self/exe of the new program */
+};
+/* How to run FILENAME (user memory), resolved to P, with the caller's
+ * argv: "#!" interpreters looked up in the view, and lazypoline-loader for
+ * programs the kernel would start with the host's ELF interpreter, or
+ * statically linked.  0 or -errno. */
+long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *const *user_argv,
+		   struct vfs_exec_plan *plan) VFS_HIDDEN;
+
+/* ---- fake root (fakeroot.c) ---- */
+/* Map the shared table at PATH (CREATE: make it if missing); its address,
+ * or -errno with *why saying what is wrong with it. */
+long vfs_fakeroot_open(const char *path, bool create, const char **why) VFS_HIDDEN;
+/* Register the handlers that run before the view's (BEFORE_VIEW), then
+ * those that run after it. */
+int vfs_fakeroot_start(lp_interposer *ip, const char *path, const char *fake_ids, bool before_view) VFS_HIDDEN;
+/* Does the program act as root (really, or with fake root's euid 0)? */
+bool vfs_privileged(void) VFS_HIDDEN;
+/* Must every call of NR reach the handlers (fake root takes it)? */
+bool vfs_fakeroot_wants(long nr) VFS_HIDDEN;
 
 /* ---- resolution (resolve.c) ---- */
 #define VR_FOLLOW 1u       /* follow a symlink in the last component */

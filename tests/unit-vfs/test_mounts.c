@@ -111,8 +111,33 @@ START_TEST(names_the_bad_line)
 	parse_fails("bind /a /b\nbind /c /b/\n", "m.txt:2: duplicate DEST '/b'");
 	parse_fails("bind /a /b /c\n", "m.txt:1: too many fields (expected TYPE SRC DEST)");
 	parse_fails("bind /a\\9 /b\n", "m.txt:1: bad escape or over-long path");
-	parse_fails("bind /a /\n", "m.txt:1: DEST '/': binding over the whole view is not supported");
-	parse_fails("bind /a /x/..\n", "m.txt:1: DEST '/': binding over the whole view is not supported");
+	parse_fails("bind /a /\nbind /b /x/..\n", "m.txt:2: duplicate DEST '/'");
+}
+END_TEST
+
+/* DEST "/" (a whole-root view): every path is in it, the part below DEST
+ * starts at the path's first byte, deeper mounts still win. */
+START_TEST(whole_root_mount)
+{
+	struct mount_list r = { 0 };
+	ck_assert_int_eq(mounts_add(&r, MOUNT_BIND, 0, "/tree", "/x/..", err, sizeof err), 0);
+	ck_assert_int_eq(mounts_add(&r, MOUNT_BIND, 0, "/host/dev", "/dev", err, sizeof err), 0);
+	ck_assert_str_eq(r.v[0].dest, "/");
+	ck_assert_uint_eq(mount_rest_at(&r.v[0]), 0);
+	ck_assert_uint_eq(mount_rest_at(&r.v[1]), 4);
+	struct mount_table t;
+	ck_assert_int_eq(mount_table_build(&t, &r, err, sizeof err), 0);
+	struct mount_hit h;
+	mount_lookup(&t, "/usr/bin", 8, &h);
+	ck_assert_ptr_eq(h.mount, &r.v[0]);
+	ck_assert_uint_eq(h.mount_len, 0);
+	mount_lookup(&t, "/", 1, &h);
+	ck_assert_ptr_eq(h.mount, &r.v[0]);
+	mount_lookup(&t, "/dev/null", 9, &h);
+	ck_assert_ptr_eq(h.mount, &r.v[1]);
+	mount_lookup(&t, "/devices", 8, &h);
+	ck_assert_ptr_eq(h.mount, &r.v[0]);
+	mounts_free(&r);
 }
 END_TEST
 
@@ -217,6 +242,7 @@ Suite *suite_mounts(void)
 	tcase_add_test(tc, serializes_what_it_parses);
 	tcase_add_test(tc, overlays_round_trip);
 	tcase_add_test(tc, names_the_bad_line);
+	tcase_add_test(tc, whole_root_mount);
 	tcase_add_test(tc, normalizes_lexically);
 	tcase_add_test(tc, longest_prefix_lookup);
 	tcase_add_test(tc, stepwise_walk_matches_lookup);

@@ -1,0 +1,279 @@
+/* lazypoline-loader: start an ELF program inside this process, as the
+ * kernel's execve would, so that it runs under the interposer that
+ * libbootstrap.so started here.
+ *
+ *   lazypoline-loader FILE EXECFN ARGV0 [ARGS...]
+ *
+ * The VFS runs it for a program whose ELF interpreter the view moves (the
+ * guest's own ld.so in a whole-root view: it must find the guest's
+ * libraries, and it opens them before any LD_PRELOAD library runs) and
+ * for statically linked programs (which LD_PRELOAD cannot reach).  FILE
+ * and its PT_INTERP are opened here, i.e. in the view.  The program gets
+ * a fresh initial stack (argv, environ, auxv) and starts at its
+ * interpreter's entry, or its own; this process's libc is never used
+ * again, and the interposer does not depend on it. */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/rseq.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define EXIT_CANNOT_RUN 126
+
+extern char **environ;
+
+static const char *prog_name = "lazypoline-loader";
+
+static void die(const char *file, const char *why) __attribute__((noreturn));
+static void die(const char *file, const char *why)
+{
+	fprintf(stderr, "%s: %s: %s\n", prog_name, file, why);
+	exit(EXIT_CANNOT_RUN);
+}
+
+struct image {
+	uintptr_t bias;   /* load address - link address */
+	uintptr_t entry;
+	uintptr_t phdr;   /* its program headers, in memory */
+	int phnum;
+	char interp[4096];
+};
+
+static uintptr_t page_down(uintptr_t a)
+{
+	return a & ~(uintptr_t)(getpagesize() - 1);
+}
+
+static uintptr_t page_up(uintptr_t a)
+{
+	return page_down(a + (uintptr_t)getpagesize() - 1);
+}
+
+static int prot_of(uint32_t flags)
+{
+	return (flags & PF_R ? PROT_READ : 0) | (flags & PF_W ? PROT_WRITE : 0) | (flags & PF_X ? PROT_EXEC : 0);
+}
+
+/* Map FILE's PT_LOAD segments as the kernel's ELF loader does: a
+ * position-independent image anywhere, a fixed one at its addresses. */
+static void load(const char *file, struct image *im)
+{
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(file, strerror(errno));
+	Elf64_Ehdr eh;
+	if (pread(fd, &eh, sizeof eh, 0) != (ssize_t)sizeof eh || memcmp(eh.e_ident, ELFMAG, SELFMAG))
+		die(file, "not an ELF file");
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64)
+		die(file, "not an x86-64 program");
+	if ((eh.e_type != ET_EXEC && eh.e_type != ET_DYN) || eh.e_phentsize != sizeof(Elf64_Phdr) ||
+	    eh.e_phnum == 0 || eh.e_phnum > 256)
+		die(file, "not an ELF program");
+	Elf64_Phdr ph[256];
+	size_t phsize = eh.e_phnum * sizeof *ph;
+	if (pread(fd, ph, phsize, (off_t)eh.e_phoff) != (ssize_t)phsize)
+		die(file, "truncated program headers");
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
+	im->interp[0] = 0;
+	for (int i = 0; i < eh.e_phnum; i++) {
+		if (ph[i].p_type == PT_INTERP) {
+			if (ph[i].p_filesz < 2 || ph[i].p_filesz > sizeof im->interp ||
+			    pread(fd, im->interp, ph[i].p_filesz, (off_t)ph[i].p_offset) != (ssize_t)ph[i].p_filesz ||
+			    im->interp[ph[i].p_filesz - 1])
+				die(file, "bad PT_INTERP");
+		}
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		if (page_down(ph[i].p_vaddr) < lo)
+			lo = page_down(ph[i].p_vaddr);
+		if (ph[i].p_vaddr + ph[i].p_memsz > hi)
+			hi = ph[i].p_vaddr + ph[i].p_memsz;
+	}
+	if (hi <= lo)
+		die(file, "no loadable segment");
+	/* one reservation for the whole span keeps the segments together */
+	int fixed = eh.e_type == ET_EXEC ? MAP_FIXED_NOREPLACE : 0;
+	void *span = mmap((void *)(fixed ? lo : 0), page_up(hi) - lo, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | fixed, -1, 0);
+	if (span == MAP_FAILED)
+		die(file, fixed ? "its fixed addresses are taken in this process" : strerror(errno));
+	im->bias = (uintptr_t)span - lo;
+	im->phdr = 0;
+	for (int i = 0; i < eh.e_phnum; i++) {
+		const Elf64_Phdr *p = &ph[i];
+		if (p->p_type != PT_LOAD || p->p_memsz == 0)
+			continue;
+		uintptr_t start = page_down(im->bias + p->p_vaddr);
+		uintptr_t file_end = im->bias + p->p_vaddr + p->p_filesz;
+		uintptr_t mem_end = page_up(im->bias + p->p_vaddr + p->p_memsz);
+		int prot = prot_of(p->p_flags);
+		bool bss = p->p_memsz > p->p_filesz;
+		if (p->p_filesz) {
+			size_t len = file_end - start;
+			if (mmap((void *)start, len, prot | (bss ? PROT_WRITE : 0), MAP_PRIVATE | MAP_FIXED, fd,
+				 (off_t)page_down(p->p_offset)) == MAP_FAILED)
+				die(file, strerror(errno));
+			if (bss && (file_end & (uintptr_t)(getpagesize() - 1)))
+				memset((void *)file_end, 0, page_up(file_end) - file_end);
+			if (bss && !(prot & PROT_WRITE))
+				mprotect((void *)start, page_up(file_end) - start, prot);
+		}
+		uintptr_t anon = p->p_filesz ? page_up(file_end) : start;
+		if (mem_end > anon &&
+		    mmap((void *)anon, mem_end - anon, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+			die(file, strerror(errno));
+		if (eh.e_phoff >= p->p_offset && eh.e_phoff + phsize <= p->p_offset + p->p_filesz)
+			im->phdr = im->bias + p->p_vaddr + (eh.e_phoff - p->p_offset);
+	}
+	for (int i = 0; i < eh.e_phnum; i++)
+		if (ph[i].p_type == PT_PHDR)
+			im->phdr = im->bias + ph[i].p_vaddr;
+	if (!im->phdr)
+		die(file, "its program headers are not loaded");
+	im->phnum = eh.e_phnum;
+	im->entry = im->bias + eh.e_entry;
+	close(fd);
+}
+
+/* This thread's rseq area belongs to this process's libc, which is done:
+ * the program's libc registers its own. */
+static void rseq_unregister(void)
+{
+#ifdef RSEQ_SIG
+	if (__rseq_size) {
+		char *tp;
+		__asm__("mov %%fs:0, %0" : "=r"(tp));
+		char *area = tp + __rseq_offset;
+		for (unsigned len = 32; len >= 20; len -= 12)
+			if (syscall(SYS_rseq, area, len, 1 /* RSEQ_FLAG_UNREGISTER */, RSEQ_SIG) == 0)
+				break;
+	}
+#endif
+}
+
+#define PUSH(v) (*--sp = (uintptr_t)(v))
+
+/* The initial stack the program expects, built far enough below this
+ * frame, then a jump to ENTRY with it. */
+static void start(uintptr_t entry, char **argv, int argc, const char *execfn, const struct image *prog,
+		  uintptr_t interp_base) __attribute__((noreturn));
+static void start(uintptr_t entry, char **argv, int argc, const char *execfn, const struct image *prog,
+		  uintptr_t interp_base)
+{
+	int envc = 0;
+	while (environ[envc])
+		envc++;
+	char here;
+	uintptr_t top = page_down((uintptr_t)&here) - 256 * 1024;
+	char **new_argv = __builtin_alloca(((size_t)argc + 1) * sizeof *new_argv);
+	char **new_env = __builtin_alloca(((size_t)envc + 1) * sizeof *new_env);
+	/* strings at the top; the area may lie below the stack's current
+	 * end: the kernel grows it on the first touch, so write downwards */
+	char *o = (char *)top;
+#define PUT_STR(dst, str)                                     \
+	do {                                                  \
+		size_t n_ = strlen(str) + 1;                  \
+		o -= n_;                                      \
+		memcpy(o, str, n_);                           \
+		dst = o;                                      \
+	} while (0)
+	char *p_execfn, *p_platform, *random;
+	PUT_STR(p_execfn, execfn);
+	PUT_STR(p_platform, "x86_64");
+	o -= 16;
+	random = o;
+	const void *our_random = (const void *)getauxval(AT_RANDOM);
+	if (our_random)
+		memcpy(random, our_random, 16);
+	for (int i = envc - 1; i >= 0; i--)
+		PUT_STR(new_env[i], environ[i]);
+	for (int i = argc - 1; i >= 0; i--)
+		PUT_STR(new_argv[i], argv[i]);
+#undef PUT_STR
+	uintptr_t *sp = (uintptr_t *)((uintptr_t)o & ~(uintptr_t)15);
+	/* the auxiliary vector, then environ, argv, argc; rsp ends 16-aligned */
+	struct {
+		unsigned long type, value;
+	} aux[] = {
+		{ AT_SYSINFO_EHDR, getauxval(AT_SYSINFO_EHDR) },
+		{ AT_MINSIGSTKSZ, getauxval(AT_MINSIGSTKSZ) },
+		{ AT_HWCAP, getauxval(AT_HWCAP) },
+		{ AT_PAGESZ, (unsigned long)getpagesize() },
+		{ AT_CLKTCK, getauxval(AT_CLKTCK) },
+		{ AT_PHDR, prog->phdr },
+		{ AT_PHENT, sizeof(Elf64_Phdr) },
+		{ AT_PHNUM, (unsigned long)prog->phnum },
+		{ AT_BASE, interp_base },
+		{ AT_FLAGS, 0 },
+		{ AT_ENTRY, prog->entry },
+		{ AT_UID, getauxval(AT_UID) },
+		{ AT_EUID, getauxval(AT_EUID) },
+		{ AT_GID, getauxval(AT_GID) },
+		{ AT_EGID, getauxval(AT_EGID) },
+		{ AT_SECURE, 0 },
+		{ AT_RANDOM, (unsigned long)random },
+		{ AT_HWCAP2, getauxval(AT_HWCAP2) },
+		{ AT_EXECFN, (unsigned long)p_execfn },
+		{ AT_PLATFORM, (unsigned long)p_platform },
+	};
+	size_t n_aux = sizeof aux / sizeof *aux;
+	size_t words = 2 * (n_aux + 1) + (size_t)envc + 1 + (size_t)argc + 1 + 1;
+	if (words & 1)
+		PUSH(0);
+	PUSH(0);
+	PUSH(AT_NULL);
+	for (size_t i = n_aux; i-- > 0;) {
+		PUSH(aux[i].value);
+		PUSH(aux[i].type);
+	}
+	PUSH(0);
+	for (int i = envc - 1; i >= 0; i--)
+		PUSH(new_env[i]);
+	PUSH(0);
+	for (int i = argc - 1; i >= 0; i--)
+		PUSH(new_argv[i]);
+	PUSH(argc);
+	rseq_unregister();
+	/* as at a kernel's process start: %rdx 0 (no atexit function) */
+	__asm__ volatile("mov %0, %%rsp\n\t"
+			 "xor %%edx, %%edx\n\t"
+			 "xor %%ebp, %%ebp\n\t"
+			 "jmp *%1\n\t"
+			 :
+			 : "r"(sp), "r"(entry)
+			 : "memory");
+	__builtin_unreachable();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 4) {
+		fprintf(stderr, "usage: %s FILE EXECFN ARGV0 [ARGS...] (run by the VFS, see exec.c)\n", prog_name);
+		return EXIT_CANNOT_RUN;
+	}
+	const char *file = argv[1], *execfn = argv[2];
+	static struct image prog, interp;
+	load(file, &prog);
+	uintptr_t entry = prog.entry, interp_base = 0;
+	if (prog.interp[0]) {
+		load(prog.interp, &interp);
+		if (interp.interp[0])
+			die(prog.interp, "an ELF interpreter with an interpreter");
+		entry = interp.entry;
+		interp_base = interp.bias;
+	}
+	/* the name ps shows, as the kernel sets it from the file's */
+	const char *base = strrchr(file, '/');
+	prctl(PR_SET_NAME, base ? base + 1 : file, 0, 0, 0);
+	start(entry, argv + 3, argc - 3, execfn, &prog, interp_base);
+}
