@@ -297,6 +297,7 @@ static void add_tmp_overlay(const char *opt, const char *dest)
 		fail(EXIT_FAIL, "%s: DEST '%s' is not a directory", opt, dest);
 	char upper[PATH_MAX];
 	snprintf(upper, sizeof upper, "%s", new_tmp_dir(opt));
+	chmod(upper, st.st_mode & 07777);  /* the merged root's mode is UPPER's */
 	add_overlay(opt, lower, upper, dest, NULL);
 }
 
@@ -463,6 +464,7 @@ int main(int argc, char **argv)
 	int c;
 	/* first the root, which the other mounts' DESTs are in */
 	bool host_binds = false;
+	int root_given = 0;
 	const char *const short_opts = "+b:w:r:R:0";
 	bool fake_root = false;
 	char fake_root_file[PATH_MAX + 256] = "";
@@ -470,7 +472,7 @@ int main(int argc, char **argv)
 		if (c != OPT_ROOT && c != OPT_ROOTFS && c != 'r' && c != 'R')
 			continue;
 		const char *opt = c == 'r' ? "-r" : c == 'R' ? "-R" : c == OPT_ROOT ? "--root" : "--rootfs";
-		if (root_dir[0])
+		if (root_given++)
 			fail(EXIT_FAIL, "%s: the view has a root already", opt);
 		if (!*optarg || !strcmp(optarg, "--"))
 			fail(EXIT_FAIL, "%s needs DIR (see vfsrun --help)", opt);
@@ -603,7 +605,14 @@ int main(int argc, char **argv)
 	else
 		unsetenv("VFSRUN_FAKEROOT");
 	unsetenv("VFSRUN_FAKEIDS");
+	/* a static COMMAND is started by the view's lazypoline-loader (an
+	 * empty view is the host's own tree) */
 	bool view = mounts.n > 0 || fake_root;
+	if (!view && optind < argc) {
+		char found[PATH_MAX];
+		resolve_command(argv[optind], found, sizeof found);
+		view = is_static_elf(found);
+	}
 	find_lib(dir, view ? "libvfs.so" : "liblazypoline.so", interposer, sizeof interposer);
 	if (chdir_to && !view && chdir(chdir_to) != 0)
 		fail(EXIT_FAIL, "cannot change directory to %s: %s", chdir_to, strerror(errno));
@@ -641,9 +650,6 @@ int main(int argc, char **argv)
 		snprintf(file, sizeof file, "%s", self_path);
 	} else {
 		resolve_command(cmd[0], file, sizeof file);
-		if (is_static_elf(file))
-			fail(EXIT_CANNOT_RUN,
-			     "%s is statically linked: LD_PRELOAD cannot load the interposer into it", cmd[0]);
 	}
 
 	const char *pre = getenv("LD_PRELOAD");

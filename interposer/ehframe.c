@@ -2,9 +2,15 @@
  *
  * The red-zone rule looks at a site's whole function, and eager mode
  * disassembles functions from their real starts; both take the bounds
- * from .eh_frame_hdr (found with _dl_find_object), whose sorted table maps
- * each function start to its FDE, and the FDE gives the length. */
+ * from .eh_frame_hdr (found with _dl_find_object, or in the object's
+ * program headers), whose sorted table maps each function start to its
+ * FDE, and the FDE gives the length. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <elf.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/syscall.h>
 
 #include "lp_internal.h"
 
@@ -267,6 +273,171 @@ int lp_ehframe_each(const uint8_t *hdr, void (*fn)(const struct lp_fde_range *, 
 		struct lp_fde_range r;
 		if (table_entry(hdr, &t, i, &loc, &fde) == 0 && fde_range((const uint8_t *)fde, &r) == 0)
 			fn(&r, arg);
+	}
+	return 0;
+}
+
+/* ---- objects the dynamic loader does not know ---- */
+
+#define LP_OBJ_CACHE 128
+static struct {
+	uintptr_t start, end;
+	const uint8_t *hdr;
+	int ready;
+} objects[LP_OBJ_CACHE];
+static int n_objects;
+
+static const char *hex(const char *p, uintptr_t *v)
+{
+	uintptr_t x = 0;
+	for (;; p++) {
+		int d = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+		if (d < 0)
+			break;
+		x = x << 4 | (uintptr_t)d;
+	}
+	*v = x;
+	return p;
+}
+
+/* One line of /proc/self/maps: "lo-hi perms offset dev inode path". */
+struct map_line {
+	uintptr_t lo, hi, offset, inode;
+	char dev[16];
+};
+
+static const char *parse_map(const char *p, struct map_line *m)
+{
+	p = hex(p, &m->lo);
+	p = hex(p + 1, &m->hi);
+	while (*p == ' ')
+		p++;
+	while (*p && *p != ' ')
+		p++;  /* perms */
+	p = hex(p + 1, &m->offset);
+	size_t n = 0;
+	for (p++; *p && *p != ' ' && n + 1 < sizeof m->dev; p++)
+		m->dev[n++] = *p;
+	m->dev[n] = 0;
+	uintptr_t ino = 0;
+	for (p++; *p >= '0' && *p <= '9'; p++)
+		ino = ino * 10 + (uintptr_t)(*p - '0');
+	m->inode = ino;
+	while (*p && *p != '\n')
+		p++;
+	return *p ? p + 1 : p;
+}
+
+/* Where the ELF header of the file mapped at pc is: the mapping of the
+ * same file at offset 0 (the first PT_LOAD of an ELF object). */
+static uintptr_t elf_base_of(uintptr_t pc)
+{
+	long fd = lp_sys3(SYS_open, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	size_t cap = 1 << 16, len = 0;
+	char *buf = lp_malloc(cap);
+	for (;;) {
+		if (!buf)
+			break;
+		if (len + 4096 > cap) {
+			char *nb = lp_realloc(buf, cap * 2);
+			if (!nb)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		long r = lp_sys3(SYS_read, fd, buf + len, cap - len - 1);
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	lp_sys1(SYS_close, fd);
+	if (!buf)
+		return 0;
+	buf[len] = 0;
+	struct map_line at = { 0 }, m;
+	bool found = false;
+	for (const char *p = buf; *p && !found;) {
+		p = parse_map(p, &m);
+		if (m.lo <= pc && pc < m.hi) {
+			at = m;
+			found = true;
+		}
+	}
+	uintptr_t base = 0;
+	for (const char *p = buf; *p && found && at.inode && !base;) {
+		p = parse_map(p, &m);
+		if (m.inode == at.inode && !strcmp(m.dev, at.dev) && m.offset == 0 && m.lo <= pc)
+			base = m.lo;
+	}
+	lp_free(buf);
+	return base;
+}
+
+static int object_from_headers(uintptr_t pc, struct lp_object *o)
+{
+	uintptr_t base = elf_base_of(pc);
+	Elf64_Ehdr eh;
+	if (!base || lp_user_copy(&eh, (void *)base, sizeof eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > 64)
+		return -1;
+	Elf64_Phdr ph[64];
+	if (lp_user_copy(ph, (void *)(base + eh.e_phoff), eh.e_phnum * sizeof *ph))
+		return -1;
+	uintptr_t lo = UINTPTR_MAX, hi = 0, eh_frame = 0;
+	for (int i = 0; i < eh.e_phnum; i++) {
+		if (ph[i].p_type == PT_LOAD) {
+			if (ph[i].p_vaddr < lo)
+				lo = ph[i].p_vaddr & ~(uintptr_t)4095;
+			if (ph[i].p_vaddr + ph[i].p_memsz > hi)
+				hi = ph[i].p_vaddr + ph[i].p_memsz;
+		} else if (ph[i].p_type == PT_GNU_EH_FRAME) {
+			eh_frame = ph[i].p_vaddr;
+		}
+	}
+	if (hi <= lo)
+		return -1;
+	uintptr_t bias = base - lo;
+	o->start = bias + lo;
+	o->end = bias + hi;
+	o->eh_frame_hdr = eh_frame ? (const uint8_t *)(bias + eh_frame) : NULL;
+	return pc >= o->start && pc < o->end ? 0 : -1;
+}
+
+/* A cached object is still there (not unmapped and replaced). */
+static bool still_elf(uintptr_t start)
+{
+	char magic[SELFMAG];
+	return !lp_user_copy(magic, (void *)start, SELFMAG) && !memcmp(magic, ELFMAG, SELFMAG);
+}
+
+int lp_find_object(uintptr_t pc, struct lp_object *o)
+{
+	struct dl_find_object fo;
+	if (_dl_find_object((void *)pc, &fo) == 0) {
+		o->start = (uintptr_t)fo.dlfo_map_start;
+		o->end = (uintptr_t)fo.dlfo_map_end;
+		o->eh_frame_hdr = fo.dlfo_eh_frame;
+		return 0;
+	}
+	int n = __atomic_load_n(&n_objects, __ATOMIC_ACQUIRE);
+	for (int i = 0; i < n && i < LP_OBJ_CACHE; i++)
+		if (__atomic_load_n(&objects[i].ready, __ATOMIC_ACQUIRE) && objects[i].start <= pc &&
+		    pc < objects[i].end && still_elf(objects[i].start)) {
+			o->start = objects[i].start;
+			o->end = objects[i].end;
+			o->eh_frame_hdr = objects[i].hdr;
+			return 0;
+		}
+	if (object_from_headers(pc, o) < 0)
+		return -1;
+	int i = __atomic_fetch_add(&n_objects, 1, __ATOMIC_ACQ_REL);
+	if (i < LP_OBJ_CACHE) {
+		objects[i].start = o->start;
+		objects[i].end = o->end;
+		objects[i].hdr = o->eh_frame_hdr;
+		__atomic_store_n(&objects[i].ready, 1, __ATOMIC_RELEASE);
 	}
 	return 0;
 }

@@ -270,6 +270,16 @@ int lp_ehframe_lookup(const uint8_t *hdr, uintptr_t pc, struct lp_fde_range *out
 int lp_ehframe_each(const uint8_t *hdr, void (*fn)(const struct lp_fde_range *, void *), void *arg)
 	LP_HIDDEN;
 
+/* The object mapped at pc: its span and .eh_frame_hdr (NULL: none).
+ * From the dynamic loader, or for code it does not know (a program
+ * lazypoline-loader started with its own ld.so) from the object's ELF
+ * headers in memory; -1 when pc is in no ELF object. */
+struct lp_object {
+	uintptr_t start, end;
+	const uint8_t *eh_frame_hdr;
+};
+int lp_find_object(uintptr_t pc, struct lp_object *o) LP_HIDDEN;
+
 /* ---- eager.c ---- */
 void lp_eager_scan(void) LP_HIDDEN;
 

@@ -184,10 +184,10 @@ enum lp_site_verdict lp_site_check(uintptr_t site)
 	uint8_t b[2];
 	if (lp_user_copy(b, (void *)site, 2) || b[0] != 0x0f || b[1] != 0x05)
 		return LP_SITE_NOT_SYSCALL;
-	struct dl_find_object fo;
+	struct lp_object obj;
 	struct lp_fde_range fr;
-	if (_dl_find_object((void *)site, &fo) != 0 || !fo.dlfo_eh_frame ||
-	    lp_ehframe_lookup(fo.dlfo_eh_frame, site, &fr) < 0 || site + 2 > fr.end)
+	if (lp_find_object(site, &obj) != 0 || !obj.eh_frame_hdr ||
+	    lp_ehframe_lookup(obj.eh_frame_hdr, site, &fr) < 0 || site + 2 > fr.end)
 		return LP_SITE_NO_FUNCTION;
 	uintptr_t sites[64];
 	size_t n;

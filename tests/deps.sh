@@ -4,7 +4,8 @@
 #   tests/deps.sh bench    also the peers the benchmarks compare with
 set -e
 pkgs="gcc make pkg-config libc6-dev binutils uthash-dev libcapstone-dev check
-      libfuse3-dev fuse3 strace python3 python3-venv perl git tar findutils util-linux file"
+      libfuse3-dev fuse3 strace python3 python3-venv perl git tar findutils util-linux file
+      debootstrap"
 if [ "${1:-}" = bench ]; then
 	pkgs="$pkgs proot fakechroot fuse-overlayfs unionfs-fuse"
 fi

@@ -3,7 +3,7 @@ TB := $(B)/tests
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS = $(shell pkg-config --libs check)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-TEST_PROGS := $(TB)/fsops $(TB)/rawcat $(TB)/vfs-stress $(TB)/faultfs $(TB)/regs $(TB)/straddle $(TB)/cancel $(TB)/contexts $(TB)/signals $(TB)/sigchld-wait $(TB)/efault $(TB)/static-true
+TEST_PROGS := $(TB)/fsops $(TB)/rawcat $(TB)/vfs-stress $(TB)/faultfs $(TB)/regs $(TB)/straddle $(TB)/cancel $(TB)/contexts $(TB)/signals $(TB)/sigchld-wait $(TB)/efault $(TB)/static-true $(TB)/fsops-static
 TEST_LIBS := $(TB)/libhooks.so $(TB)/libhandleall.so
 
 .PHONY: tests-build
@@ -38,6 +38,9 @@ $(TB)/rawcat: tests/progs/rawcat.c | $(TB)
 	$(CC) $(CFLAGS_BASE) -nostdlib -fno-stack-protector -pie -fPIE -o $@ $<
 $(TB)/fsops: tests/vfs/fsops.c | $(TB)
 	$(CC) $(CFLAGS_BASE) -o $@ $<
+# the same, statically linked: a program LD_PRELOAD cannot reach
+$(TB)/fsops-static: tests/vfs/fsops.c | $(TB)
+	$(CC) $(CFLAGS_BASE) -static -o $@ $<
 $(TB)/loops: tests/bench/loops.c | $(TB)
 	$(CC) $(CFLAGS_BASE) -o $@ $<
 $(TB)/libhandleall.so: tests/bench/handleall.c interposer/lazypoline.h $(B)/liblazypoline.so | $(TB)

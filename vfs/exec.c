@@ -240,8 +240,11 @@ long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *c
 	char *s = (char *)(argv + count);
 	size_t i = 0;
 	if (loader) {
+		/* the program, as this process names it (after a chroot) */
+		char *prog = put(&s, plan->exe_view);
+		vfs_in_root(prog, strlen(prog));
 		argv[i++] = put(&s, "lazypoline-loader");
-		argv[i++] = put(&s, plan->exe_view);
+		argv[i++] = prog;
 		argv[i++] = put(&s, w->filename);
 	}
 	for (int k = 0; k < w->n_heads; k++)

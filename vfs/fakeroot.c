@@ -309,7 +309,7 @@ static lp_action fr_mknod(lp_ctx *c, void *data)
 		return lp_return(0);
 	struct fr_entry *e = find_or_add(id.dev, id.ino);
 	if (e) {
-		e->mode = mode;
+		e->mode = (mode & S_IFMT) | (id.mode & 07777);  /* the umask applied */
 		e->rdev = dev;
 		__atomic_or_fetch(&e->set, FR_MODE | FR_RDEV, __ATOMIC_RELEASE);
 	}

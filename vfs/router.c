@@ -1009,6 +1009,14 @@ static long ovl_open_prepare(struct vfs_path *p, long flags)
 	bool tmpfile = (flags & __O_TMPFILE) == __O_TMPFILE;
 	if (lk.is_dir && !tmpfile)
 		return 0;  /* EISDIR */
+	struct stat st;
+	if (lk.layer > 0 && !tmpfile && sys(SYS_stat, (long)host, (long)&st, 0, 0, 0, 0) == 0 && !S_ISREG(st.st_mode)) {
+		/* a device, fifo or socket: writing to it changes nothing in the
+		 * tree, so it is not copied up (as the kernel's overlayfs) */
+		memcpy(p->host, host, strlen(host) + 1);
+		p->host_len = strlen(host);
+		return 0;
+	}
 	if (lk.layer > 0) {
 		int acc = flags & O_ACCMODE;
 		int want = acc == O_RDWR ? R_OK | W_OK : W_OK;

@@ -58,7 +58,7 @@ static void setup(void)
 	bind("%s/other", "%s/real/m2");
 	char err[256];
 	ck_assert_int_eq(mount_table_build(&vfs.table, &vfs.mounts, err, sizeof err), 0);
-	ck_assert_int_eq(vfs_state_init("/lpvfs-unit/m", NULL, NULL), 0);
+	ck_assert_int_eq(vfs_state_init("/lpvfs-unit/m", NULL, NULL, NULL), 0);
 }
 
 static void teardown(void)

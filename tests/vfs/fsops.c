@@ -265,6 +265,10 @@ static void op(int argc, char **a)
 		ARGS(1);
 		if (!result(syscall(SYS_chdir, path(a[1]))))
 			printf("0\n");
+	} else if (!strcmp(o, "chroot")) {
+		ARGS(1);
+		if (!result(syscall(SYS_chroot, path(a[1]))))
+			printf("0\n");
 	} else if (!strcmp(o, "fchdir")) {
 		ARGS(1);
 		if (!result(syscall(SYS_fchdir, num(a[1]))))

@@ -1,0 +1,176 @@
+# Whole-root views (sourced by tests/run.sh): a Debian 12 tree made by
+# debootstrap (cached between runs) run by nobody with vfsrun -0 and
+# compared with chroot run by root in a private mount namespace; guest
+# programs (#! interpreters and libraries only the guest has, static
+# programs, the guest's own ELF interpreter); ways out of the root; fake
+# root kept in a file across runs; chroot(2) inside a view.
+
+# owned by nobody, who runs it: as a tree a user unpacked (a root-owned
+# one has directories no unprivileged process can enter, /root first)
+GUEST_TREE=${LP_GUEST_TREE:-/var/cache/lazypoline-tests/bookworm-gcc-nobody-v1}
+GUEST=$ROOT/tests/vfs/guest
+GPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+# The Debian tree, made once; prints why when it cannot be had.
+guest_tree() {
+	[ -x "$GUEST_TREE/usr/bin/dpkg" ] && [ -x "$GUEST_TREE/usr/bin/gcc" ] && return 0
+	if [ $IS_ROOT != 1 ]; then echo "building the Debian tree needs root (debootstrap)"; return 1; fi
+	if ! command -v debootstrap >/dev/null; then echo "debootstrap is not installed"; return 1; fi
+	# the mirror apt uses here, else Debian's
+	local mirror
+	mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
+	[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
+	[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+	mkdir -p "$(dirname "$GUEST_TREE")"
+	rm -rf "$GUEST_TREE.tmp"
+	if ! timeout 1200 debootstrap --variant=minbase --include=python3-minimal,gcc,libc6-dev bookworm \
+		"$GUEST_TREE.tmp" "$mirror" >"$WORK/debootstrap.log" 2>&1; then
+		echo "debootstrap from $mirror failed: $(tail -1 "$WORK/debootstrap.log")"
+		rm -rf "$GUEST_TREE.tmp"
+		return 1
+	fi
+	# chown drops set-user-ID bits: put them back
+	local modes
+	modes=$(cd "$GUEST_TREE.tmp" && find . -type f -perm /6000 -printf '%m %p\n')
+	chown -R -h 65534:65534 "$GUEST_TREE.tmp"
+	printf '%s\n' "$modes" | while read -r m p; do [ -n "$p" ] && chmod "$m" "$GUEST_TREE.tmp/$p"; done
+	mv "$GUEST_TREE.tmp" "$GUEST_TREE"
+}
+
+# what the test's runs get at /mnt: packages, a library and a program
+# linked with it, the static fsops, the guest scripts
+make_share() {
+	local s=$1
+	mkdir -p "$s/pkg/hello/DEBIAN" "$s/pkg/hello/usr/share/lp-hello" "$s/pkg/apt/DEBIAN" "$s/pkg/apt/usr/bin"
+	printf 'Package: lp-hello\nVersion: 1.0\nArchitecture: all\nMaintainer: t <t@example.org>\nDescription: test\n' \
+		>"$s/pkg/hello/DEBIAN/control"
+	echo hi >"$s/pkg/hello/usr/share/lp-hello/hi"
+	echo there >"$s/pkg/hello/usr/share/lp-hello/there"
+	printf '#!/bin/sh\nchown 12:34 /usr/share/lp-hello/hi\nchmod 600 /usr/share/lp-hello/there\n' \
+		>"$s/pkg/hello/DEBIAN/postinst"
+	chmod 755 "$s/pkg/hello/DEBIAN/postinst"
+	printf 'Package: lp-apt\nVersion: 2.1\nArchitecture: all\nMaintainer: t <t@example.org>\nDepends: dpkg\nDescription: test\n' \
+		>"$s/pkg/apt/DEBIAN/control"
+	printf '#!/bin/sh\necho installed by apt-get\n' >"$s/pkg/apt/usr/bin/lp-apt-hello"
+	chmod 755 "$s/pkg/apt/usr/bin/lp-apt-hello"
+	dpkg-deb -b --root-owner-group "$s/pkg/hello" "$s/lp-hello.deb" >/dev/null &&
+		dpkg-deb -b --root-owner-group "$s/pkg/apt" "$s/lp-apt.deb" >/dev/null || return 1
+	printf 'int guest_answer(void) { return 42; }\n' | gcc -shared -fPIC -x c -o "$s/libguestonly.so" - &&
+		printf '#include <stdio.h>\nint guest_answer(void);\nint main(void) { printf("the guest library says %%d\\n", guest_answer()); return 0; }\n' |
+		gcc -x c -o "$s/guestprog" - -L"$s" -lguestonly || return 1
+	cp "$B/tests/fsops-static" "$B/tests/fsops" "$GUEST"/*.ops "$GUEST/cmds.sh" "$s/"
+	chmod -R a+rX "$s"
+}
+
+tree_sum() { (cd "$GUEST_TREE" && find . -printf '%p %y %m %s %U %G %l\n' | sort | sha256sum); }
+
+if wanted root; then
+	if [ $IS_ROOT != 1 ]; then
+		skipped "whole-root view = chroot (Debian 12 tree)" "needs root to build the tree and to chroot"
+	elif ! why=$(guest_tree); then
+		skipped "whole-root view = chroot (Debian 12 tree)" "$why"
+	else
+		newdir guest
+		SHARE=$RUNDIR/share
+		make_share "$SHARE" || bad "whole-root view: test files" "could not build the packages or programs"
+		before=$(tree_sum)
+		K=$RUNDIR/k
+		mkdir -p "$K"
+		kernel=$(timeout 600 unshare -m sh -c "
+			mount -t tmpfs tmpfs '$K' && mkdir '$K/u' '$K/w' '$K/m' &&
+			mount -t overlay overlay -o lowerdir='$GUEST_TREE',upperdir='$K/u',workdir='$K/w' '$K/m' &&
+			mount -t proc proc '$K/m/proc' && mount --bind '$SHARE' '$K/m/mnt' &&
+			for d in dev sys tmp run; do mount --rbind /\$d '$K/m/'\$d || exit 1; done &&
+			cd '$K/m' && exec chroot . /usr/bin/env -i PATH=$GPATH HOME=/root sh /mnt/cmds.sh" 2>&1)
+		for cfg in nobody:auto nobody:sud me:lazy; do
+			drop=()
+			[ ${cfg%:*} = nobody ] && drop=("${NOBODY[@]}")
+			view=$(cd / && timeout 600 "${drop[@]}" env HOME="$RUNDIR" "$B/vfsrun" --mode=${cfg#*:} -0 \
+				--rootfs "$GUEST_TREE" --tmp-overlay / --bind "$SHARE" /mnt -- \
+				/usr/bin/env -i PATH=$GPATH HOME=/root sh /mnt/cmds.sh 2>&1)
+			same "vfsrun -0 --rootfs TREE --tmp-overlay / = chroot TREE [$cfg]" "$kernel" "$view" 60
+		done
+		# an overlay whose UPPER the user keeps: the packages land there
+		mkdir "$RUNDIR/upper" && chown 65534:65534 "$RUNDIR/upper"
+		out=$(timeout 300 "${NOBODY[@]}" env HOME="$RUNDIR" "$B/vfsrun" -0 --root "$GUEST_TREE" \
+			--overlay "$GUEST_TREE" "$RUNDIR/upper" / --bind "$SHARE" /mnt -- \
+			/usr/bin/env -i PATH=$GPATH sh -c 'dpkg -i /mnt/lp-hello.deb >/dev/null && cat /usr/share/lp-hello/hi &&
+				dpkg-query -W -f "\${Status}\n" lp-hello' 2>&1)
+		if [ "$out" = "hi
+install ok installed" ] && [ -f "$RUNDIR/upper/usr/share/lp-hello/hi" ] && [ ! -e "$GUEST_TREE/usr/share/lp-hello" ]; then
+			ok "vfsrun -0 --root TREE --overlay TREE UPPER /: dpkg -i installs into UPPER"
+		else
+			bad "vfsrun -0 --root TREE --overlay TREE UPPER /: dpkg -i installs into UPPER" "$out" \
+				"$(ls -R "$RUNDIR/upper" 2>&1 | head -20)"
+		fi
+		# ways out: none reaches a host directory that is not bound in
+		# outside /tmp, which the runs below replace with a tmpfs
+		H=$(mktemp -d /var/tmp/lazypoline-escape.XXXXXX)
+		mkdir -p "$H/dir" && echo HOST-SECRET >"$H/secret" && printf '#!/bin/sh\necho HOST-PROG\n' >"$H/prog" &&
+			chmod 755 "$H/prog" && chmod 644 "$H/secret" && chmod 777 "$H"
+		sed "s|@H@|$H|g" "$GUEST/escape.ops" >"$SHARE/escape.ops"
+		chmod a+r "$SHARE/escape.ops"
+		h0=$(cd "$H" && find . -printf '%p %m %s\n' | sort)
+		for prog in fsops fsops-static; do
+			for who in nobody me; do
+				drop=()
+				[ $who = nobody ] && drop=("${NOBODY[@]}")
+				out=$(cd / && timeout 120 "${drop[@]}" "$B/vfsrun" -0 --root "$GUEST_TREE" --tmpfs /tmp \
+					--bind /proc /proc --bind "$SHARE" /mnt -- /mnt/$prog /mnt/escape.ops 2>&1)
+				leaks=$(printf '%s\n' "$out" | grep -c 'HOST-')
+				fails=$(printf '%s\n' "$out" | grep -c ' => E')
+				if [ "$leaks" = 0 ] && [ "$fails" -ge 20 ] && [ "$h0" = "$(cd "$H" && find . -printf '%p %m %s\n' | sort)" ]; then
+					ok "no way out of --root: symlinks, .., /proc/self/root, openat2, execveat, fchmodat2, sockets, chroot [$prog, $who]"
+				else
+					bad "no way out of --root [$prog, $who]" "$leaks lines show the host's files, $fails calls failed" \
+						"$(printf '%s\n' "$out" | head -60)"
+				fi
+			done
+		done
+		rm -rf "$H"
+		if [ "$(tree_sum)" = "$before" ]; then ok "the Debian tree is untouched by the views"
+		else bad "the Debian tree is untouched by the views" "its listing changed"; fi
+	fi
+fi
+
+if wanted fake-root; then
+	newdir fake-root
+	mkdir d && echo x >d/f && chown -R 65534:65534 d 2>/dev/null
+	V=$B/vfsrun
+	out=$(cd / && vrun "$V" --fake-root-file "$RUNDIR/table" -b "$RUNDIR/d:/d" -- sh -c \
+		'chown 42:43 /d/f && mknod /d/tty c 5 0 && id -u && stat -c "%u %g" /d/f' 2>&1)
+	again=$(cd / && vrun "$V" --fake-root-file "$RUNDIR/table" -b "$RUNDIR/d:/d" -- \
+		stat -c '%u %g %F %t:%T' /d/f /d/tty 2>&1)
+	plain=$(cd / && vrun "$V" -b "$RUNDIR/d:/d" -- stat -c '%F' /d/tty 2>&1)
+	if [ "$out" = "0
+42 43" ] && [ "$again" = "42 43 regular file 0:0
+0 0 character special file 5:0" ] && [ "$plain" = "regular empty file" ]; then
+		ok "fake root: chown and mknod remembered in --fake-root-file across runs, the files untouched"
+	else
+		bad "fake root: chown and mknod remembered across runs" "first: $out" "second: $again" "without: $plain"
+	fi
+	out=$(vrun "$V" -0 -- sh -c 'id -u; id -g; su -s /bin/sh nobody -c "id -u; id -g"; id -u' 2>&1)
+	if [ "$out" = "0
+0
+65534
+65534
+0" ]; then ok "fake root: set*id by root's rules, inherited by exec'd programs"
+	else bad "fake root: set*id by root's rules" "$out"; fi
+	echo garbage >bad-table
+	expect_exit "--fake-root-file that is not a table: one line, 125" 125 "$V" --fake-root-file bad-table true
+	expect_exit "--fake-root-file in a missing directory: one line, 125" 125 "$V" --fake-root-file /nonexistent/t true
+	expect_exit "--root that is not a directory: one line, 125" 125 "$V" --root bad-table true
+	expect_exit "--root given twice: one line, 125" 125 "$V" --root / -r "$RUNDIR" true
+	# a static program as COMMAND, and chroot(2) narrowing a view
+	mkdir -p jail/sub && echo inside >jail/sub/marker && echo outside >jail/marker
+	printf 'chroot /v/sub\nchdir /\ngetcwd\ncat /marker\ncat /../marker\nlsdir /\n' >jail.ops
+	chmod -R a+rX jail jail.ops
+	out=$(cd / && vrun "$V" -0 -b "$RUNDIR/jail:/v" -- "$B/tests/fsops-static" "$RUNDIR/jail.ops" 2>&1)
+	want='chroot /v/sub => 0
+chdir / => 0
+getcwd => /
+cat /marker => inside|
+cat /../marker => inside|
+lsdir / => ../ ./ marker'
+	same "chroot(2) in a view narrows it; a static COMMAND sees the view" "$want" "$out" 6
+fi
