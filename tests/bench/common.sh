@@ -18,13 +18,30 @@ table_head() {
 	printf '\n'
 }
 
+# The table of the OPS ("LABEL|...") by CONFIGS, printed and saved as
+# build/bench/NAME.md.
+print_table() {
+	{
+		table_head "${CONFIGS[@]}"
+		for op in "${OPS[@]}"; do
+			local label=${op%%|*}
+			printf '| %s |' "$label"
+			for cfg in "${CONFIGS[@]}"; do table_cell "$label" "$cfg"; done
+			printf '\n'
+		done
+	} | tee "$OUT/$1.md"
+	echo "saved to $OUT/$1.md" >&2
+}
+
 # The cell of LABEL and CFG in ${samples[LABEL/CFG]}: the median, and for
-# other configs than native the median of each run's ratio to native in
-# the same run (a slow period of the machine hits both).
+# other configs than the reference (REF, native by default) the median of
+# each run's ratio to it in the same run (a slow period of the machine
+# hits both); CELL_FMT formats the numbers.
 table_cell() {
-	local m r
+	local m r ref=${REF:-native} f=${CELL_FMT:-%.0f}
+	if [ -z "${samples[$1/$2]:-}" ]; then printf ' n/a |'; return; fi
 	m=$(echo ${samples[$1/$2]} | tr ' ' '\n' | median)
-	if [ "$2" = native ]; then printf ' %.0f |' "$m"; return; fi
-	r=$(ratios "${samples[$1/$2]}" "${samples[$1/native]}" | median)
-	printf ' %.0f (%.2fx) |' "$m" "$r"
+	if [ "$2" = "$ref" ]; then printf " $f |" "$m"; return; fi
+	r=$(ratios "${samples[$1/$2]}" "${samples[$1/$ref]}" | median)
+	printf " $f (%.2fx) |" "$m" "$r"
 }

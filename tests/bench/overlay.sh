@@ -68,7 +68,7 @@ iters() {
 	esac
 }
 
-OPS=("stat of a lower file|stat" "open+close of a lower file|open+close" "find -type f over the tree (ms per walk)|find"
+OPS=("stat of a lower file (ns/op)|stat" "open+close of a lower file (ns/op)|open+close" "find -type f over the tree (ms per walk)|find"
 	"tar x of $ntar entries into it (ms)|tar")
 declare -A samples
 find "$LOWER" >/dev/null
@@ -103,15 +103,4 @@ for ((r = 0; r < REPEAT; r++)); do
 	done
 	echo "  run $((r + 1))/$REPEAT done" >&2
 done
-{
-	table_head "${CONFIGS[@]}"
-	for op in "${OPS[@]}"; do
-		IFS='|' read -r label what <<<"$op"
-		unit="ns/op"
-		[ "$what" = find ] || [ "$what" = tar ] && unit=""
-		printf '| %s%s |' "$label" "${unit:+ ($unit)}"
-		for cfg in "${CONFIGS[@]}"; do table_cell "$label" "$cfg"; done
-		printf '\n'
-	done
-} | tee "$OUT/overlay.md"
-echo "saved to $OUT/overlay.md" >&2
+print_table overlay

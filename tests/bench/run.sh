@@ -79,3 +79,4 @@ echo "saved to $OUT/syscalls.md" >&2
 
 "$ROOT/tests/bench/view.sh"
 "$ROOT/tests/bench/overlay.sh"
+"$ROOT/tests/bench/root.sh"
