@@ -150,6 +150,9 @@ LP_API int lp_on_vfork_done(lp_interposer *ip, void (*fn)(void *child_slot, void
  * not see it -- close gives EBADF, close_range and dup2 leave it alone --
  * and it stays open across execve unless it is close-on-exec. */
 LP_API int lp_hide_fd(int fd);
+/* The same, and MOVED(newfd) is called (in a handler) when a dup2 onto it
+ * moves it to another number. */
+LP_API int lp_hide_fd_moving(int fd, void (*moved)(int newfd));
 
 /* In-process use: the interposer library that programs started with
  * execve get (with libbootstrap.so, found next to liblazypoline.so).

@@ -181,9 +181,14 @@ int lp_shares_parent_memory(void)
 
 int lp_hide_fd(int fd)
 {
+	return lp_hide_fd_moving(fd, NULL);
+}
+
+int lp_hide_fd_moving(int fd, void (*moved)(int newfd))
+{
 	if (fd < 0)
 		return -EBADF;
-	lp_fd_hide_notify(fd, NULL);
+	lp_fd_hide_notify(fd, moved);
 	if (lp_rt.started)
 		lp_recompute_wanted();  /* close and friends are watched from now on */
 	return 0;

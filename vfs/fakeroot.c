@@ -466,32 +466,20 @@ static lp_action fr_groups(lp_ctx *c, void *data)
 
 /* ---- set-up ---- */
 
-static int put_num(char *o, uint32_t v)
-{
-	char t[12];
-	int n = 0, k = 0;
-	do
-		t[n++] = (char)('0' + v % 10);
-	while ((v /= 10));
-	while (n)
-		o[k++] = t[--n];
-	return k;
-}
-
 /* VFSRUN_FAKEIDS: "ruid,euid,suid,fsuid;rgid,egid,sgid,fsgid;g1,g2,..." */
 static int fr_exec_hook(lp_exec_env *env, void *data)
 {
 	(void)data;
 	char s[32 * 10 + FR_MAX_GROUPS * 11 + 8];
-	int o = 0;
+	size_t o = 0;
 	for (int i = 0; i < 8; i++) {
-		o += put_num(s + o, i < 4 ? ids.uid[i] : ids.gid[i - 4]);
+		vfs_put_num(s, &o, i < 4 ? ids.uid[i] : ids.gid[i - 4]);
 		s[o++] = i == 3 || i == 7 ? ';' : ',';
 	}
 	for (int i = 0; i < ids.ngroups; i++) {
 		if (i)
 			s[o++] = ',';
-		o += put_num(s + o, ids.groups[i]);
+		vfs_put_num(s, &o, ids.groups[i]);
 	}
 	s[o] = 0;
 	return lp_exec_env_add(env, "VFSRUN_FAKEIDS", s);

@@ -703,7 +703,7 @@ static void ovl_fix_stat(const lp_ctx *c, const char *view, size_t vlen, const c
 	if (!layers) {
 		struct ovl_look lk;
 		char host[VFS_PATH_MAX];
-		if (ovl_lookup(hit.mount, view + hit.mount_len, vlen - hit.mount_len, true, &lk, host, sizeof host) < 0)
+		if (ovl_lookup(hit.mount, view + hit.mount_len, vlen - hit.mount_len, false, &lk, host, sizeof host) < 0)
 			return;
 		layers = lk.layers;
 	}

@@ -123,6 +123,16 @@ struct vfs_exec_plan {
 long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *const *user_argv,
 		   struct vfs_exec_plan *plan) VFS_HIDDEN;
 
+/* ---- state shared by the view's processes (shared.c) ---- */
+struct vfs_shared {
+	uint64_t magic;
+	uint64_t ovl_gen;  /* bumped after every change an overlay makes */
+};
+extern struct vfs_shared *vfs_shared VFS_HIDDEN;  /* NULL: none (nothing is remembered) */
+/* Map the view's shared page: the inherited one (its fd in INHERITED_FD),
+ * or a new one. */
+void vfs_shared_init(const char *inherited_fd) VFS_HIDDEN;
+
 /* ---- fake root (fakeroot.c) ---- */
 /* Map the shared table at PATH (CREATE: make it if missing); its address,
  * or -errno with *why saying what is wrong with it. */

@@ -128,6 +128,77 @@ static bool root_opaque(const struct mount_spec *m)
 	return opaque_mark(m->src) == 'y';
 }
 
+/* ---- directories' layers, remembered across calls ----
+ * Per process: (overlay, directory) -> the layers the directory is made
+ * of, valid while the view's overlay generation (vfs_shared, bumped after
+ * every change an overlay makes, by any process of the view) is the one
+ * it was taken at.  Each slot has a sequence number, odd while it is
+ * written: a reader that finds it odd or changed takes it as a miss, a
+ * writer that cannot claim it does not remember -- nobody waits, so a
+ * signal handler cannot deadlock on a slot. */
+#define LC_SLOTS 4096
+#define LC_PATH 232
+static struct lc_slot {
+	uint32_t seq;
+	uint32_t layers;
+	uint64_t gen;
+	const struct mount_spec *m;
+	uint32_t len;
+	char path[LC_PATH];
+} lcache[LC_SLOTS];
+
+static uint64_t generation(void)
+{
+	return vfs_shared ? __atomic_load_n(&vfs_shared->ovl_gen, __ATOMIC_ACQUIRE) : 0;
+}
+
+/* After a change to the layers (its result passes through). */
+static long changed(long r)
+{
+	if (vfs_shared)
+		__atomic_add_fetch(&vfs_shared->ovl_gen, 1, __ATOMIC_ACQ_REL);
+	return r;
+}
+
+static struct lc_slot *lc_slot(const struct mount_spec *m, const char *path, size_t len)
+{
+	uint64_t h = (uint64_t)(uintptr_t)m * 0x9e3779b97f4a7c15ull;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)path[i]) * 1099511628211ull;
+	return &lcache[(h >> 20) % LC_SLOTS];
+}
+
+/* The layers of directory PATH remembered at generation GEN, or 0. */
+static uint32_t lc_get(const struct mount_spec *m, const char *path, size_t len, uint64_t gen)
+{
+	if (!vfs_shared || len >= LC_PATH)
+		return 0;
+	struct lc_slot *s = lc_slot(m, path, len);
+	uint32_t seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+	if (seq & 1)
+		return 0;
+	uint32_t layers = s->layers;
+	bool same = s->m == m && s->gen == gen && s->len == len && !memcmp(s->path, path, len);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return same && __atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq ? layers : 0;
+}
+
+static void lc_put(const struct mount_spec *m, const char *path, size_t len, uint32_t layers, uint64_t gen)
+{
+	if (!vfs_shared || len >= LC_PATH || !layers)
+		return;
+	struct lc_slot *s = lc_slot(m, path, len);
+	uint32_t seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+	if ((seq & 1) || !__atomic_compare_exchange_n(&s->seq, &seq, seq + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		return;
+	s->layers = layers;
+	s->gen = gen;
+	s->m = m;
+	s->len = (uint32_t)len;
+	memcpy(s->path, path, len);
+	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
+}
+
 /* LK for a name no layer shows: hidden by a whiteout, behind a
  * non-directory (ENOTDIR), or simply absent. */
 static void not_there(struct ovl_look *lk, bool whiteout, bool blocked)
@@ -158,6 +229,19 @@ static long lookup_from(const struct mount_spec *m, const char *rest, size_t res
 	lk->is_dir = true;
 	lk->in_lower = n > 1;
 	size_t i = 0;
+	uint64_t gen = generation();  /* before looking: a change meanwhile bumps it */
+	if (!base_layers && n > 1) {
+		/* the parent directory, if remembered */
+		size_t pl = rest_len;
+		while (pl > 0 && rest[pl - 1] == '/')
+			pl--;
+		while (pl > 0 && rest[pl - 1] != '/')
+			pl--;
+		while (pl > 0 && rest[pl - 1] == '/')
+			pl--;
+		if (pl > 0 && (base_layers = lc_get(m, rest, pl, gen)))
+			base_len = pl;
+	}
 	if (base_layers) {  /* the directory rest[0..base_len) is made of these */
 		active = base_layers;
 		i = base_len;
@@ -179,6 +263,19 @@ static long lookup_from(const struct mount_spec *m, const char *rest, size_t res
 		int found = -1;
 		bool dir = false, in_lower = false, chain = true;
 		uint32_t next = 0;
+		/* a directory remembered (what LOOK_FULL adds is not) */
+		uint32_t known = n == 1 || (last && full) ? 0 : lc_get(m, rest, e, gen);
+		if (known && last) {
+			lk->layer = __builtin_ctz(known);
+			lk->is_dir = true;
+			lk->in_lower = (known >> 1) != 0;
+			lk->layers = known;
+			return layer_path(m, lk->layer, rest, rest_len, host, hostlen);
+		}
+		if (known) {
+			active = known;
+			continue;
+		}
 		for (int l = 0; l < n; l++) {
 			if (!(active & (1u << l)))
 				continue;
@@ -245,6 +342,8 @@ static long lookup_from(const struct mount_spec *m, const char *rest, size_t res
 			not_there(lk, false, true);
 			return layer_path(m, found, rest, rest_len, host, hostlen);
 		}
+		if (dir && n > 1)
+			lc_put(m, rest, e, next, gen);
 		if (last) {
 			lk->layer = found;
 			lk->is_dir = dir;
@@ -285,11 +384,17 @@ uint32_t ovl_check_layers(const struct mount_spec *m, const char *rest, size_t l
 	if (!layers || (layers & 1))
 		return layers;
 	/* UPPER had no such directory when the mask was taken: has a
-	 * copy-up made one since? */
+	 * copy-up made one since?  Not if nothing changed since it was
+	 * remembered. */
+	uint64_t gen = generation();
+	uint32_t known = lc_get(m, rest, len, gen);
+	if (known)
+		return known;
 	char up[VFS_PATH_MAX];
 	struct stat st;
 	if (layer_path(m, 0, rest, len, up, sizeof up) < 0 || sys(SYS_lstat, (long)up, (long)&st, 0, 0, 0, 0) != -ENOENT)
 		return 0;
+	lc_put(m, rest, len, layers, gen);
 	return layers;
 }
 
@@ -297,6 +402,11 @@ long ovl_host_path_from(const struct mount_spec *m, const char *rest, size_t res
 			uint32_t base_layers, bool check_base, char *out, size_t outlen, uint32_t *dir_layers)
 {
 	struct ovl_look lk;
+	uint32_t known = dir_layers && layer_count(m) > 1 ? lc_get(m, rest, rest_len, generation()) : 0;
+	if (known) {  /* a directory on the way, remembered: its topmost layer's path */
+		*dir_layers = known;
+		return layer_path(m, __builtin_ctz(known), rest, rest_len, out, outlen);
+	}
 	if (check_base)
 		base_layers = ovl_check_layers(m, rest, base_len, base_layers);
 	long r = lookup_from(m, rest, rest_len, dir_layers ? LOOK_OBJECT : LOOK_PATH, &lk, out, outlen, base_len,
@@ -553,14 +663,14 @@ static long upper_dirs(const struct mount_spec *m, const char *rest, size_t len)
 			continue;
 		if ((r = ovl_upper_path(m, rest, i, up, sizeof up)) < 0)
 			return r;
-		r = copy_object(host, up);
+		r = changed(copy_object(host, up));  /* seen by the next component's lookup */
 		if (r < 0 && r != -EEXIST)
 			return r;
 	}
 	return 0;
 }
 
-long ovl_copy_up(const struct mount_spec *m, const char *rest, size_t len)
+static long ovl_copy_up_in(const struct mount_spec *m, const char *rest, size_t len)
 {
 	char host[VFS_PATH_MAX], up[VFS_PATH_MAX];
 	struct ovl_look lk;
@@ -579,6 +689,11 @@ long ovl_copy_up(const struct mount_spec *m, const char *rest, size_t len)
 	return r == -EEXIST ? 0 : r;  /* another process was first */
 }
 
+long ovl_copy_up(const struct mount_spec *m, const char *rest, size_t len)
+{
+	return changed(ovl_copy_up_in(m, rest, len));
+}
+
 /* Write and search permission on the directory of REST, as the kernel
  * checks it on the overlay's directory before anything is copied up. */
 static long may_change_in(const struct mount_spec *m, const char *rest, size_t len)
@@ -595,7 +710,7 @@ static long may_change_in(const struct mount_spec *m, const char *rest, size_t l
 	return sys(SYS_faccessat2, AT_FDCWD, (long)host, W_OK | X_OK, AT_EACCESS, 0, 0);
 }
 
-long ovl_prepare_create(const struct mount_spec *m, const char *rest, size_t len, bool *was_whiteout)
+static long ovl_prepare_create_in(const struct mount_spec *m, const char *rest, size_t len, bool *was_whiteout)
 {
 	char host[VFS_PATH_MAX];
 	struct ovl_look lk;
@@ -620,6 +735,11 @@ long ovl_prepare_create(const struct mount_spec *m, const char *rest, size_t len
 		*was_whiteout = true;
 	}
 	return 0;
+}
+
+long ovl_prepare_create(const struct mount_spec *m, const char *rest, size_t len, bool *was_whiteout)
+{
+	return changed(ovl_prepare_create_in(m, rest, len, was_whiteout));
 }
 
 /* A whiteout at UPPER's PATH (its directory exists, the name does not). */
@@ -658,7 +778,7 @@ long ovl_mark_opaque(const struct mount_spec *m, const char *rest, size_t len)
 	long r = ovl_upper_path(m, rest, len, up, sizeof up);
 	if (r < 0)
 		return r;
-	return sys(SYS_lsetxattr, (long)up, (long)x_opaque(), (long)"y", 1, 0, 0);
+	return changed(sys(SYS_lsetxattr, (long)up, (long)x_opaque(), (long)"y", 1, 0, 0));
 }
 
 /* ---- merged listings ---- */
@@ -679,7 +799,8 @@ static void blob_put(struct blob *b, uint64_t ino, unsigned char type, const cha
 {
 	size_t rec = (19 + nl + 1 + 7) & ~(size_t)7;
 	if (b->len + rec > b->cap) {
-		size_t cap = b->cap ? 2 * b->cap : 4096;
+		/* first what lp_malloc has without a mapping of its own */
+		size_t cap = b->cap ? 2 * b->cap : 4096 - 16;
 		while (cap < b->len + rec)
 			cap *= 2;
 		char *np = lp_malloc(cap);
@@ -864,7 +985,7 @@ static long clear_upper_dir(const char *path)
 	return r;
 }
 
-long ovl_remove(const struct mount_spec *m, const char *rest, size_t len, bool dir)
+static long ovl_remove_in(const struct mount_spec *m, const char *rest, size_t len, bool dir)
 {
 	char host[VFS_PATH_MAX], up[VFS_PATH_MAX];
 	struct ovl_look lk;
@@ -897,6 +1018,11 @@ long ovl_remove(const struct mount_spec *m, const char *rest, size_t len, bool d
 	return lk.in_lower ? make_whiteout(up) : 0;
 }
 
+long ovl_remove(const struct mount_spec *m, const char *rest, size_t len, bool dir)
+{
+	return changed(ovl_remove_in(m, rest, len, dir));
+}
+
 static bool parent_merged(const struct mount_spec *m, const char *rest, size_t len)
 {
 	char host[VFS_PATH_MAX];
@@ -911,7 +1037,7 @@ static bool of_lower_layers(const struct ovl_look *lk)
 	return lk->is_dir && (lk->layer > 0 || ovl_merged(lk));
 }
 
-long ovl_rename(const struct mount_spec *m, const char *a, size_t alen, const char *b, size_t blen,
+static long ovl_rename_in(const struct mount_spec *m, const char *a, size_t alen, const char *b, size_t blen,
 		unsigned flags)
 {
 	char ha[VFS_PATH_MAX], hb[VFS_PATH_MAX], ua[VFS_PATH_MAX], ub[VFS_PATH_MAX];
@@ -980,6 +1106,12 @@ long ovl_rename(const struct mount_spec *m, const char *a, size_t alen, const ch
 	if (la.is_dir && (lb.whiteout || lb.in_lower || parent_merged(m, b, blen)))
 		return ovl_mark_opaque(m, b, blen);
 	return 0;
+}
+
+long ovl_rename(const struct mount_spec *m, const char *a, size_t alen, const char *b, size_t blen,
+	       unsigned flags)
+{
+	return changed(ovl_rename_in(m, a, alen, b, blen, flags));
 }
 
 /* ---- the backend ---- */
