@@ -97,6 +97,9 @@ long ovl_upper_path(const struct mount_spec *m, const char *rest, size_t len, ch
 /* Is HOST (LEN bytes) in M's UPPER? */
 bool ovl_in_upper(const struct mount_spec *m, const char *host, size_t len) __attribute__((visibility("hidden")));
 /* Before a change to the object: it (and its directories) in UPPER. */
+/* After the kernel made a name in UPPER (which ovl_prepare_create made
+ * ready): what processes remember of the overlay is out of date. */
+void ovl_changed(void) __attribute__((visibility("hidden")));
 long ovl_copy_up(const struct mount_spec *m, const char *rest, size_t len)
 	__attribute__((visibility("hidden")));
 /* Before a new name is made: 1 if it exists; else 0 once its directory is

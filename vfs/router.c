@@ -576,7 +576,7 @@ static long ovl_write(lp_ctx *c, const struct route *rt, struct vfs_path *p, str
 	size_t len, qlen;
 	const char *rest = ovl_rest(p, m, &len);
 	long r;
-	bool was_whiteout = false;
+	bool was_whiteout = false, creates = false;
 	switch (rt->nr) {
 	case SYS_unlink:
 		return ovl_remove(m, rest, len, false);
@@ -605,6 +605,7 @@ static long ovl_write(lp_ctx *c, const struct route *rt, struct vfs_path *p, str
 			return r;
 		if ((r = ovl_to_upper(p, m)) < 0)
 			return r;
+		creates = true;
 		break;
 	case SYS_link:
 	case SYS_linkat: {
@@ -624,6 +625,7 @@ static long ovl_write(lp_ctx *c, const struct route *rt, struct vfs_path *p, str
 		if ((r = ovl_to_upper(q, m)) < 0)
 			return r;
 		was_whiteout = false;
+		creates = true;
 		break;
 	}
 	default: {  /* a change to the object itself */
@@ -652,6 +654,8 @@ static long ovl_write(lp_ctx *c, const struct route *rt, struct vfs_path *p, str
 	r = lp_ctx_exec(c);
 	if (r == 0 && was_whiteout && (rt->nr == SYS_mkdir || rt->nr == SYS_mkdirat))
 		ovl_mark_opaque(m, rest, len);  /* the lower directory stays hidden */
+	if (r == 0 && creates)
+		ovl_changed();
 	return r;
 }
 
@@ -1134,6 +1138,8 @@ resolve:
 	} else {
 		r = lp_ctx_exec(c);
 	}
+	if (r >= 0 && (flags & O_CREAT) && vfs_is_overlay(p.mount))
+		ovl_changed();  /* it may be new in UPPER */
 	uint8_t kind = vfs_kind_of(&p);
 	if (r >= 0 && kind != FD_HOST) {
 		vfs_proc_lock(pr);
@@ -1692,6 +1698,8 @@ static lp_action handle_sockaddr(lp_ctx *c, void *data)
 	r = lp_ctx_exec(c);
 	if (dirfd >= 0)
 		sys(SYS_close, dirfd, 0, 0, 0, 0, 0);
+	if (r == 0 && c->nr == SYS_bind && vfs_is_overlay(p.mount))
+		ovl_changed();  /* a socket made in UPPER */
 	return lp_return(r);
 }
 

@@ -174,3 +174,37 @@ if wanted overlay; then
 	fi
 	rm -rf "$WORK/ovp"
 fi
+
+# Each process remembers overlay directories while nothing changes: a
+# change made by another process of the view must show at once.
+if wanted overlay; then
+	newdir ov-remembered
+	mkdir -p low/d/sub up && echo x >low/d/sub/f && echo y >low/d/g
+	[ $IS_ROOT = 1 ] && chown -R 65534:65534 up low
+	want="['f'] True
+['f', 'new'] new
+False False
+['f'] again
+False y"
+	for cfg in "${CONFIGS[@]}"; do
+		who=${cfg%%:*} mode=${cfg#*:}
+		[ $mode = eager ] && continue
+		rm -rf up/* up/.[!.]* 2>/dev/null
+		drop=()
+		[ $who = nobody ] && drop=("${NOBODY[@]}")
+		out=$(cd / && timeout 60 "${drop[@]}" "$B/vfsrun" --mode=$mode --overlay "$RUNDIR/low" "$RUNDIR/up" /v -- \
+			/usr/bin/python3 -c '
+import os, subprocess
+def sh(c): subprocess.run(["sh", "-c", c], check=True)
+print(os.listdir("/v/d/sub"), os.path.exists("/v/d/sub/f"))
+sh("echo new >/v/d/sub/new")                     # copies d and d/sub up
+print(sorted(os.listdir("/v/d/sub")), open("/v/d/sub/new").read().strip())
+sh("rm -rf /v/d/sub")                            # whiteouts
+print(os.path.exists("/v/d/sub/f"), os.path.exists("/v/d/sub"))
+sh("mkdir /v/d/sub && echo again >/v/d/sub/f")   # opaque
+print(sorted(os.listdir("/v/d/sub")), open("/v/d/sub/f").read().strip())
+sh("mv /v/d/g /v/d/h")
+print(os.path.exists("/v/d/g"), open("/v/d/h").read().strip())' 2>&1)
+		same "overlay: another process's changes show at once in one that remembers directories [$cfg]" "$want" "$out" 5
+	done
+fi

@@ -128,19 +128,22 @@ static bool root_opaque(const struct mount_spec *m)
 	return opaque_mark(m->src) == 'y';
 }
 
-/* ---- directories' layers, remembered across calls ----
+/* ---- lookups remembered across calls ----
  * Per process: (overlay, directory) -> the layers the directory is made
- * of, valid while the view's overlay generation (vfs_shared, bumped after
+ * of, (overlay, other name) -> the layer that shows it, or the only layer
+ * that may (what the syscall alone finds out); valid while the view's overlay generation (vfs_shared, bumped after
  * every change an overlay makes, by any process of the view) is the one
  * it was taken at.  Each slot has a sequence number, odd while it is
  * written: a reader that finds it odd or changed takes it as a miss, a
  * writer that cannot claim it does not remember -- nobody waits, so a
  * signal handler cannot deadlock on a slot. */
+enum { LC_DIR, LC_FILE, LC_CANDIDATE };
 #define LC_SLOTS 4096
 #define LC_PATH 232
 static struct lc_slot {
 	uint32_t seq;
-	uint32_t layers;
+	uint32_t layers;  /* not LC_DIR: the layer's bit */
+	uint8_t kind;
 	uint64_t gen;
 	const struct mount_spec *m;
 	uint32_t len;
@@ -160,6 +163,11 @@ static long changed(long r)
 	return r;
 }
 
+void ovl_changed(void)
+{
+	changed(0);
+}
+
 static struct lc_slot *lc_slot(const struct mount_spec *m, const char *path, size_t len)
 {
 	uint64_t h = (uint64_t)(uintptr_t)m * 0x9e3779b97f4a7c15ull;
@@ -168,8 +176,10 @@ static struct lc_slot *lc_slot(const struct mount_spec *m, const char *path, siz
 	return &lcache[(h >> 20) % LC_SLOTS];
 }
 
-/* The layers of directory PATH remembered at generation GEN, or 0. */
-static uint32_t lc_get(const struct mount_spec *m, const char *path, size_t len, uint64_t gen)
+/* What was remembered of PATH at generation GEN (0: nothing), and its
+ * kind: the layers of a directory, the layer bit of another object, or of
+ * the only layer that may have it. */
+static uint32_t lc_find(const struct mount_spec *m, const char *path, size_t len, uint64_t gen, uint8_t *kind)
 {
 	if (!vfs_shared || len >= LC_PATH)
 		return 0;
@@ -178,12 +188,22 @@ static uint32_t lc_get(const struct mount_spec *m, const char *path, size_t len,
 	if (seq & 1)
 		return 0;
 	uint32_t layers = s->layers;
+	*kind = s->kind;
 	bool same = s->m == m && s->gen == gen && s->len == len && !memcmp(s->path, path, len);
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	return same && __atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq ? layers : 0;
 }
 
-static void lc_put(const struct mount_spec *m, const char *path, size_t len, uint32_t layers, uint64_t gen)
+/* The layers of directory PATH remembered at generation GEN, or 0. */
+static uint32_t lc_get(const struct mount_spec *m, const char *path, size_t len, uint64_t gen)
+{
+	uint8_t kind;
+	uint32_t layers = lc_find(m, path, len, gen, &kind);
+	return kind == LC_DIR ? layers : 0;
+}
+
+static void lc_remember(const struct mount_spec *m, const char *path, size_t len, uint32_t layers, uint8_t kind,
+			uint64_t gen)
 {
 	if (!vfs_shared || len >= LC_PATH || !layers)
 		return;
@@ -192,11 +212,17 @@ static void lc_put(const struct mount_spec *m, const char *path, size_t len, uin
 	if ((seq & 1) || !__atomic_compare_exchange_n(&s->seq, &seq, seq + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return;
 	s->layers = layers;
+	s->kind = kind;
 	s->gen = gen;
 	s->m = m;
 	s->len = (uint32_t)len;
 	memcpy(s->path, path, len);
 	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
+}
+
+static void lc_put(const struct mount_spec *m, const char *path, size_t len, uint32_t layers, uint64_t gen)
+{
+	lc_remember(m, path, len, layers, LC_DIR, gen);
 }
 
 /* LK for a name no layer shows: hidden by a whiteout, behind a
@@ -261,15 +287,26 @@ static long lookup_from(const struct mount_spec *m, const char *rest, size_t res
 			i++;
 		bool last = i == rest_len;
 		int found = -1;
-		bool dir = false, in_lower = false, chain = true;
+		bool dir = false, in_lower = false, chain = true, unsure = false;
 		uint32_t next = 0;
-		/* a directory remembered (what LOOK_FULL adds is not) */
-		uint32_t known = n == 1 || (last && full) ? 0 : lc_get(m, rest, e, gen);
+		/* remembered (what LOOK_FULL adds is not) */
+		uint8_t kind = LC_DIR;
+		uint32_t known = n == 1 || (last && full) ? 0 : lc_find(m, rest, e, gen, &kind);
+		if (known && kind != LC_DIR && !(last && (kind == LC_FILE || how == LOOK_PATH)))
+			known = 0;  /* the walk finds out (ENOTDIR, what it is) */
+		bool file = kind != LC_DIR;
+		if (known && last && kind == LC_CANDIDATE) {
+			lk->layer = __builtin_ctz(known);
+			lk->is_dir = false;
+			lk->in_lower = lk->layer > 0;
+			lk->layers = 0;
+			return layer_path(m, lk->layer, rest, rest_len, host, hostlen);
+		}
 		if (known && last) {
 			lk->layer = __builtin_ctz(known);
-			lk->is_dir = true;
-			lk->in_lower = (known >> 1) != 0;
-			lk->layers = known;
+			lk->is_dir = !file;
+			lk->in_lower = file ? lk->layer > 0 : (known >> 1) != 0;
+			lk->layers = file ? 0 : known;
 			return layer_path(m, lk->layer, rest, rest_len, host, hostlen);
 		}
 		if (known) {
@@ -284,6 +321,8 @@ static long lookup_from(const struct mount_spec *m, const char *rest, size_t res
 				lk->is_dir = false;
 				lk->in_lower = l > 0;
 				lk->layers = 0;
+				if (l > 0 && n > 1)  /* the layers above did not have it */
+					lc_remember(m, rest, rest_len, 1u << l, LC_CANDIDATE, gen);
 				return layer_path(m, l, rest, rest_len, host, hostlen);
 			}
 			long pl = layer_path(m, l, rest, e, path, sizeof path);
@@ -295,7 +334,7 @@ static long lookup_from(const struct mount_spec *m, const char *rest, size_t res
 				continue;
 			if (r < 0) {  /* EACCES...: the syscall on this path says so */
 				if (found < 0)
-					found = l;
+					found = l, unsure = true;
 				break;
 			}
 			if (is_whiteout(path, &st)) {
@@ -344,6 +383,8 @@ static long lookup_from(const struct mount_spec *m, const char *rest, size_t res
 		}
 		if (dir && n > 1)
 			lc_put(m, rest, e, next, gen);
+		else if (last && n > 1 && !unsure)
+			lc_remember(m, rest, e, 1u << found, LC_FILE, gen);
 		if (last) {
 			lk->layer = found;
 			lk->is_dir = dir;
