@@ -39,8 +39,9 @@
 
 #define ROOTFS_BINDS "/dev", "/proc", "/sys", "/tmp", "/run", "/etc/resolv.conf", "/etc/hosts", \
 	"/etc/host.conf", "/etc/localtime", "$HOME"
-#define ROOTFS_BINDS_HELP "/dev /proc /sys /tmp /run /etc/resolv.conf\n" \
-	"                      /etc/hosts /etc/host.conf /etc/localtime and $HOME"
+#define ROOTFS_BINDS_HELP "/dev /proc /sys /tmp\n" \
+	"                      /run /etc/resolv.conf /etc/hosts /etc/host.conf\n" \
+	"                      /etc/localtime and $HOME"
 
 static void fail(int status, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
 static void fail(int status, const char *fmt, ...)
@@ -579,7 +580,7 @@ int main(int argc, char **argv)
 		case '?':
 		default:
 			if (optopt == 'b' || optopt == 'w' || optopt == 'r' || optopt == 'R' ||
-			    (optopt >= OPT_BIND && optopt <= OPT_ROOTFS))
+			    (optopt >= OPT_BIND && optopt <= OPT_FAKE_ROOT_FILE && optopt != OPT_FAKE_ROOT))
 				fail(EXIT_FAIL, "%s needs an argument (see vfsrun --help)", argv[optind - 1]);
 			if (optopt && optopt < 256)
 				fail(EXIT_FAIL, "unknown option -%c (see vfsrun --help)", optopt);

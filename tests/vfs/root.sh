@@ -130,6 +130,8 @@ if wanted fake-root; then
 	expect_exit "--fake-root-file in a missing directory: one line, 125" 125 "$V" --fake-root-file /nonexistent/t true
 	expect_exit "--root that is not a directory: one line, 125" 125 "$V" --root bad-table true
 	expect_exit "--root given twice: one line, 125" 125 "$V" --root / -r "$RUNDIR" true
+	expect_exit "-r without DIR: one line, 125" 125 "$V" -r
+	expect_exit "--fake-root-file without FILE: one line, 125" 125 "$V" --fake-root-file
 	# a static program as COMMAND, and chroot(2) narrowing a view
 	mkdir -p jail/sub && echo inside >jail/sub/marker && echo outside >jail/marker
 	printf 'chroot /v/sub\nchdir /\ngetcwd\ncat /marker\ncat /../marker\nlsdir /\n' >jail.ops
