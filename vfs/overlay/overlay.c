@@ -76,12 +76,29 @@ static const char *x_opaque(void)
 
 /* The opaque mark of a directory: 'y' (opaque), 'x' (holds xattr
  * whiteouts) or 0. */
+/* Is NAME in the NUL-separated LIST of N bytes? */
+static bool listed(const char *list, long n, const char *name)
+{
+	size_t nl = strlen(name) + 1;
+	for (long i = 0; i < n; i += (long)strlen(list + i) + 1)
+		if (i + (long)nl <= n && !memcmp(list + i, name, nl))
+			return true;
+	return false;
+}
+
 static char opaque_mark(const char *path)
 {
-	char v[2];
-	if (xattr_get(path, "trusted.overlay.opaque", v, 1) == 1 && (v[0] == 'y' || v[0] == 'x'))
+	/* most directories have no xattr at all: one syscall says so */
+	char names[512], v[2];
+	long n = sys(SYS_llistxattr, (long)path, (long)names, sizeof names, 0, 0, 0);
+	if (n == 0)
+		return 0;
+	bool all = n < 0 || names[n - 1];  /* too many to list: ask for each */
+	if ((all || listed(names, n, "trusted.overlay.opaque")) &&
+	    xattr_get(path, "trusted.overlay.opaque", v, 1) == 1 && (v[0] == 'y' || v[0] == 'x'))
 		return v[0];
-	if (xattr_get(path, "user.overlay.opaque", v, 1) == 1 && (v[0] == 'y' || v[0] == 'x'))
+	if ((all || listed(names, n, "user.overlay.opaque")) &&
+	    xattr_get(path, "user.overlay.opaque", v, 1) == 1 && (v[0] == 'y' || v[0] == 'x'))
 		return v[0];
 	return 0;
 }
