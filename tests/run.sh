@@ -41,7 +41,15 @@ expect() {
 export LPTRACE_OUT=/dev/null
 
 WORK=$(mktemp -d /tmp/lazypoline-tests.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+# at the end, also after an interruption: FUSE file systems the tests
+# mounted under WORK go first (a dead one would stay mounted otherwise)
+cleanup() {
+	awk -v w="$WORK/" 'index($2, w) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do
+		fusermount3 -u "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
+	done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
 chmod 755 "$WORK"
 # A copy of the build that an unprivileged user can read.
 cp -a "$SRC_B" "$WORK/build"
