@@ -295,6 +295,8 @@ static void find_loader(void)
 		vfs.loader[0] = 0;
 }
 
+static char fake_root_table[PATH_MAX + 256];  /* vfs_fake_root's */
+
 static int start_view(lp_interposer *ip, const char *chdir_to, const char *cwd_label, const char *fds,
 		      const char *exe)
 {
@@ -340,7 +342,7 @@ static int start_view(lp_interposer *ip, const char *chdir_to, const char *cwd_l
 		r = lp_on_vfork_done(ip, vfs_vfork_done, NULL);
 	if (!r)
 		r = vfs_fork_hooks();
-	const char *fake_root = getenv("VFSRUN_FAKEROOT");
+	const char *fake_root = fake_root_table[0] ? fake_root_table : getenv("VFSRUN_FAKEROOT");
 	if (!r && fake_root) {
 		r = vfs_fakeroot_start(ip, fake_root, getenv("VFSRUN_FAKEIDS"), true);
 		if (r == -EINVAL)
@@ -454,6 +456,32 @@ static int new_mem_dir(char *out, size_t n)
 	if (r < 0)
 		return fail(-r, "cannot make a directory in memory (%s): %s", mem_dirs.root[0] ? out : "/dev/shm or /tmp",
 			    strerror(-r));
+	return 0;
+}
+
+LP_API int vfs_fake_root(const char *table_file)
+{
+	if (vfs.started)
+		return fail(EBUSY, "the view has already started");
+	char dir[PATH_MAX];
+	if (!table_file) {
+		int r = new_mem_dir(dir, sizeof dir);
+		if (r < 0)
+			return r;
+		snprintf(fake_root_table, sizeof fake_root_table, "%s/fake-root", dir);
+		return 0;
+	}
+	/* the file may not exist yet: its directory must */
+	const char *slash = strrchr(table_file, '/');
+	char given[PATH_MAX];
+	snprintf(given, sizeof given, "%.*s", slash ? (int)(slash - table_file) : 1, slash ? table_file : ".");
+	if (!*given)
+		given[0] = '/', given[1] = 0;
+	if (!realpath(given, dir))
+		return fail(errno, "fake root table %s: %s", table_file, strerror(errno));
+	if ((size_t)snprintf(fake_root_table, sizeof fake_root_table, "%s/%s", dir, slash ? slash + 1 : table_file) >=
+	    sizeof fake_root_table)
+		return fail(ENAMETOOLONG, "fake root table %s: the path is too long", table_file);
 	return 0;
 }
 

@@ -33,6 +33,11 @@ LP_API int vfs_overlay(const char *lower, const char *upper, const char *dest);
  * directory on the host's /dev/shm, removed when this process exits. */
 LP_API int vfs_tmpfs(const char *dest);
 LP_API int vfs_tmp_overlay(const char *dest);
+/* Fake root (vfsrun -0): this process and its children run as root to
+ * themselves -- get*id report 0, chown and device mknod succeed and stat
+ * reports them.  TABLE_FILE keeps what was faked across runs (made if
+ * missing); NULL keeps it in memory until this process exits. */
+LP_API int vfs_fake_root(const char *table_file);
 /* The mounts of a mounts file (the grammar is in README.md). */
 LP_API int vfs_mounts_file(const char *path);
 /* Register the view's handlers on ip, before lp_start.  The working

@@ -125,6 +125,12 @@ if wanted fake-root; then
 65534
 0" ]; then ok "fake root: set*id by root's rules, inherited by exec'd programs"
 	else bad "fake root: set*id by root's rules" "$out"; fi
+	mkdir ipf && touch ipf/f && chmod -R a+rwX ipf
+	owner=$(stat -c %u:%g ipf/f)
+	out=$(vrun "$B/tests/inprocess-fakeroot" "$RUNDIR/ipf" 2>&1)
+	if [ "$out" = "uid 0, f owned by 5:6
+0" ] && [ "$(stat -c %u:%g ipf/f)" = "$owner" ]; then ok "fake root in-process (vfs_fake_root), inherited by a child"
+	else bad "fake root in-process (vfs_fake_root)" "$out" "owner: $owner -> $(stat -c %u:%g ipf/f)"; fi
 	echo garbage >bad-table
 	expect_exit "--fake-root-file that is not a table: one line, 125" 125 "$V" --fake-root-file bad-table true
 	expect_exit "--fake-root-file in a missing directory: one line, 125" 125 "$V" --fake-root-file /nonexistent/t true
