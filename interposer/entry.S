@@ -605,12 +605,43 @@ END(lp_user_copy)
 
 /* long lp_user_strncpy(char *dst, const char *src, size_t n):
  * length, or -ENAMETOOLONG when there is no NUL in the first n bytes (dst
- * then holds the first n - 1 and a NUL). */
+ * then holds the first n - 1 and a NUL).  Every path a prefilter looks at
+ * comes through here: bytes up to an 8-aligned source address, then 8 at a
+ * time while none is NUL and 8 more fit (an aligned load never crosses
+ * into the next page, so it faults only where the string goes on), then
+ * bytes again. */
 ENTRY(lp_user_strncpy)
 	cmp	$LP_TRAMP_LEN, %rsi
 	jb	lp_usercopy_fault
 	xor	%eax, %eax
-1:	cmp	%rdx, %rax
+5:	lea	(%rsi,%rax,1), %rcx	/* the head, up to alignment */
+	test	$7, %cl
+	jz	6f
+	cmp	%rdx, %rax
+	jae	3f
+	movzbl	(%rsi,%rax,1), %ecx
+	mov	%cl, (%rdi,%rax,1)
+	test	%cl, %cl
+	jz	2f
+	inc	%rax
+	jmp	5b
+6:	movabs	$0x0101010101010101, %r8
+	movabs	$0x8080808080808080, %r9
+7:	lea	8(%rax), %rcx		/* whole words */
+	cmp	%rdx, %rcx
+	ja	1f
+	mov	(%rsi,%rax,1), %rcx
+	mov	%rcx, %r10		/* a zero byte: (w - 0x01..) & ~w & 0x80.. */
+	sub	%r8, %r10
+	mov	%rcx, %r11
+	not	%r11
+	and	%r11, %r10
+	test	%r9, %r10
+	jnz	1f
+	mov	%rcx, (%rdi,%rax,1)
+	add	$8, %rax
+	jmp	7b
+1:	cmp	%rdx, %rax		/* the tail */
 	jae	3f
 	movzbl	(%rsi,%rax,1), %ecx
 	mov	%cl, (%rdi,%rax,1)

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -225,6 +226,36 @@ START_TEST(user_memory)
 	ck_assert_int_eq(lp_start(ip), 0);  /* faults are caught once started */
 	ck_assert_int_eq(lp_copy_from_user(buf, (void *)0x10000, 4), -EFAULT);
 	ck_assert_int_eq(lp_strncpy_from_user(buf, (void *)-4096L, 4), -EFAULT);
+	/* every alignment and length, strings that end at an unmapped page,
+	 * buffers of every size: the same answers as a byte at a time */
+	char *pages = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(pages, MAP_FAILED);
+	ck_assert_int_eq(munmap(pages + 4096, 4096), 0);
+	char out[64];
+	for (int len = 0; len < 40; len++)
+		for (int end = 4096 - 48; end < 4096; end++) {
+			char *s = pages + end - len - 1;  /* s[len] is its NUL, at end - 1 */
+			memset(pages + 4000, 'x', 96);
+			s[len] = 0;
+			for (size_t n = 1; n < 48; n++) {
+				memset(out, '#', sizeof out);
+				long r = lp_strncpy_from_user(out, s, n);
+				if ((size_t)len < n) {
+					ck_assert_int_eq(r, len);
+					ck_assert_int_eq(memcmp(out, s, (size_t)len + 1), 0);
+				} else {
+					ck_assert_int_eq(r, -ENAMETOOLONG);
+					ck_assert_int_eq(memcmp(out, s, n - 1), 0);
+					ck_assert_int_eq(out[n - 1], 0);
+				}
+				ck_assert_int_eq(out[n], '#');  /* nothing written past n */
+			}
+		}
+	/* no NUL before the unmapped page: EFAULT where the string runs on */
+	memset(pages + 4000, 'x', 96);
+	for (int start = 4096 - 24; start < 4096; start++)
+		ck_assert_int_eq(lp_strncpy_from_user(out, pages + start, sizeof out), -EFAULT);
+	munmap(pages, 4096);
 	ck_assert_int_eq(lp_copy_to_user((void *)getppid, buf, 1), -EFAULT);  /* code is read-only */
 }
 END_TEST
