@@ -154,7 +154,7 @@ static void rseq_unregister(void)
 		char *tp;
 		__asm__("mov %%fs:0, %0" : "=r"(tp));
 		char *area = tp + __rseq_offset;
-		for (unsigned len = 32; len >= 20; len -= 12)
+		for (unsigned len = 32; len >= 20; len -= 12)  /* the length it registered: 32, else 20 */
 			if (syscall(SYS_rseq, area, len, 1 /* RSEQ_FLAG_UNREGISTER */, RSEQ_SIG) == 0)
 				break;
 	}
@@ -162,6 +162,15 @@ static void rseq_unregister(void)
 }
 
 #define PUSH(v) (*--sp = (uintptr_t)(v))
+
+/* STR copied just below *O, which moves down to it. */
+static char *push_str(char **o, const char *str)
+{
+	size_t n = strlen(str) + 1;
+	*o -= n;
+	memcpy(*o, str, n);
+	return *o;
+}
 
 /* The initial stack the program expects, built far enough below this
  * frame, then a jump to ENTRY with it. */
@@ -180,26 +189,17 @@ static void start(uintptr_t entry, char **argv, int argc, const char *execfn, co
 	/* strings at the top; the area may lie below the stack's current
 	 * end: the kernel grows it on the first touch, so write downwards */
 	char *o = (char *)top;
-#define PUT_STR(dst, str)                                     \
-	do {                                                  \
-		size_t n_ = strlen(str) + 1;                  \
-		o -= n_;                                      \
-		memcpy(o, str, n_);                           \
-		dst = o;                                      \
-	} while (0)
-	char *p_execfn, *p_platform, *random;
-	PUT_STR(p_execfn, execfn);
-	PUT_STR(p_platform, "x86_64");
+	char *p_execfn = push_str(&o, execfn);
+	char *p_platform = push_str(&o, "x86_64");
 	o -= 16;
-	random = o;
+	char *random = o;
 	const void *our_random = (const void *)getauxval(AT_RANDOM);
 	if (our_random)
 		memcpy(random, our_random, 16);
 	for (int i = envc - 1; i >= 0; i--)
-		PUT_STR(new_env[i], environ[i]);
+		new_env[i] = push_str(&o, environ[i]);
 	for (int i = argc - 1; i >= 0; i--)
-		PUT_STR(new_argv[i], argv[i]);
-#undef PUT_STR
+		new_argv[i] = push_str(&o, argv[i]);
 	uintptr_t *sp = (uintptr_t *)((uintptr_t)o & ~(uintptr_t)15);
 	/* the auxiliary vector, then environ, argv, argc; rsp ends 16-aligned */
 	struct {

@@ -37,11 +37,13 @@
 #define EXIT_CANNOT_RUN 126
 #define EXIT_NOT_FOUND 127
 
-#define ROOTFS_BINDS "/dev", "/proc", "/sys", "/tmp", "/run", "/etc/resolv.conf", "/etc/hosts", \
-	"/etc/host.conf", "/etc/localtime", "$HOME"
-#define ROOTFS_BINDS_HELP "/dev /proc /sys /tmp\n" \
-	"                      /run /etc/resolv.conf /etc/hosts /etc/host.conf\n" \
-	"                      /etc/localtime and $HOME"
+/* The host directories and files --rootfs binds in, as PRoot's -R does
+ * (its list without the account files: the guest keeps its own users). */
+static const char *const rootfs_binds[] = { "/dev",	   "/proc",	     "/sys",
+					    "/tmp",	   "/run",	     "/etc/resolv.conf",
+					    "/etc/hosts",  "/etc/host.conf", "/etc/localtime",
+					    "$HOME" };
+#define N_ROOTFS_BINDS (sizeof rootfs_binds / sizeof *rootfs_binds)
 
 static void fail(int status, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
 static void fail(int status, const char *fmt, ...)
@@ -72,8 +74,17 @@ static void usage(FILE *f)
 	      "File-system view (DEST is a path in the view; later options may nest):\n"
 	      "  --root DIR, -r DIR  DIR is the view's / (a chroot without root); only what\n"
 	      "                      the other options add shows the host's files\n"
-	      "  --rootfs DIR, -R DIR\n"
-	      "                      --root DIR, plus the host's " ROOTFS_BINDS_HELP "\n"
+	      "  --rootfs DIR, -R DIR\n",
+	      f);
+	/* the --rootfs list, wrapped as the rest */
+	int col = fprintf(f, "                      --root DIR, plus the host's");
+	for (size_t i = 0; i < N_ROOTFS_BINDS; i++) {
+		const char *sep = i + 1 == N_ROOTFS_BINDS ? " and " : " ";
+		if (col + (int)strlen(sep) + (int)strlen(rootfs_binds[i]) > 76)
+			col = fprintf(f, "\n                     ") - 1;  /* the separator indents by one */
+		col += fprintf(f, "%s%s", sep, rootfs_binds[i]);
+	}
+	fputs("\n"
 	      "                      where they exist (other options take precedence)\n"
 	      "  --bind SRC DEST     DEST shows the host's SRC (a directory or a file)\n"
 	      "  --ro-bind SRC DEST  the same, read-only: writes fail with EROFS\n"
@@ -302,9 +313,6 @@ static void add_tmp_overlay(const char *opt, const char *dest)
 	add_overlay(opt, lower, upper, dest, NULL);
 }
 
-/* The host directories and files --rootfs binds in, as PRoot's -R does
- * (its list without the account files: the guest keeps its own users). */
-static const char *const rootfs_binds[] = { ROOTFS_BINDS };
 
 static bool has_dest(const char *dest)
 {
@@ -327,7 +335,7 @@ static void add_root(bool with_host_binds)
 		add_mount("--root", 0, root_dir, "/", NULL);
 	if (!with_host_binds)
 		return;
-	for (size_t i = 0; i < sizeof rootfs_binds / sizeof *rootfs_binds; i++) {
+	for (size_t i = 0; i < N_ROOTFS_BINDS; i++) {
 		const char *p = rootfs_binds[i];
 		if (!strcmp(p, "$HOME") && !(p = getenv("HOME")))
 			continue;

@@ -80,30 +80,9 @@ void lp_eager_scan(void)
 {
 	if (lp_rt.own_namespace)
 		dl_iterate_phdr(collect_own, NULL);
-	int fd = (int)lp_sys3(SYS_open, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	size_t cap = 1 << 16, len = 0;
-	char *buf = lp_malloc(cap);
-	for (;;) {
-		if (!buf)
-			break;
-		if (len + 4096 > cap) {
-			char *nb = lp_realloc(buf, cap * 2);
-			if (!nb)
-				break;
-			buf = nb;
-			cap *= 2;
-		}
-		long r = lp_sys3(SYS_read, fd, buf + len, cap - len - 1);
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	lp_sys1(SYS_close, fd);
+	char *buf = lp_read_self_maps();
 	if (!buf)
 		return;
-	buf[len] = 0;
 	const void *done[256];
 	int n_done = 0;
 	lp_rewrite_lock();

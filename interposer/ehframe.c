@@ -279,6 +279,32 @@ int lp_ehframe_each(const uint8_t *hdr, void (*fn)(const struct lp_fde_range *, 
 
 /* ---- objects the dynamic loader does not know ---- */
 
+char *lp_read_self_maps(void)
+{
+	long fd = lp_sys3(SYS_open, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return NULL;
+	size_t cap = 1 << 16, len = 0;
+	char *buf = lp_malloc(cap);
+	while (buf) {
+		if (len + 4096 > cap) {
+			char *nb = lp_realloc(buf, cap * 2);
+			if (!nb)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		long r = lp_sys3(SYS_read, fd, buf + len, cap - len - 1);
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	lp_sys1(SYS_close, fd);
+	if (buf)
+		buf[len] = 0;
+	return buf;
+}
+
 #define LP_OBJ_CACHE 128
 static struct {
 	uintptr_t start, end;
@@ -332,30 +358,9 @@ static const char *parse_map(const char *p, struct map_line *m)
  * same file at offset 0 (the first PT_LOAD of an ELF object). */
 static uintptr_t elf_base_of(uintptr_t pc)
 {
-	long fd = lp_sys3(SYS_open, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	size_t cap = 1 << 16, len = 0;
-	char *buf = lp_malloc(cap);
-	for (;;) {
-		if (!buf)
-			break;
-		if (len + 4096 > cap) {
-			char *nb = lp_realloc(buf, cap * 2);
-			if (!nb)
-				break;
-			buf = nb;
-			cap *= 2;
-		}
-		long r = lp_sys3(SYS_read, fd, buf + len, cap - len - 1);
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	lp_sys1(SYS_close, fd);
+	char *buf = lp_read_self_maps();
 	if (!buf)
 		return 0;
-	buf[len] = 0;
 	struct map_line at = { 0 }, m;
 	bool found = false;
 	for (const char *p = buf; *p && !found;) {

@@ -279,6 +279,8 @@ struct lp_object {
 	const uint8_t *eh_frame_hdr;
 };
 int lp_find_object(uintptr_t pc, struct lp_object *o) LP_HIDDEN;
+/* /proc/self/maps, NUL-terminated, in lp_malloc'd memory (NULL: none). */
+char *lp_read_self_maps(void) LP_HIDDEN;
 
 /* ---- eager.c ---- */
 void lp_eager_scan(void) LP_HIDDEN;

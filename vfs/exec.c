@@ -39,26 +39,12 @@ static bool blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* The first bytes of FILE (a host path); -errno if it cannot be read. */
-static long read_header(const char *file, char *buf, size_t n)
-{
-	long fd = sys(SYS_openat, AT_FDCWD, (long)file, O_RDONLY | O_CLOEXEC, 0, 0, 0);
-	if (fd < 0)
-		return fd;
-	long r = sys(SYS_pread64, fd, (long)buf, (long)n, 0, 0, 0);
-	sys(SYS_close, fd, 0, 0, 0, 0, 0);
-	return r;
-}
-
-/* An ELF file's PT_INTERP into out ("" for a static program); -1 if FILE
- * is no x86-64 ELF program we can tell about. */
-static int elf_interp(const char *file, const Elf64_Ehdr *eh, char *out, size_t outlen)
+/* An ELF file's PT_INTERP into out ("" for a static program); -1 if the
+ * file (FD, its header EH) is no x86-64 ELF program we can tell about. */
+static int elf_interp(long fd, const Elf64_Ehdr *eh, char *out, size_t outlen)
 {
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_machine != EM_X86_64 ||
 	    (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) || eh->e_phentsize != sizeof(Elf64_Phdr))
-		return -1;
-	long fd = sys(SYS_openat, AT_FDCWD, (long)file, O_RDONLY | O_CLOEXEC, 0, 0, 0);
-	if (fd < 0)
 		return -1;
 	int r = 0;
 	out[0] = 0;
@@ -79,7 +65,6 @@ static int elf_interp(const char *file, const Elf64_Ehdr *eh, char *out, size_t 
 		}
 		break;
 	}
-	sys(SYS_close, fd, 0, 0, 0, 0, 0);
 	return r;
 }
 
@@ -145,16 +130,12 @@ long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *c
 	struct exec_work *w = lp_malloc(sizeof *w);
 	if (!w)
 		return -ENOMEM;
-	long r = lp_strncpy_from_user(w->filename, filename, sizeof w->filename);
-	if (r < 0 || r >= (long)sizeof w->filename) {
-		lp_free(w);
-		return r < 0 ? r : -ENAMETOOLONG;
-	}
 	const char *argv0 = NULL;
-	if (user_argv && lp_copy_from_user(&argv0, user_argv, sizeof argv0)) {
-		lp_free(w);
-		return -EFAULT;
-	}
+	long r = lp_strncpy_from_user(w->filename, filename, sizeof w->filename);
+	if (r >= 0 && user_argv && lp_copy_from_user(&argv0, user_argv, sizeof argv0))
+		r = -EFAULT;
+	if (r < 0)
+		goto out;
 	w->heads[0] = argv0 ? argv0 : "";
 	w->user_argv0 = argv0 != NULL;
 	w->n_heads = 1;
@@ -162,29 +143,29 @@ long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *c
 	const char *name = w->filename;
 	bool change = false, loader = false;
 	for (int depth = 0;; depth++) {
-		long n = read_header(w->host, w->header, HEADER_MAX);
-		if (n < 0)
-			break;  /* the kernel tells */
-		w->header[n] = 0;
+		long fd = sys(SYS_openat, AT_FDCWD, (long)w->host, O_RDONLY | O_CLOEXEC, 0, 0, 0);
+		long n = fd < 0 ? fd : sys(SYS_pread64, fd, (long)w->header, HEADER_MAX, 0, 0, 0);
+		if (n >= 0)
+			w->header[n] = 0;
 		if (n >= (long)sizeof(Elf64_Ehdr) && !memcmp(w->header, ELFMAG, SELFMAG)) {
-			if (!vfs.loader[0] ||
-			    elf_interp(w->host, (const Elf64_Ehdr *)w->header, w->interp, sizeof w->interp) < 0)
-				break;
-			if (!w->interp[0]) {
+			int k = vfs.loader[0] ? elf_interp(fd, (const Elf64_Ehdr *)w->header, w->interp, sizeof w->interp) : -1;
+			sys(SYS_close, fd, 0, 0, 0, 0, 0);
+			if (k == 0 && !w->interp[0])
 				loader = true;  /* static: LD_PRELOAD cannot reach it */
-				break;
-			}
-			long e = vfs_resolve(AT_FDCWD, w->interp, VR_FOLLOW, &w->q);
-			loader = e == 0 && !w->q.synthetic && (moved(&w->q, w->interp) || whole_root());
+			else if (k == 0)
+				loader = vfs_resolve(AT_FDCWD, w->interp, VR_FOLLOW, &w->q) == 0 && !w->q.synthetic &&
+					 (moved(&w->q, w->interp) || whole_root());
 			break;
 		}
+		if (fd >= 0)
+			sys(SYS_close, fd, 0, 0, 0, 0, 0);
 		char *i_name, *i_arg;
 		if (n < 2 || w->header[0] != '#' || w->header[1] != '!' ||
 		    !split_hashbang(w->header, n, &i_name, &i_arg))
-			break;
+			break;  /* not ours to run: the kernel says what it is */
 		if (depth == MAX_DEPTH || w->n_heads + 2 > MAX_HEADS) {
-			lp_free(w);
-			return -ELOOP;
+			r = -ELOOP;
+			goto out;
 		}
 		/* keep the split line: the header buffer is read again */
 		char *copy = w->names[depth];
@@ -205,25 +186,24 @@ long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *c
 		w->heads[add - 1] = name;
 		w->n_heads += add - 1;
 		w->user_argv0 = false;
-		long e = vfs_resolve(AT_FDCWD, i_name, VR_FOLLOW, &w->q);
-		if (e < 0 || w->q.synthetic) {
-			lp_free(w);
-			return e < 0 ? e : -EACCES;
-		}
+		r = vfs_resolve(AT_FDCWD, i_name, VR_FOLLOW, &w->q);
+		if (r == 0 && w->q.synthetic)
+			r = -EACCES;
+		if (r < 0)
+			goto out;
 		change |= moved(&w->q, i_name);
 		name = i_name;
 		memcpy(w->host, w->q.host, w->q.host_len + 1);
 		memcpy(plan->exe_view, w->q.view, w->q.view_len + 1);
 	}
-	if (!change && !loader) {
-		lp_free(w);
-		return 0;
-	}
+	r = 0;
+	if (!change && !loader)
+		goto out;
 	size_t n_user = 0;
 	for (const char *a = ""; user_argv; n_user++) {
 		if (lp_copy_from_user(&a, user_argv + n_user, sizeof a)) {
-			lp_free(w);
-			return -EFAULT;
+			r = -EFAULT;
+			goto out;
 		}
 		if (!a)
 			break;
@@ -234,8 +214,8 @@ long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *c
 	size_t text = 5 * VFS_PATH_MAX + sizeof w->names;
 	char **argv = lp_malloc(count * sizeof *argv + text);
 	if (!argv) {
-		lp_free(w);
-		return -ENOMEM;
+		r = -ENOMEM;
+		goto out;
 	}
 	char *s = (char *)(argv + count);
 	size_t i = 0;
@@ -255,6 +235,7 @@ long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *c
 	argv[i] = NULL;
 	plan->file = put(&s, loader ? vfs.loader : w->host);
 	plan->argv = argv;
+out:
 	lp_free(w);
-	return 0;
+	return r;
 }

@@ -57,6 +57,17 @@ static struct {
 
 /* ---- the table ---- */
 
+/* A dev_t as stat reports it, taken apart (the kernel's encoding). */
+static uint32_t dev_major(uint64_t d)
+{
+	return (uint32_t)(((d >> 8) & 0xfff) | ((d >> 32) & ~0xfffull));
+}
+
+static uint32_t dev_minor(uint64_t d)
+{
+	return (uint32_t)((d & 0xff) | ((d >> 12) & ~0xffull));
+}
+
 static uint64_t dev_key(uint64_t major, uint64_t minor)
 {
 	return major << 32 | minor;
@@ -64,7 +75,7 @@ static uint64_t dev_key(uint64_t major, uint64_t minor)
 
 static uint64_t stat_dev_key(uint64_t d)
 {
-	return dev_key(((d >> 8) & 0xfff) | ((d >> 32) & ~0xfffull), (d & 0xff) | ((d >> 12) & ~0xffull));
+	return dev_key(dev_major(d), dev_minor(d));
 }
 
 static uint32_t slot_of(uint64_t dev, uint64_t ino)
@@ -168,8 +179,8 @@ static void patch_statx(void *ubuf)
 	if (set & FR_MODE)
 		sx.stx_mode = (uint16_t)e->mode;
 	if (set & FR_RDEV) {
-		sx.stx_rdev_major = (uint32_t)(((e->rdev >> 8) & 0xfff) | ((e->rdev >> 32) & ~0xfffull));
-		sx.stx_rdev_minor = (uint32_t)((e->rdev & 0xff) | ((e->rdev >> 12) & ~0xffull));
+		sx.stx_rdev_major = dev_major(e->rdev);
+		sx.stx_rdev_minor = dev_minor(e->rdev);
 		sx.stx_size = 0;
 	}
 	lp_copy_to_user(ubuf, &sx, sizeof sx);
@@ -190,8 +201,8 @@ static lp_action fr_stat(lp_ctx *c, void *data)
 
 /* ---- changes: after the view, on host paths ---- */
 
-/* The file a chown/chmod-like call names: (dirfd, path copied into buf,
- * flags); -errno if the path cannot be read. */
+/* The file a call names: (dirfd, path copied into buf, flags as for
+ * newfstatat); -errno if the path cannot be read. */
 static long target_of(const lp_ctx *c, long *dirfd, char *buf, long *flags)
 {
 	const char *upath = NULL;
@@ -200,12 +211,28 @@ static long target_of(const lp_ctx *c, long *dirfd, char *buf, long *flags)
 	switch (c->nr) {
 	case SYS_chown:
 	case SYS_chmod:
+	case SYS_access:
 		upath = (const char *)c->args[0];
 		*flags = 0;
 		break;
 	case SYS_lchown:
+	case SYS_mknod:
+	case SYS_unlink:
+	case SYS_rmdir:
 		upath = (const char *)c->args[0];
 		*flags = AT_SYMLINK_NOFOLLOW;
+		break;
+	case SYS_mknodat:
+	case SYS_unlinkat:
+		*dirfd = c->args[0];
+		upath = (const char *)c->args[1];
+		*flags = AT_SYMLINK_NOFOLLOW;
+		break;
+	case SYS_faccessat:
+	case SYS_faccessat2:
+		*dirfd = c->args[0];
+		upath = (const char *)c->args[1];
+		*flags = c->nr == SYS_faccessat2 ? c->args[3] & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) : 0;
 		break;
 	case SYS_fchown:
 	case SYS_fchmod:
@@ -302,10 +329,10 @@ static lp_action fr_mknod(lp_ctx *c, void *data)
 	long r = lp_ctx_exec(c);
 	if (r < 0)
 		return lp_return(r);
-	char buf[VFS_PATH_MAX];
-	long n = lp_strncpy_from_user(buf, (const char *)c->args[at], sizeof buf);
+	long dirfd, flags;
+	char path[VFS_PATH_MAX];
 	struct ident id;
-	if (n < 0 || ident_at(at ? c->args[0] : AT_FDCWD, buf, AT_SYMLINK_NOFOLLOW, &id) < 0)
+	if (target_of(c, &dirfd, path, &flags) < 0 || ident_at(dirfd, path, flags, &id) < 0)
 		return lp_return(0);
 	struct fr_entry *e = find_or_add(id.dev, id.ino);
 	if (e) {
@@ -321,12 +348,10 @@ static lp_action fr_mknod(lp_ctx *c, void *data)
 static lp_action fr_unlink(lp_ctx *c, void *data)
 {
 	(void)data;
-	long dirfd = c->nr == SYS_unlinkat ? c->args[0] : AT_FDCWD;
-	const char *upath = (const char *)c->args[c->nr == SYS_unlinkat ? 1 : 0];
-	char buf[VFS_PATH_MAX];
+	long dirfd, flags;
+	char path[VFS_PATH_MAX];
 	struct ident id;
-	bool known = lp_strncpy_from_user(buf, upath, sizeof buf) >= 0 &&
-		     ident_at(dirfd, buf, AT_SYMLINK_NOFOLLOW, &id) == 0;
+	bool known = target_of(c, &dirfd, path, &flags) == 0 && ident_at(dirfd, path, flags, &id) == 0;
 	long r = lp_ctx_exec(c);
 	if (r == 0 && known && (S_ISDIR(id.mode) || id.nlink <= 1)) {
 		struct fr_entry *e = find(id.dev, id.ino);
@@ -343,13 +368,12 @@ static lp_action fr_access(lp_ctx *c, void *data)
 	long r = lp_ctx_exec(c);
 	if (r != -EACCES || !vfs_privileged())
 		return lp_return(r);
-	int at = c->nr != SYS_access;
+	long dirfd, flags;
 	char path[VFS_PATH_MAX];
 	struct ident id;
-	long flags = c->nr == SYS_faccessat2 ? c->args[3] & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) : 0;
-	if (lp_strncpy_from_user(path, (const char *)c->args[at], sizeof path) < 0 ||
-	    ident_at(at ? c->args[0] : AT_FDCWD, path, flags, &id) < 0)
+	if (target_of(c, &dirfd, path, &flags) < 0 || ident_at(dirfd, path, flags, &id) < 0)
 		return lp_return(r);
+	int at = c->nr != SYS_access;
 	if ((c->args[1 + at] & X_OK) && !S_ISDIR(id.mode) && !(id.mode & 0111))
 		return lp_return(r);
 	return lp_return(0);
@@ -512,19 +536,19 @@ static void read_ids(const char *s)
 		ids.groups[i] = v[8 + i];
 }
 
-long vfs_fakeroot_open(const char *path, bool create, const char **why)
+/* The table at PATH (made if missing), mapped: its address, or -errno
+ * (-EINVAL: not a table of this version). */
+static long table_open(const char *path)
 {
-	long fd = sys(SYS_openat, AT_FDCWD, (long)path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600, 0, 0);
-	*why = "cannot open it";
+	long fd = sys(SYS_openat, AT_FDCWD, (long)path, O_RDWR | O_CLOEXEC | O_CREAT, 0600, 0, 0);
 	if (fd < 0)
 		return fd;
 	struct stat st;
 	long r = sys(SYS_fstat, fd, (long)&st, 0, 0, 0, 0);
-	if (r == 0 && st.st_size == 0 && create) {
+	if (r == 0 && st.st_size == 0) {
 		r = sys(SYS_ftruncate, fd, sizeof(struct fr_table), 0, 0, 0, 0);
 		st.st_size = sizeof(struct fr_table);
 	}
-	*why = "not a fake-root table of this version of vfsrun";
 	if (r == 0 && st.st_size != sizeof(struct fr_table))
 		r = -EINVAL;
 	long a = r;
@@ -569,8 +593,7 @@ static const struct {
 int vfs_fakeroot_start(lp_interposer *ip, const char *path, const char *fake_ids, bool before_view)
 {
 	if (before_view) {
-		const char *why;
-		long a = vfs_fakeroot_open(path, true, &why);
+		long a = table_open(path);
 		if (a < 0)
 			return (int)a;
 		table = (struct fr_table *)a;

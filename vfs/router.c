@@ -568,6 +568,16 @@ static long ovl_may_modify(const lp_ctx *c, const char *host)
 	return owner ? 0 : -EPERM;
 }
 
+/* A name about to be made in an overlay: its directory made in UPPER, a
+ * whiteout of it removed, P's host path its path there; 1 if it exists. */
+static long ovl_make_ready(const struct mount_spec *m, struct vfs_path *p, bool *was_whiteout)
+{
+	size_t len;
+	const char *rest = ovl_rest(p, m, &len);
+	long r = ovl_prepare_create(m, rest, len, was_whiteout);
+	return r ? r : ovl_to_upper(p, m);
+}
+
 /* A change to the tree inside an overlay: the overlay makes it in UPPER
  * (copy-up, whiteouts); the result, or -errno. */
 static long ovl_write(lp_ctx *c, const struct route *rt, struct vfs_path *p, struct vfs_path *q)
@@ -598,12 +608,10 @@ static long ovl_write(lp_ctx *c, const struct route *rt, struct vfs_path *p, str
 	case SYS_mknodat:
 	case SYS_symlink:
 	case SYS_symlinkat:
-		r = ovl_prepare_create(m, rest, len, &was_whiteout);
+		r = ovl_make_ready(m, p, &was_whiteout);
 		if (r == 1)
 			return -EEXIST;
 		if (r < 0)
-			return r;
-		if ((r = ovl_to_upper(p, m)) < 0)
 			return r;
 		creates = true;
 		break;
@@ -616,13 +624,10 @@ static long ovl_write(lp_ctx *c, const struct route *rt, struct vfs_path *p, str
 			if ((r = ovl_to_upper(p, m)) < 0)
 				return r;
 		}
-		const char *qrest = ovl_rest(q, m, &qlen);
-		r = ovl_prepare_create(m, qrest, qlen, &was_whiteout);
+		r = ovl_make_ready(m, q, &was_whiteout);
 		if (r == 1)
 			return -EEXIST;
 		if (r < 0)
-			return r;
-		if ((r = ovl_to_upper(q, m)) < 0)
 			return r;
 		was_whiteout = false;
 		creates = true;
@@ -990,7 +995,7 @@ static lp_action handle_path(lp_ctx *c, void *data)
 /* ---- open ---- */
 
 /* An open that writes, in an overlay: the file copied up (or, to be
- * created, its directory made in UPPER), p->host its path there. */
+ * created, its directory made in UPPER: 1), p->host its path there. */
 static long ovl_open_prepare(struct vfs_path *p, long flags)
 {
 	const struct mount_spec *m = p->mount;
@@ -1005,8 +1010,8 @@ static long ovl_open_prepare(struct vfs_path *p, long flags)
 		if (!(flags & O_CREAT) || lk.blocked)
 			return 0;  /* ENOENT, ENOTDIR: the kernel says so */
 		bool was_whiteout;
-		r = ovl_prepare_create(m, rest, len, &was_whiteout);
-		return r < 0 ? r : ovl_to_upper(p, m);
+		r = ovl_make_ready(m, p, &was_whiteout);
+		return r < 0 ? r : 1;
 	}
 	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
 		return 0;  /* EEXIST */
@@ -1074,7 +1079,7 @@ static lp_action handle_open(lp_ctx *c, void *data)
 		vf |= VR_DEFER_LAST;
 	struct vfs_path p;
 	long r;
-	bool again = false;
+	bool again = false, creating = false;
 resolve:
 	r = vfs_resolve((int)dirfd, up, vf, &p);
 	if (r < 0)
@@ -1108,6 +1113,7 @@ resolve:
 		r = ovl_open_prepare(&p, flags);
 		if (r < 0)
 			return lp_return(r);
+		creating = r == 1;
 	}
 	if (rt->dirfd >= 0)
 		c->args[rt->dirfd] = AT_FDCWD;
@@ -1138,8 +1144,8 @@ resolve:
 	} else {
 		r = lp_ctx_exec(c);
 	}
-	if (r >= 0 && (flags & O_CREAT) && vfs_is_overlay(p.mount))
-		ovl_changed();  /* it may be new in UPPER */
+	if (r >= 0 && creating)
+		ovl_changed();  /* a new name in UPPER */
 	uint8_t kind = vfs_kind_of(&p);
 	if (r >= 0 && kind != FD_HOST) {
 		vfs_proc_lock(pr);
@@ -1650,12 +1656,10 @@ static lp_action handle_sockaddr(lp_ctx *c, void *data)
 		return lp_block(EROFS);
 	if (c->nr == SYS_bind && vfs_is_overlay(p.mount)) {
 		bool was_whiteout;
-		size_t len;
-		const char *rest = ovl_rest(&p, p.mount, &len);
-		r = ovl_prepare_create(p.mount, rest, len, &was_whiteout);
+		r = ovl_make_ready(p.mount, &p, &was_whiteout);
 		if (r == 1)
 			return lp_block(EADDRINUSE);
-		if (r < 0 || (r = ovl_to_upper(&p, p.mount)) < 0)
+		if (r < 0)
 			return lp_return(r);
 	}
 	/* too long for sun_path: reach it through its directory's fd */
@@ -1731,7 +1735,6 @@ static uint8_t kind_of_fd(long fd)
 	return __atomic_load_n(&pr->kind[fd], __ATOMIC_ACQUIRE);
 }
 
-/* Does a path have a ".." component?  Reads it in pieces. */
 /* Does a ".." component start in S (N bytes)?  Eight bytes at a time
  * where there is no '.' at all (every path a prefilter sees is scanned). */
 static bool dotdot_in(const char *s, size_t n)
@@ -1753,6 +1756,7 @@ static bool dotdot_in(const char *s, size_t n)
 	return false;
 }
 
+/* Does a path have a ".." component?  Reads it in pieces. */
 static int has_dotdot(const char *up, const char *first, size_t n)
 {
 	char buf[256];
@@ -1823,16 +1827,16 @@ static int pf_path(long nr, const long a[6])
 		return rt->dirfd >= 0 && fd_itself(rt, a[rt->dirfd], a);
 	if ((uintptr_t)up < 8192)
 		return 1;  /* EFAULT: the kernel could read page 0's trampoline */
+	/* always the handler's (it answers EFAULT as well): calls of two paths,
+	 * execve, chdir; and every path after chroot(2), resolved from its root */
+	if (rt->path2 >= 0 || rt->special == handle_exec || rt->special == handle_chdir || vfs_proc()->root_len)
+		return 1;
 	char buf[256];
 	long n = lp_strncpy_from_user(buf, up, sizeof buf);
 	if (n == -EFAULT)
 		return 0;
 	if (n < 0)
 		n = sizeof buf - 1;
-	if (rt->path2 >= 0 || rt->special == handle_exec || rt->special == handle_chdir)
-		return 1;
-	if (vfs_proc()->root_len)
-		return 1;  /* after chroot(2) every path is resolved from its root */
 	long dirfd = rt->dirfd >= 0 ? a[rt->dirfd] : AT_FDCWD;
 	if (n == 0)
 		return fd_itself(rt, dirfd, a);  /* AT_EMPTY_PATH: the fd itself */

@@ -285,8 +285,6 @@ static long parse_num(const char **p)
 	return v;
 }
 
-/* cwd: the view path the cwd has (NULL: as the kernel has it); fds and
- * exe: what the program that exec'd us passed on. */
 size_t vfs_in_root(char *view, size_t n)
 {
 	const struct vfs_proc *p = vfs_proc();
@@ -302,6 +300,8 @@ size_t vfs_in_root(char *view, size_t n)
 	return n - rn;
 }
 
+/* cwd: the view path the cwd has (NULL: as the kernel has it); fds, exe
+ * and root (chroot(2)'s): what the program that exec'd us passed on. */
 int vfs_state_init(const char *cwd, const char *fds, const char *exe, const char *root)
 {
 	struct vfs_proc *p = lp_calloc(1, sizeof *p);

@@ -166,46 +166,50 @@ static int concrete_layers(const struct mount_spec *m, char *out, size_t outlen)
 	return 0;
 }
 
-/* The mounts as given (SRC absolute) made concrete: SRC without symlinks
+/* A mount as given (SRC absolute) made concrete: SRC without symlinks
  * and existing, DEST canonical. */
+static int add_mount(const struct mount_spec *m)
+{
+	char src[PATH_MAX], dest[PATH_MAX], why[512];
+	if (m->kind == MOUNT_TMPFS || m->kind == MOUNT_TMP_OVERLAY)
+		return fail(EINVAL, "DEST '%s': %s is made by vfsrun or vfs.h, not here", m->dest,
+			    mount_kind_name(m->kind, 0));
+	if (!realpath(m->src, src))
+		return fail(errno, "SRC '%s' of DEST '%s': %s", m->src, m->dest, strerror(errno));
+	int r = canonical_dest(m->dest, vfs.mounts.n, dest);
+	if (r < 0)
+		return fail(-r, "DEST '%s': %s", m->dest, strerror(-r));
+	if (mounts_add(&vfs.mounts, m->kind, m->flags, src, dest, why, sizeof why) < 0 ||
+	    mounts_add(&vfs.named, m->kind, m->flags, src, m->dest, why, sizeof why) < 0)
+		return fail(EINVAL, "%s", why);
+	if (m->kind == MOUNT_OVERLAY) {
+		char lower[4 * PATH_MAX];
+		if ((r = concrete_layers(m, lower, sizeof lower)) < 0)
+			return r;
+		if (mounts_set_lower(&vfs.mounts.v[vfs.mounts.n - 1], lower, why, sizeof why) < 0 ||
+		    mounts_set_lower(&vfs.named.v[vfs.named.n - 1], lower, why, sizeof why) < 0)
+			return fail(EINVAL, "%s", why);
+	}
+	return 0;
+}
+
+/* The mounts as given, the whole-root one first: the other DESTs are
+ * in its tree. */
 static int add_mounts(const struct mount_list *given)
 {
 	use_our_allocator();
-	/* the whole-root mount first: the other DESTs are in its tree */
-	int first = -1;
-	for (int i = 0; i < given->n && first < 0; i++)
+	int root = -1, r = 0;
+	for (int i = 0; i < given->n && root < 0; i++)
 		if (given->v[i].dest_len == 1)
-			first = i;
-	if (first >= 0 && vfs.mounts.n > 0)
+			root = i;
+	if (root >= 0 && vfs.mounts.n > 0)
 		return fail(EINVAL, "DEST '/': the view exists already; a whole-root view is made at once");
-	for (int k = -1; k < given->n; k++) {
-		int i = k < 0 ? first : k;
-		if (i < 0 || (k >= 0 && i == first))
-			continue;
-		const struct mount_spec *m = &given->v[i];
-		char src[PATH_MAX], dest[PATH_MAX], why[512];
-		if (m->kind == MOUNT_TMPFS || m->kind == MOUNT_TMP_OVERLAY)
-			return fail(EINVAL, "DEST '%s': %s is made by vfsrun or vfs.h, not here", m->dest,
-				    mount_kind_name(m->kind, 0));
-		if (!realpath(m->src, src))
-			return fail(errno, "SRC '%s' of DEST '%s': %s", m->src, m->dest, strerror(errno));
-		int r = canonical_dest(m->dest, vfs.mounts.n, dest);
-		if (r < 0)
-			return fail(-r, "DEST '%s': %s", m->dest, strerror(-r));
-		if (mounts_add(&vfs.mounts, m->kind, m->flags, src, dest, why, sizeof why) < 0 ||
-		    mounts_add(&vfs.named, m->kind, m->flags, src, m->dest, why, sizeof why) < 0)
-			return fail(EINVAL, "%s", why);
-		if (m->kind == MOUNT_OVERLAY) {
-			char lower[4 * PATH_MAX];
-			int r = concrete_layers(m, lower, sizeof lower);
-			if (r < 0)
-				return r;
-			if (mounts_set_lower(&vfs.mounts.v[vfs.mounts.n - 1], lower, why, sizeof why) < 0 ||
-			    mounts_set_lower(&vfs.named.v[vfs.named.n - 1], lower, why, sizeof why) < 0)
-				return fail(EINVAL, "%s", why);
-		}
-	}
-	return 0;
+	if (root >= 0)
+		r = add_mount(&given->v[root]);
+	for (int i = 0; i < given->n && r == 0; i++)
+		if (i != root)
+			r = add_mount(&given->v[i]);
+	return r;
 }
 
 /* One more first component that may lead into a mount; false when there
@@ -279,7 +283,6 @@ static void compute_top(void)
 	}
 }
 
-/* Build the table and the process state, register the handlers. */
 /* lazypoline-loader, installed next to libvfs.so (see exec.c). */
 static void find_loader(void)
 {
@@ -297,6 +300,7 @@ static void find_loader(void)
 
 static char fake_root_table[PATH_MAX + 256];  /* vfs_fake_root's */
 
+/* Build the table and the process state, register the handlers. */
 static int start_view(lp_interposer *ip, const char *chdir_to, const char *cwd_label, const char *fds,
 		      const char *exe)
 {

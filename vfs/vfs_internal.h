@@ -134,11 +134,9 @@ extern struct vfs_shared *vfs_shared VFS_HIDDEN;  /* NULL: none (nothing is reme
 void vfs_shared_init(const char *inherited_fd) VFS_HIDDEN;
 
 /* ---- fake root (fakeroot.c) ---- */
-/* Map the shared table at PATH (CREATE: make it if missing); its address,
- * or -errno with *why saying what is wrong with it. */
-long vfs_fakeroot_open(const char *path, bool create, const char **why) VFS_HIDDEN;
-/* Register the handlers that run before the view's (BEFORE_VIEW), then
- * those that run after it. */
+/* Map the shared table at PATH (made if missing; -EINVAL: not a table)
+ * and register the handlers that run before the view's (BEFORE_VIEW),
+ * then those that run after it. */
 int vfs_fakeroot_start(lp_interposer *ip, const char *path, const char *fake_ids, bool before_view) VFS_HIDDEN;
 /* Does the program act as root (really, or with fake root's euid 0)? */
 bool vfs_privileged(void) VFS_HIDDEN;

@@ -103,6 +103,17 @@ static char opaque_mark(const char *path)
 	return 0;
 }
 
+/* The directory of host path PATH, into dir; false if it does not fit. */
+static bool dir_of(const char *path, char dir[VFS_PATH_MAX])
+{
+	size_t n = strlen(path);
+	if (n >= VFS_PATH_MAX)
+		return false;
+	memcpy(dir, path, n + 1);
+	mounts_parent(dir, &n);
+	return true;
+}
+
 /* A 0/0 device, or (as the kernel reads them) an empty file with the
  * whiteout xattr in a directory marked as holding such files. */
 static bool is_whiteout(const char *path, const struct stat *st)
@@ -115,12 +126,7 @@ static bool is_whiteout(const char *path, const struct stat *st)
 	    xattr_get(path, "user.overlay.whiteout", NULL, 0) < 0)
 		return false;
 	char dir[VFS_PATH_MAX];
-	size_t n = strlen(path);
-	if (n >= sizeof dir)
-		return false;
-	memcpy(dir, path, n + 1);
-	mounts_parent(dir, &n);
-	return opaque_mark(dir) != 0;
+	return dir_of(path, dir) && opaque_mark(dir) != 0;
 }
 
 /* Is UPPER's root opaque?  Looked at once per process: the view cannot
@@ -145,12 +151,24 @@ static bool root_opaque(const struct mount_spec *m)
 	return opaque_mark(m->src) == 'y';
 }
 
+/* The length of REST's parent ("" for a name at DEST). */
+static size_t parent_len(const char *rest, size_t len)
+{
+	while (len && rest[len - 1] == '/')
+		len--;
+	while (len && rest[len - 1] != '/')
+		len--;
+	while (len && rest[len - 1] == '/')
+		len--;
+	return len;
+}
+
 /* ---- lookups remembered across calls ----
  * Per process: (overlay, directory) -> the layers the directory is made
  * of, (overlay, other name) -> the layer that shows it, or the only layer
- * that may (what the syscall alone finds out); valid while the view's overlay generation (vfs_shared, bumped after
- * every change an overlay makes, by any process of the view) is the one
- * it was taken at.  Each slot has a sequence number, odd while it is
+ * that may (what the syscall alone finds out); valid while the view's
+ * overlay generation (vfs_shared, bumped after every change an overlay
+ * makes, by any process of the view) is the one it was taken at.  Each slot has a sequence number, odd while it is
  * written: a reader that finds it odd or changed takes it as a miss, a
  * writer that cannot claim it does not remember -- nobody waits, so a
  * signal handler cannot deadlock on a slot. */
@@ -198,6 +216,7 @@ static struct lc_slot *lc_slot(const struct mount_spec *m, const char *path, siz
  * the only layer that may have it. */
 static uint32_t lc_find(const struct mount_spec *m, const char *path, size_t len, uint64_t gen, uint8_t *kind)
 {
+	*kind = LC_DIR;
 	if (!vfs_shared || len >= LC_PATH)
 		return 0;
 	struct lc_slot *s = lc_slot(m, path, len);
@@ -237,11 +256,6 @@ static void lc_remember(const struct mount_spec *m, const char *path, size_t len
 	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
-static void lc_put(const struct mount_spec *m, const char *path, size_t len, uint32_t layers, uint64_t gen)
-{
-	lc_remember(m, path, len, layers, LC_DIR, gen);
-}
-
 /* LK for a name no layer shows: hidden by a whiteout, behind a
  * non-directory (ENOTDIR), or simply absent. */
 static void not_there(struct ovl_look *lk, bool whiteout, bool blocked)
@@ -274,14 +288,7 @@ static long lookup_from(const struct mount_spec *m, const char *rest, size_t res
 	size_t i = 0;
 	uint64_t gen = generation();  /* before looking: a change meanwhile bumps it */
 	if (!base_layers && n > 1) {
-		/* the parent directory, if remembered */
-		size_t pl = rest_len;
-		while (pl > 0 && rest[pl - 1] == '/')
-			pl--;
-		while (pl > 0 && rest[pl - 1] != '/')
-			pl--;
-		while (pl > 0 && rest[pl - 1] == '/')
-			pl--;
+		size_t pl = parent_len(rest, rest_len);  /* the parent, if remembered */
 		if (pl > 0 && (base_layers = lc_get(m, rest, pl, gen)))
 			base_len = pl;
 	}
@@ -399,7 +406,7 @@ static long lookup_from(const struct mount_spec *m, const char *rest, size_t res
 			return layer_path(m, found, rest, rest_len, host, hostlen);
 		}
 		if (dir && n > 1)
-			lc_put(m, rest, e, next, gen);
+			lc_remember(m, rest, e, next, LC_DIR, gen);
 		else if (last && n > 1 && !unsure)
 			lc_remember(m, rest, e, 1u << found, LC_FILE, gen);
 		if (last) {
@@ -452,7 +459,7 @@ uint32_t ovl_check_layers(const struct mount_spec *m, const char *rest, size_t l
 	struct stat st;
 	if (layer_path(m, 0, rest, len, up, sizeof up) < 0 || sys(SYS_lstat, (long)up, (long)&st, 0, 0, 0, 0) != -ENOENT)
 		return 0;
-	lc_put(m, rest, len, layers, gen);
+	lc_remember(m, rest, len, layers, LC_DIR, gen);
 	return layers;
 }
 
@@ -460,11 +467,6 @@ long ovl_host_path_from(const struct mount_spec *m, const char *rest, size_t res
 			uint32_t base_layers, bool check_base, char *out, size_t outlen, uint32_t *dir_layers)
 {
 	struct ovl_look lk;
-	uint32_t known = dir_layers && layer_count(m) > 1 ? lc_get(m, rest, rest_len, generation()) : 0;
-	if (known) {  /* a directory on the way, remembered: its topmost layer's path */
-		*dir_layers = known;
-		return layer_path(m, __builtin_ctz(known), rest, rest_len, out, outlen);
-	}
 	if (check_base)
 		base_layers = ovl_check_layers(m, rest, base_len, base_layers);
 	long r = lookup_from(m, rest, rest_len, dir_layers ? LOOK_OBJECT : LOOK_PATH, &lk, out, outlen, base_len,
@@ -494,17 +496,6 @@ bool ovl_in_upper(const struct mount_spec *m, const char *host, size_t len)
 	return vfs_path_under(m->src, m->src_len, host, len);
 }
 
-/* The length of REST's parent ("" for a name at DEST). */
-static size_t parent_len(const char *rest, size_t len)
-{
-	while (len && rest[len - 1] == '/')
-		len--;
-	while (len && rest[len - 1] != '/')
-		len--;
-	while (len && rest[len - 1] == '/')
-		len--;
-	return len;
-}
 
 static long copy_xattrs(int sfd, const char *spath, int dfd, const char *dpath)
 {
@@ -668,12 +659,10 @@ static long copy_object(const char *from, const char *to)
 	if (sfd < 0 && !unreadable_empty)
 		return sfd;
 	char dir[VFS_PATH_MAX], tmpname[VFS_PATH_MAX];
-	size_t tl = strlen(to);
-	memcpy(dir, to, tl + 1);
-	mounts_parent(dir, &tl);
-	long dfd = tmp_create(dir, tmpname, sizeof tmpname);
+	long dfd = dir_of(to, dir) ? tmp_create(dir, tmpname, sizeof tmpname) : -ENAMETOOLONG;
 	if (dfd < 0) {
-		sys(SYS_close, sfd, 0, 0, 0, 0, 0);
+		if (sfd >= 0)
+			sys(SYS_close, sfd, 0, 0, 0, 0, 0);
 		return dfd;
 	}
 	r = unreadable_empty ? 0 : copy_data(sfd, dfd, st.st_size);
@@ -809,10 +798,7 @@ static long make_whiteout(const char *path)
 			return r;
 	}
 	char dir[VFS_PATH_MAX], tmpname[VFS_PATH_MAX];
-	size_t dl = strlen(path);
-	memcpy(dir, path, dl + 1);
-	mounts_parent(dir, &dl);
-	long fd = tmp_create(dir, tmpname, sizeof tmpname);
+	long fd = dir_of(path, dir) ? tmp_create(dir, tmpname, sizeof tmpname) : -ENAMETOOLONG;
 	if (fd < 0)
 		return fd;
 	const char *name = am_root() ? "trusted.overlay.whiteout" : "user.overlay.whiteout";
