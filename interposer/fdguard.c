@@ -1,4 +1,5 @@
-/* File descriptors the runtime owns (the trace output).  The application
+/* File descriptors the runtime owns (the trace output, the kept site
+ * verdicts) or an interposer hides (the view's state).  The application
  * never opened them, so to it they do not exist: close gives EBADF,
  * close_range and "close every fd" loops leave them alone, and a dup2
  * onto one moves ours out of the way first. */
@@ -9,7 +10,7 @@
 
 #include "lp_internal.h"
 
-#define LP_MAX_HIDDEN 4
+#define LP_MAX_HIDDEN 8
 static struct {
 	int fd;
 	void (*moved)(int newfd);

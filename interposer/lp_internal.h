@@ -251,6 +251,7 @@ enum lp_site_verdict {
 	LP_SITE_REDZONE,       /* the function may keep data below rsp */
 	LP_SITE_UNDECODABLE,
 	LP_SITE_NOT_SYSCALL,
+	LP_SITE_UNKNOWN,       /* no verdict kept, and Capstone not loaded here */
 };
 int lp_redzone_init(void) LP_HIDDEN;
 enum lp_site_verdict lp_site_check(uintptr_t site) LP_HIDDEN;
@@ -259,6 +260,16 @@ enum lp_site_verdict lp_site_check(uintptr_t site) LP_HIDDEN;
 enum lp_site_verdict lp_function_analyze(const uint8_t *code, size_t len, uint64_t addr,
 					 uintptr_t *sites, size_t max_sites, size_t *n_sites) LP_HIDDEN;
 const char *lp_verdict_name(enum lp_site_verdict v) LP_HIDDEN;
+
+/* ---- sitestore.c ---- */
+void lp_sites_attach(bool inherit_fd) LP_HIDDEN;
+bool lp_sites_want_capstone(void) LP_HIDDEN;
+void lp_sites_capstone_missing(void) LP_HIDDEN;
+void lp_sites_missed(void) LP_HIDDEN;
+void lp_sites_hash(const uint8_t *code, size_t len, size_t site_off, uint64_t *h1, uint64_t *h2)
+	LP_HIDDEN;
+int lp_sites_lookup(uint64_t h1, uint64_t h2) LP_HIDDEN;  /* a verdict, or -1 */
+void lp_sites_record(uint64_t h1, uint64_t h2, int verdict) LP_HIDDEN;
 
 /* ---- ehframe.c ---- */
 struct lp_fde_range {

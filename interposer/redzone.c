@@ -27,11 +27,12 @@
 static csh cs;
 static cs_insn *insn;
 
-/* Capstone is loaded by lp_start in the rewriting modes only: Debian's
- * library takes about a millisecond to load, which SUD mode need not pay.
- * Never later: a dlopen from inside a handler may run while the program
- * is in its own malloc or dynamic loader, whose state it would corrupt
- * (after start-up, ld.so allocates with the program's malloc). */
+/* Capstone is loaded by lp_start in the rewriting modes only, and only
+ * when the run's kept verdicts may not be enough (sitestore.c): Debian's
+ * library takes about a millisecond to load.  Never later: a dlopen from
+ * inside a handler may run while the program is in its own malloc or
+ * dynamic loader, whose state it would corrupt (after start-up, ld.so
+ * allocates with the program's malloc). */
 static struct {
 	cs_err (*open)(cs_arch, cs_mode, csh *);
 	cs_err (*option)(csh, cs_opt_type, size_t);
@@ -77,7 +78,16 @@ int lp_redzone_init(void)
 	}
 	capstone.option(cs, CS_OPT_DETAIL, CS_OPT_ON);
 	insn = capstone.malloc(cs);
-	return insn ? 0 : -1;
+	if (!insn)
+		return -1;
+	/* Capstone sorts a table with libc's qsort, which mallocs, on its
+	 * first decode: do that here, not in a handler */
+	static const uint8_t warm[] = { 0x0f, 0x05 };
+	const uint8_t *p = warm;
+	size_t left = sizeof warm;
+	uint64_t a = 0;
+	capstone.disasm_iter(cs, &p, &left, &a, insn);
+	return 0;
 }
 
 const char *lp_verdict_name(enum lp_site_verdict v)
@@ -93,6 +103,8 @@ const char *lp_verdict_name(enum lp_site_verdict v)
 		return "undecodable";
 	case LP_SITE_NOT_SYSCALL:
 		return "not-syscall";
+	case LP_SITE_UNKNOWN:
+		return "no verdict kept, Capstone not loaded";
 	}
 	return "?";
 }
@@ -179,6 +191,17 @@ enum lp_site_verdict lp_function_analyze(const uint8_t *code, size_t len, uint64
 	return LP_SITE_OK;
 }
 
+/* The verdict for every `syscall` of one function is kept for the run. */
+static void record_function(uintptr_t start, size_t len, const uintptr_t *sites, size_t n,
+			    enum lp_site_verdict v)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t h1, h2;
+		lp_sites_hash((const uint8_t *)start, len, sites[i] - start, &h1, &h2);
+		lp_sites_record(h1, h2, v);
+	}
+}
+
 enum lp_site_verdict lp_site_check(uintptr_t site)
 {
 	uint8_t b[2];
@@ -189,14 +212,28 @@ enum lp_site_verdict lp_site_check(uintptr_t site)
 	if (lp_find_object(site, &obj) != 0 || !obj.eh_frame_hdr ||
 	    lp_ehframe_lookup(obj.eh_frame_hdr, site, &fr) < 0 || site + 2 > fr.end)
 		return LP_SITE_NO_FUNCTION;
+	size_t len = fr.end - fr.start;
+	uint64_t h1, h2;
+	lp_sites_hash((const uint8_t *)fr.start, len, site - fr.start, &h1, &h2);
+	int known = lp_sites_lookup(h1, h2);
+	if (known >= 0)
+		return (enum lp_site_verdict)known;
+	if (!insn) {
+		lp_sites_missed();  /* the next process to start loads Capstone */
+		return LP_SITE_UNKNOWN;
+	}
 	uintptr_t sites[64];
 	size_t n;
-	enum lp_site_verdict v = lp_function_analyze((const uint8_t *)fr.start, fr.end - fr.start,
-						     fr.start, sites, 64, &n);
-	if (v != LP_SITE_OK)
-		return v;
-	for (size_t i = 0; i < n && i < 64; i++)
-		if (sites[i] == site)
-			return LP_SITE_OK;
-	return LP_SITE_UNDECODABLE;  /* the site is not where decoding put an instruction */
+	enum lp_site_verdict v = lp_function_analyze((const uint8_t *)fr.start, len, fr.start, sites, 64, &n);
+	if (n > 64)
+		n = 64;
+	if (v == LP_SITE_OK || v == LP_SITE_REDZONE) {
+		record_function(fr.start, len, sites, n, v);
+		for (size_t i = 0; i < n; i++)
+			if (sites[i] == site)
+				return v;
+	}
+	/* undecodable, or the site is not where decoding put an instruction */
+	lp_sites_record(h1, h2, LP_SITE_UNDECODABLE);
+	return LP_SITE_UNDECODABLE;
 }

@@ -622,8 +622,11 @@ int lp_start(lp_interposer *ip)
 			if (forced)
 				return r;
 			mode = LP_MODE_SUD;
-		} else if (lp_redzone_init() < 0) {
+		} else if ((lp_sites_attach(lp_rt.own_namespace || ip->child_interposer),
+			    mode == LP_MODE_EAGER || lp_sites_want_capstone()) &&
+			   lp_redzone_init() < 0) {
 			/* no Capstone: nothing can be proven safe to rewrite */
+			lp_sites_capstone_missing();
 			lp_sys2(SYS_munmap, 0, LP_TRAMP_LEN);
 			if (forced)
 				return -ELIBACC;

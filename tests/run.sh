@@ -133,6 +133,11 @@ for cfg in "${CONFIGS[@]}"; do
 		expect "sites across a page, a cache line, a qword, patched while running [$cfg]" \
 			interposed "$cfg" "$B/liblazypoline.so" "$B/tests/straddle" $want
 	fi
+	if wanted sitestore && [ "$who:$mode" = me:lazy ]; then
+		newdir
+		expect "verdicts kept for the run: no Capstone where they suffice, a miss decided by the next process [$cfg]" \
+			interposed "$cfg" "$B/liblazypoline.so" "$B/tests/sitestore"
+	fi
 	if wanted cancel; then
 		newdir
 		expect "pthread_cancel of threads blocked in syscalls [$cfg]" \
@@ -277,6 +282,8 @@ if wanted strace; then
 		at_most=" access arch_prctl brk mprotect munmap pread64 prlimit64 rseq set_tid_address "
 		at_most+="set_robust_list getrandom statfs read mmap openat newfstatat close fstat readlink "
 		at_most+="prctl rt_sigaction rt_sigprocmask sigaltstack fcntl getpid gettid write sysinfo "
+		#    (the first process of a run makes the table of kept verdicts)
+		at_most+="memfd_create ftruncate "
 		#    A signal held back while the runtime itself was running is
 		#    delivered by re-queueing it (rt_tgsigqueueinfo), or inside a
 		#    sigsuspend of the runtime's when only the wait's mask admits it.

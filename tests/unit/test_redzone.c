@@ -1,4 +1,10 @@
 /* The red-zone rule on small functions, as bytes. */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "lp_internal.h"
 #include "unit.h"
 
@@ -122,6 +128,66 @@ static void load_capstone(void)
 	ck_assert_int_eq(lp_redzone_init(), 0);
 }
 
+/* ---- verdicts kept for a run (sitestore.c) ---- */
+
+START_TEST(keys_name_bytes_and_offset)
+{
+	uint8_t f[40], g[48];
+	for (size_t i = 0; i < sizeof f; i++)
+		f[i] = (uint8_t)(i * 7 + 1);
+	memcpy(g + 5, f, sizeof f);  /* the same function elsewhere */
+	uint64_t a1, a2, b1, b2;
+	lp_sites_hash(f, sizeof f, 9, &a1, &a2);
+	lp_sites_hash(g + 5, sizeof f, 9, &b1, &b2);
+	ck_assert(a1 == b1 && a2 == b2);
+	lp_sites_hash(f, sizeof f, 11, &b1, &b2);  /* another site of it */
+	ck_assert(a1 != b1 && a2 != b2);
+	lp_sites_hash(f, sizeof f - 1, 9, &b1, &b2);  /* shorter by its last byte */
+	ck_assert(a1 != b1 && a2 != b2);
+	for (size_t i = 0; i < sizeof f; i++) {  /* any one byte changed */
+		f[i] ^= 0x40;
+		lp_sites_hash(f, sizeof f, 9, &b1, &b2);
+		ck_assert_msg(a1 != b1 && a2 != b2, "byte %zu", i);
+		f[i] ^= 0x40;
+	}
+}
+END_TEST
+
+START_TEST(store_keeps_verdicts)
+{
+	unsetenv("LAZYPOLINE_SITES_FD");
+	lp_sites_attach(false);
+	ck_assert(lp_sites_want_capstone());  /* a new run: Capstone decides */
+	ck_assert_int_eq(lp_sites_lookup(12345, 678), -1);
+	lp_sites_record(12345, 678, LP_SITE_REDZONE);
+	ck_assert_int_eq(lp_sites_lookup(12345, 678), LP_SITE_REDZONE);
+	ck_assert_int_eq(lp_sites_lookup(12345, 679), -1);  /* same first hash, another function */
+	lp_sites_record(12345, 679, LP_SITE_OK);            /* cannot take its slot */
+	ck_assert_int_eq(lp_sites_lookup(12345, 678), LP_SITE_REDZONE);
+	/* keys that all probe from one slot: 64 are kept, then nothing, no harm */
+	for (uint64_t k = 1; k <= 70; k++)
+		lp_sites_record(k * 32768 + 7, k, LP_SITE_OK);
+	for (uint64_t k = 1; k <= 70; k++)
+		ck_assert_int_eq(lp_sites_lookup(k * 32768 + 7, k), k <= 64 ? LP_SITE_OK : -1);
+}
+END_TEST
+
+START_TEST(store_shared_with_children)
+{
+	unsetenv("LAZYPOLINE_SITES_FD");
+	lp_sites_attach(false);
+	pid_t p = fork();
+	if (p == 0) {
+		lp_sites_record(99, 1, LP_SITE_OK);
+		lp_sites_missed();
+		_exit(0);
+	}
+	int st;
+	ck_assert_int_eq(waitpid(p, &st, 0), p);
+	ck_assert_int_eq(lp_sites_lookup(99, 1), LP_SITE_OK);
+}
+END_TEST
+
 Suite *suite_redzone(void)
 {
 	Suite *s = suite_create("redzone");
@@ -139,5 +205,10 @@ Suite *suite_redzone(void)
 	tcase_add_test(tc, undecodable_refused);
 	tcase_add_test(tc, lists_every_site);
 	suite_add_tcase(s, tc);
+	TCase *kept = tcase_create("kept verdicts");
+	tcase_add_test(kept, keys_name_bytes_and_offset);
+	tcase_add_test(kept, store_keeps_verdicts);
+	tcase_add_test(kept, store_shared_with_children);
+	suite_add_tcase(s, kept);
 	return s;
 }

@@ -1,0 +1,209 @@
+/* Red-zone verdicts shared by every process of a run.
+ *
+ * Loading Capstone costs about a millisecond per process (77k relative
+ * relocations, 330 copied pages), more than a short program's whole
+ * interposition; decoding a site's function costs microseconds more.  A
+ * verdict depends only on the function's bytes and where the site is in
+ * them, so it is kept in a table keyed by exactly that: a 128-bit hash of
+ * (function length, site offset, function bytes).  The same libc function
+ * in the next program, or in a guest tree's copy of the same libc, hits.
+ *
+ * The table lives in a memfd mapped MAP_SHARED: fork children share the
+ * mapping, a new program maps it again from the fd, which the runtime keeps
+ * open and hidden and names in LAZYPOLINE_SITES_FD.  The first process of
+ * a run loads Capstone; later ones load it only when some process had to
+ * leave a site on the SUD path for want of a verdict (`misses`), so a run
+ * of the same programs converges to processes without Capstone.  Slots are
+ * claimed by compare-and-swap and never freed: no locks, nothing to wait
+ * for, safe on the trap path of any thread. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "lp_internal.h"
+
+#define STORE_MAGIC 0x3173657469737066ull  /* "fpsites1" */
+#define STORE_SLOTS 32768u                  /* 512 KiB, touched as used */
+#define STORE_PROBES 64
+#define STORE_FD_MIN 900                    /* out of the program's way */
+
+struct site_slot {
+	uint64_t key;    /* first hash, never 0; claimed by CAS */
+	uint64_t value;  /* second hash << 8 | verdict + 1; 0 while being written */
+};
+
+struct site_store {
+	uint64_t magic;
+	uint32_t slots;
+	uint32_t no_capstone;  /* a process could not load it: nobody will */
+	uint64_t misses;       /* sites left without a verdict since the last load */
+	uint64_t pad[5];
+	struct site_slot slot[];
+};
+
+#define STORE_SIZE (sizeof(struct site_store) + STORE_SLOTS * sizeof(struct site_slot))
+
+static struct site_store *store;
+static bool store_fresh;
+
+static void set_env(int fd)
+{
+	char num[16];
+	int n = 0;
+	char rev[16];
+	do
+		rev[n++] = (char)('0' + fd % 10);
+	while ((fd /= 10) && n < 15);
+	for (int i = 0; i < n; i++)
+		num[i] = rev[n - 1 - i];
+	num[n] = 0;
+	lp_exec_env_set("LAZYPOLINE_SITES_FD", num);
+}
+
+static void fd_moved(int fd)
+{
+	set_env(fd);
+}
+
+static struct site_store *map_store(long fd)
+{
+	struct stat st;
+	if (lp_sys2(SYS_fstat, fd, &st) < 0 || (size_t)st.st_size != STORE_SIZE)
+		return NULL;
+	long a = lp_sys6(SYS_mmap, 0, STORE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (a < 0 && a > -4096)
+		return NULL;
+	return (struct site_store *)a;
+}
+
+void lp_sites_attach(bool inherit_fd)
+{
+	const char *env = getenv("LAZYPOLINE_SITES_FD");
+	long fd = -1;
+	if (env && *env) {
+		char *end;
+		fd = strtol(env, &end, 10);
+		if (*end || fd < 0)
+			fd = -1;
+		if (fd >= 0 && (store = map_store(fd)) && store->magic != STORE_MAGIC) {
+			lp_sys2(SYS_munmap, store, STORE_SIZE);
+			store = NULL;
+		}
+	}
+	if (!store) {
+		long m = lp_sys2(SYS_memfd_create, "lazypoline-sites", inherit_fd ? 0 : MFD_CLOEXEC);
+		if (m < 0)
+			return;
+		fd = lp_sys3(SYS_fcntl, m, inherit_fd ? F_DUPFD : F_DUPFD_CLOEXEC, STORE_FD_MIN);
+		lp_sys1(SYS_close, m);
+		if (fd < 0)
+			return;
+		if (lp_sys2(SYS_ftruncate, fd, STORE_SIZE) < 0 || !(store = map_store(fd))) {
+			lp_sys1(SYS_close, fd);
+			return;
+		}
+		store->slots = STORE_SLOTS;
+		store->magic = STORE_MAGIC;
+		store_fresh = true;
+	}
+	lp_fd_hide_notify((int)fd, inherit_fd ? fd_moved : NULL);
+	if (inherit_fd)
+		set_env((int)fd);
+}
+
+bool lp_sites_want_capstone(void)
+{
+	if (!store || store_fresh)
+		return true;
+	if (__atomic_load_n(&store->no_capstone, __ATOMIC_RELAXED))
+		return true;  /* to fail the same way the first process did */
+	/* this process computes what others missed; they count again if it
+	 * does not run the same code */
+	return __atomic_exchange_n(&store->misses, 0, __ATOMIC_RELAXED) != 0;
+}
+
+void lp_sites_capstone_missing(void)
+{
+	if (store)
+		__atomic_store_n(&store->no_capstone, 1, __ATOMIC_RELAXED);
+}
+
+void lp_sites_missed(void)
+{
+	if (store)
+		__atomic_fetch_add(&store->misses, 1, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t rotl(uint64_t x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+static inline uint64_t fmix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
+}
+
+/* Two independent 64-bit lanes over the bytes: 128 bits of key. */
+void lp_sites_hash(const uint8_t *code, size_t len, size_t site_off, uint64_t *h1, uint64_t *h2)
+{
+	uint64_t a = 0x9e3779b97f4a7c15ull ^ len, b = 0x632be59bd9b4e019ull ^ site_off;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, code + i, 8);
+		a = rotl(a ^ (w * 0x87c37b91114253d5ull), 31) * 0x4cf5ad432745937full;
+		b = rotl(b + w, 27) * 0x52dce729u + 0x38495ab5u;
+	}
+	uint64_t tail = 0;
+	memcpy(&tail, code + i, len - i);
+	a = fmix(a ^ tail ^ ((uint64_t)site_off << 32));
+	b = fmix(b ^ rotl(tail, 17) ^ len);
+	*h1 = a ? a : 1;
+	*h2 = b;
+}
+
+int lp_sites_lookup(uint64_t h1, uint64_t h2)
+{
+	if (!store)
+		return -1;
+	for (unsigned i = 0; i < STORE_PROBES; i++) {
+		struct site_slot *s = &store->slot[(h1 + i) % STORE_SLOTS];
+		uint64_t k = __atomic_load_n(&s->key, __ATOMIC_ACQUIRE);
+		if (!k)
+			return -1;
+		if (k != h1)
+			continue;
+		uint64_t v = __atomic_load_n(&s->value, __ATOMIC_ACQUIRE);
+		if (!v || v >> 8 != (h2 & 0x00ffffffffffffffull))
+			return -1;  /* being written, or another function's first hash */
+		return (int)(v & 0xff) - 1;
+	}
+	return -1;
+}
+
+void lp_sites_record(uint64_t h1, uint64_t h2, int verdict)
+{
+	if (!store)
+		return;
+	uint64_t v = (h2 << 8) | (uint64_t)(verdict + 1);
+	for (unsigned i = 0; i < STORE_PROBES; i++) {
+		struct site_slot *s = &store->slot[(h1 + i) % STORE_SLOTS];
+		uint64_t k = 0;
+		if (__atomic_compare_exchange_n(&s->key, &k, h1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			__atomic_store_n(&s->value, v, __ATOMIC_RELEASE);
+			return;
+		}
+		if (k == h1)
+			return;  /* someone else has it */
+	}
+}
