@@ -242,6 +242,7 @@ bool lp_fault_is_patching(ucontext_t *uc) LP_HIDDEN;
 void lp_rewrite_lock(void) LP_HIDDEN;
 void lp_rewrite_unlock(void) LP_HIDDEN;
 void lp_rewrite_child_reset(void) LP_HIDDEN;
+bool lp_site_rewritten(uintptr_t site) LP_HIDDEN;  /* by this process */
 extern uint64_t lp_stat_rewritten LP_HIDDEN, lp_stat_refused LP_HIDDEN;
 
 /* ---- redzone.c ---- */
@@ -266,8 +267,10 @@ void lp_sites_attach(bool inherit_fd) LP_HIDDEN;
 bool lp_sites_want_capstone(void) LP_HIDDEN;
 void lp_sites_capstone_missing(void) LP_HIDDEN;
 void lp_sites_missed(void) LP_HIDDEN;
-void lp_sites_hash(const uint8_t *code, size_t len, size_t site_off, uint64_t *h1, uint64_t *h2)
-	LP_HIDDEN;
+/* FIXES: offsets (ascending) of sites this process rewrote, hashed as the
+ * `0f 05` they were, so that every process computes the same key. */
+void lp_sites_hash(const uint8_t *code, size_t len, size_t site_off, const uint32_t *fixes, size_t n_fixes,
+		   uint64_t *h1, uint64_t *h2) LP_HIDDEN;
 int lp_sites_lookup(uint64_t h1, uint64_t h2) LP_HIDDEN;  /* a verdict, or -1 */
 void lp_sites_record(uint64_t h1, uint64_t h2, int verdict) LP_HIDDEN;
 

@@ -191,13 +191,31 @@ enum lp_site_verdict lp_function_analyze(const uint8_t *code, size_t len, uint64
 	return LP_SITE_OK;
 }
 
+#define MAX_FIXES 64
+
+/* Where this process rewrote sites of the function: their offsets. */
+static size_t rewritten_in(uintptr_t start, size_t len, uint32_t *fixes)
+{
+	size_t n = 0;
+	const uint8_t *p = (const uint8_t *)start, *end = p + len;
+	while (p + 1 < end && (p = memchr(p, 0xff, (size_t)(end - 1 - p)))) {
+		if (p[1] == 0xd0 && lp_site_rewritten((uintptr_t)p)) {
+			if (n == MAX_FIXES)
+				return SIZE_MAX;
+			fixes[n++] = (uint32_t)((uintptr_t)p - start);
+		}
+		p++;
+	}
+	return n;
+}
+
 /* The verdict for every `syscall` of one function is kept for the run. */
-static void record_function(uintptr_t start, size_t len, const uintptr_t *sites, size_t n,
-			    enum lp_site_verdict v)
+static void record_function(uintptr_t start, size_t len, const uint32_t *fixes, size_t n_fixes,
+			    const uintptr_t *sites, size_t n, enum lp_site_verdict v)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint64_t h1, h2;
-		lp_sites_hash((const uint8_t *)start, len, sites[i] - start, &h1, &h2);
+		lp_sites_hash((const uint8_t *)start, len, sites[i] - start, fixes, n_fixes, &h1, &h2);
 		lp_sites_record(h1, h2, v);
 	}
 }
@@ -210,30 +228,40 @@ enum lp_site_verdict lp_site_check(uintptr_t site)
 	struct lp_object obj;
 	struct lp_fde_range fr;
 	if (lp_find_object(site, &obj) != 0 || !obj.eh_frame_hdr ||
-	    lp_ehframe_lookup(obj.eh_frame_hdr, site, &fr) < 0 || site + 2 > fr.end)
+	    lp_ehframe_lookup(obj.eh_frame_hdr, site, &fr) < 0 || site + 2 > fr.end ||
+	    fr.end - fr.start > UINT32_MAX)
 		return LP_SITE_NO_FUNCTION;
 	size_t len = fr.end - fr.start;
-	uint64_t h1, h2;
-	lp_sites_hash((const uint8_t *)fr.start, len, site - fr.start, &h1, &h2);
-	int known = lp_sites_lookup(h1, h2);
-	if (known >= 0)
-		return (enum lp_site_verdict)known;
+	uint32_t fixes[MAX_FIXES];
+	size_t n_fixes = rewritten_in(fr.start, len, fixes);
+	bool keyed = n_fixes != SIZE_MAX;
+	uint64_t h1 = 0, h2 = 0;
+	if (keyed) {
+		lp_sites_hash((const uint8_t *)fr.start, len, site - fr.start, fixes, n_fixes, &h1, &h2);
+		int known = lp_sites_lookup(h1, h2);
+		if (known >= 0)
+			return (enum lp_site_verdict)known;
+	}
 	if (!insn) {
 		lp_sites_missed();  /* the next process to start loads Capstone */
 		return LP_SITE_UNKNOWN;
 	}
+	/* Sites already rewritten decode as `call *%rax`: the same length and
+	 * no memory operand, so the verdict is the original bytes' */
 	uintptr_t sites[64];
 	size_t n;
 	enum lp_site_verdict v = lp_function_analyze((const uint8_t *)fr.start, len, fr.start, sites, 64, &n);
 	if (n > 64)
 		n = 64;
 	if (v == LP_SITE_OK || v == LP_SITE_REDZONE) {
-		record_function(fr.start, len, sites, n, v);
+		if (keyed)
+			record_function(fr.start, len, fixes, n_fixes, sites, n, v);
 		for (size_t i = 0; i < n; i++)
 			if (sites[i] == site)
 				return v;
 	}
 	/* undecodable, or the site is not where decoding put an instruction */
-	lp_sites_record(h1, h2, LP_SITE_UNDECODABLE);
+	if (keyed)
+		lp_sites_record(h1, h2, LP_SITE_UNDECODABLE);
 	return LP_SITE_UNDECODABLE;
 }

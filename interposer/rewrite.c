@@ -235,6 +235,11 @@ void lp_maybe_rewrite(uintptr_t site)
 	lp_rewrite_unlock();
 }
 
+bool lp_site_rewritten(uintptr_t site)
+{
+	return set_has(&rewritten, site);
+}
+
 /* ---- faults that belong to rewritten sites ---- */
 
 bool lp_fault_is_patching(ucontext_t *uc)

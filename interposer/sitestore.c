@@ -10,12 +10,14 @@
  *
  * The table lives in a memfd mapped MAP_SHARED: fork children share the
  * mapping, a new program maps it again from the fd, which the runtime keeps
- * open and hidden and names in LAZYPOLINE_SITES_FD.  The first process of
- * a run loads Capstone; later ones load it only when some process had to
- * leave a site on the SUD path for want of a verdict (`misses`), so a run
- * of the same programs converges to processes without Capstone.  Slots are
- * claimed by compare-and-swap and never freed: no locks, nothing to wait
- * for, safe on the trap path of any thread. */
+ * open and hidden and names in LAZYPOLINE_SITES_FD.  The first two
+ * processes of a run load Capstone; later ones load it only when some
+ * process had to leave a site on the SUD path for want of a verdict
+ * (`misses`), so a run of the same programs converges to processes without
+ * Capstone.  A process that rewrote sites of a function hashes their bytes
+ * as the `0f 05` they were.  Slots are claimed by compare-and-swap and
+ * never freed: no locks, nothing to wait for, safe on the trap path of any
+ * thread. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -42,14 +44,14 @@ struct site_store {
 	uint32_t slots;
 	uint32_t no_capstone;  /* a process could not load it: nobody will */
 	uint64_t misses;       /* sites left without a verdict since the last load */
-	uint64_t pad[5];
+	uint64_t loads;        /* processes that loaded Capstone */
+	uint64_t pad[4];
 	struct site_slot slot[];
 };
 
 #define STORE_SIZE (sizeof(struct site_store) + STORE_SLOTS * sizeof(struct site_slot))
 
 static struct site_store *store;
-static bool store_fresh;
 
 static void set_env(int fd)
 {
@@ -109,7 +111,6 @@ void lp_sites_attach(bool inherit_fd)
 		}
 		store->slots = STORE_SLOTS;
 		store->magic = STORE_MAGIC;
-		store_fresh = true;
 	}
 	lp_fd_hide_notify((int)fd, inherit_fd ? fd_moved : NULL);
 	if (inherit_fd)
@@ -118,11 +119,16 @@ void lp_sites_attach(bool inherit_fd)
 
 bool lp_sites_want_capstone(void)
 {
-	if (!store || store_fresh)
+	if (!store)
 		return true;
 	if (__atomic_load_n(&store->no_capstone, __ATOMIC_RELAXED))
 		return true;  /* to fail the same way the first process did */
-	/* this process computes what others missed; they count again if it
+	/* The first two processes of a run: the first is often a launcher
+	 * (vfsrun, env, a shell) that runs little of the program's code. */
+	if (__atomic_fetch_add(&store->loads, 1, __ATOMIC_RELAXED) < 2)
+		return true;
+	__atomic_fetch_sub(&store->loads, 1, __ATOMIC_RELAXED);
+	/* this process decides what others missed; they count again if it
 	 * does not run the same code */
 	return __atomic_exchange_n(&store->misses, 0, __ATOMIC_RELAXED) != 0;
 }
@@ -153,19 +159,42 @@ static inline uint64_t fmix(uint64_t h)
 	return h ^ (h >> 33);
 }
 
+/* The 8 bytes at CODE + I, with the `0f 05` of rewritten sites put back. */
+static uint64_t word_at(const uint8_t *code, size_t i, size_t n, const uint32_t *fixes, size_t n_fixes,
+			size_t *next_fix)
+{
+	uint8_t b[8] = { 0 };
+	memcpy(b, code + i, n);
+	while (*next_fix < n_fixes && fixes[*next_fix] + 1 < i)
+		(*next_fix)++;
+	for (size_t k = *next_fix; k < n_fixes && fixes[k] < i + n; k++) {
+		if (fixes[k] >= i)
+			b[fixes[k] - i] = 0x0f;
+		if (fixes[k] + 1 >= i && fixes[k] + 1 < i + n)
+			b[fixes[k] + 1 - i] = 0x05;
+	}
+	uint64_t w;
+	memcpy(&w, b, 8);
+	return w;
+}
+
 /* Two independent 64-bit lanes over the bytes: 128 bits of key. */
-void lp_sites_hash(const uint8_t *code, size_t len, size_t site_off, uint64_t *h1, uint64_t *h2)
+void lp_sites_hash(const uint8_t *code, size_t len, size_t site_off, const uint32_t *fixes, size_t n_fixes,
+		   uint64_t *h1, uint64_t *h2)
 {
 	uint64_t a = 0x9e3779b97f4a7c15ull ^ len, b = 0x632be59bd9b4e019ull ^ site_off;
-	size_t i = 0;
+	size_t i = 0, next_fix = 0;
 	for (; i + 8 <= len; i += 8) {
 		uint64_t w;
-		memcpy(&w, code + i, 8);
+		if (next_fix < n_fixes && fixes[next_fix] < i + 8) {
+			w = word_at(code, i, 8, fixes, n_fixes, &next_fix);
+		} else {
+			memcpy(&w, code + i, 8);
+		}
 		a = rotl(a ^ (w * 0x87c37b91114253d5ull), 31) * 0x4cf5ad432745937full;
 		b = rotl(b + w, 27) * 0x52dce729u + 0x38495ab5u;
 	}
-	uint64_t tail = 0;
-	memcpy(&tail, code + i, len - i);
+	uint64_t tail = word_at(code, i, len - i, fixes, n_fixes, &next_fix);
 	a = fmix(a ^ tail ^ ((uint64_t)site_off << 32));
 	b = fmix(b ^ rotl(tail, 17) ^ len);
 	*h1 = a ? a : 1;

@@ -7,13 +7,16 @@
  * the "#!" chain is followed here, in the view, as the kernel would
  * (BINPRM_BUF_SIZE header, one optional argument, five levels), and an
  * ELF program whose interpreter the view moves -- or a statically linked
- * one, which LD_PRELOAD cannot reach -- is started by lazypoline-loader:
+ * one, which LD_PRELOAD cannot reach, or a set-user-ID, set-group-ID or
+ * file-capability one, for which the kernel would drop LD_PRELOAD and let
+ * the program out of the view -- is started by lazypoline-loader:
  * an interposed host program that maps the program and its interpreter
  * itself, so that everything they do is in the view from the first
  * instruction. */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "vfs_internal.h"
@@ -68,10 +71,32 @@ static int elf_interp(long fd, const Elf64_Ehdr *eh, char *out, size_t outlen)
 	return r;
 }
 
-/* Does the view send PATH somewhere else than the host's PATH? */
+/* Does the view send PATH to another file than the host's PATH?  Not
+ * when it only follows the host's own symlinks (/lib64 -> usr/lib64):
+ * then the kernel would start the same file, and needs no loader. */
 static bool moved(const struct vfs_path *q, const char *path)
 {
-	return path[0] != '/' || q->host_len != strlen(path) || memcmp(q->host, path, q->host_len);
+	if (path[0] != '/')
+		return true;
+	if (q->host_len == strlen(path) && !memcmp(q->host, path, q->host_len))
+		return false;
+	struct stat host, view;
+	return sys(SYS_stat, (long)path, (long)&host, 0, 0, 0, 0) < 0 ||
+	       sys(SYS_stat, (long)q->host, (long)&view, 0, 0, 0, 0) < 0 || host.st_dev != view.st_dev ||
+	       host.st_ino != view.st_ino;
+}
+
+/* Would the kernel start FD's program in secure mode (AT_SECURE), which
+ * ignores LD_PRELOAD? */
+static bool runs_privileged(long fd)
+{
+	struct stat st;
+	if (sys(SYS_fstat, fd, (long)&st, 0, 0, 0, 0) < 0)
+		return false;
+	if (st.st_mode & (S_ISUID | S_ISGID))
+		return true;
+	long r = sys(SYS_fgetxattr, fd, (long)"security.capability", 0, 0, 0, 0);
+	return r >= 0 || r == -ERANGE;
 }
 
 static bool whole_root(void)
@@ -149,8 +174,11 @@ long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *c
 			w->header[n] = 0;
 		if (n >= (long)sizeof(Elf64_Ehdr) && !memcmp(w->header, ELFMAG, SELFMAG)) {
 			int k = vfs.loader[0] ? elf_interp(fd, (const Elf64_Ehdr *)w->header, w->interp, sizeof w->interp) : -1;
+			bool secure = k == 0 && runs_privileged(fd);
 			sys(SYS_close, fd, 0, 0, 0, 0, 0);
-			if (k == 0 && !w->interp[0])
+			if (secure)
+				loader = true;  /* started without the privilege, like PRoot's */
+			else if (k == 0 && !w->interp[0])
 				loader = true;  /* static: LD_PRELOAD cannot reach it */
 			else if (k == 0)
 				loader = vfs_resolve(AT_FDCWD, w->interp, VR_FOLLOW, &w->q) == 0 && !w->q.synthetic &&

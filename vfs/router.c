@@ -386,7 +386,7 @@ static int synthetic_denied(long nr)
 /* What the table knows of an fd, copied out under the lock. */
 struct fd_info {
 	uint8_t kind;
-	bool synthetic, listed_host, has_listing;
+	bool synthetic, listed_host, has_listing, ovl_one_layer;
 	uint32_t ovl_layers;
 	int listed_extra;
 	size_t view_len;
@@ -406,6 +406,7 @@ static bool fd_info(long fd, struct fd_info *out)
 		out->listed_extra = f->listed_extra;
 		out->has_listing = f->listing != NULL;
 		out->ovl_layers = f->ovl_layers;
+		out->ovl_one_layer = f->ovl_one_layer;
 		out->view_len = strlen(f->view);
 		memcpy(out->view, f->view, out->view_len + 1);
 	}
@@ -1505,6 +1506,28 @@ static lp_action ovl_lseek(lp_ctx *c, int fd)
 	return lp_return(r);
 }
 
+/* An overlay directory that only one layer has is that layer's directory,
+ * which the program's fd is open on: the kernel lists it, with the mount
+ * points below added as for a bind (kernel overlayfs, too, reads a
+ * directory that is not merged directly).  Decided at the first call and
+ * kept, so that a copy-up meanwhile cannot change a listing half read. */
+static bool ovl_lists_one_layer(int fd, const struct fd_info *fi, const struct mount_hit *hit)
+{
+	if (fi->ovl_one_layer)
+		return true;
+	uint32_t l = fi->ovl_layers;
+	if (fi->has_listing || !l || (l & (l - 1)) ||
+	    ovl_check_layers(hit->mount, fi->view + hit->mount_len, fi->view_len - hit->mount_len, l) != l)
+		return false;
+	struct vfs_proc *pr = vfs_proc_mut();
+	vfs_proc_lock(pr);
+	struct vfs_fd *f = vfs_fd_get(pr, fd);
+	if (f)
+		f->ovl_one_layer = true;
+	vfs_proc_unlock(pr);
+	return true;
+}
+
 static lp_action handle_getdents(lp_ctx *c, void *data)
 {
 	(void)data;
@@ -1515,7 +1538,7 @@ static lp_action handle_getdents(lp_ctx *c, void *data)
 	if (!fi.synthetic) {
 		struct mount_hit oh;
 		mount_lookup(&vfs.table, fi.view, fi.view_len, &oh);
-		if (vfs_is_overlay(oh.mount))
+		if (vfs_is_overlay(oh.mount) && !ovl_lists_one_layer(fd, &fi, &oh))
 			return ovl_getdents(c, fd, &fi, &oh);
 	}
 	char *view = fi.view;

@@ -66,6 +66,7 @@ struct vfs_fd {
 	int listed_extra;    /* getdents: synthetic entries returned so far (an
 	                        overlay's: bytes of its merged listing) */
 	uint32_t ovl_layers; /* an overlay directory: the layers it is made of (0: unknown) */
+	bool ovl_one_layer;  /* ... only one: the kernel lists it, as a bind's */
 	char *listing;       /* an overlay directory's merged listing (dirent64s) */
 	size_t listing_len;
 	UT_hash_handle hh;

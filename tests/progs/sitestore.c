@@ -1,7 +1,9 @@
 /* Red-zone verdicts kept for a run: a program that runs again in the same
- * run rewrites its sites without loading Capstone, and a site one process
- * had to leave on the SUD path is decided by the next process to start.
- * Runs itself four times through execve; start with no argument. */
+ * run rewrites its sites without loading Capstone (the first two processes
+ * of a run load it), also a second site of a function whose first site it
+ * has rewritten already, and a site one process had to leave on the SUD
+ * path is decided by the next process to start.  Runs itself five times
+ * through execve; start with no argument. */
 #define _GNU_SOURCE
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,7 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-extern const unsigned char site_a_insn[], site_b_insn[];
+extern const unsigned char site_a_insn[], site_b_insn[], site_c1_insn[], site_c2_insn[];
 
 __attribute__((noinline, noipa)) static long site_a(void)
 {
@@ -23,8 +25,22 @@ __attribute__((noinline, noipa)) static long site_a(void)
 __attribute__((noinline, noipa)) static long site_b(void)
 {
 	long r;
-	__asm__ volatile(".globl site_b_insn\nsite_b_insn: syscall"
+	/* the nop: not the same bytes as libc's getpid, whose verdict may be kept */
+	__asm__ volatile("xchg %%ax, %%ax\n.globl site_b_insn\nsite_b_insn: syscall"
 			 : "=a"(r) : "a"((long)SYS_getpid) : "rcx", "r11", "memory");
+	return r;
+}
+
+/* two sites in one function */
+__attribute__((noinline, noipa)) static long site_c(int second)
+{
+	long r;
+	if (second)
+		__asm__ volatile(".globl site_c2_insn\nsite_c2_insn: syscall"
+				 : "=a"(r) : "a"((long)SYS_getpid) : "rcx", "r11", "memory");
+	else
+		__asm__ volatile(".globl site_c1_insn\nsite_c1_insn: syscall"
+				 : "=a"(r) : "a"((long)SYS_getppid) : "rcx", "r11", "memory");
 	return r;
 }
 
@@ -63,32 +79,26 @@ int main(int argc, char **argv)
 		printf("sitestore: started inside a run that already keeps verdicts\n");
 		return 1;
 	}
-	if (site_a() != getppid() || (step >= 2 && site_b() != getpid())) {
+	bool b = step >= 3;
+	if (site_a() != getppid() || (b && site_b() != getpid()) || site_c(0) != getppid()) {
 		printf("sitestore step %d: a site returned a wrong value\n", step);
 		bad = 1;
 	}
-	switch (step) {
-	case 1:  /* first process of the run: Capstone decides, the verdict is kept */
-		expect(step, "Capstone loaded", capstone_loaded(), true);
-		expect(step, "site A rewritten", rewritten(site_a_insn), true);
-		break;
-	case 2:  /* nothing was missed: no Capstone; A from the kept verdict, B missed */
-		expect(step, "Capstone loaded", capstone_loaded(), false);
-		expect(step, "site A rewritten", rewritten(site_a_insn), true);
-		expect(step, "site B rewritten", rewritten(site_b_insn), false);
-		break;
-	case 3:  /* the miss makes this process load Capstone and decide B */
-		expect(step, "Capstone loaded", capstone_loaded(), true);
-		expect(step, "site A rewritten", rewritten(site_a_insn), true);
-		expect(step, "site B rewritten", rewritten(site_b_insn), true);
-		break;
-	case 4:  /* both kept */
-		expect(step, "Capstone loaded", capstone_loaded(), false);
-		expect(step, "site A rewritten", rewritten(site_a_insn), true);
-		expect(step, "site B rewritten", rewritten(site_b_insn), true);
-		break;
+	if (b && site_c(1) != getpid()) {
+		printf("sitestore step %d: a site returned a wrong value\n", step);
+		bad = 1;
 	}
-	if (bad || step == 4) {
+	/* Capstone: in the first two processes, and after a miss */
+	expect(step, "Capstone loaded", capstone_loaded(), step <= 2 || step == 4);
+	expect(step, "site A rewritten", rewritten(site_a_insn), true);
+	expect(step, "site C1 rewritten", rewritten(site_c1_insn), true);
+	/* C2: decided with C1 in step 1, not run before step 3, which finds
+	 * it with C1 already rewritten, without Capstone */
+	expect(step, "site C2 rewritten", rewritten(site_c2_insn), b);
+	/* B: first met in step 3, without Capstone, so missed there */
+	if (b)
+		expect(step, "site B rewritten", rewritten(site_b_insn), step != 3);
+	if (bad || step == 5) {
 		if (!bad)
 			printf("ok\n");
 		return bad;

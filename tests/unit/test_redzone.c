@@ -137,19 +137,49 @@ START_TEST(keys_name_bytes_and_offset)
 		f[i] = (uint8_t)(i * 7 + 1);
 	memcpy(g + 5, f, sizeof f);  /* the same function elsewhere */
 	uint64_t a1, a2, b1, b2;
-	lp_sites_hash(f, sizeof f, 9, &a1, &a2);
-	lp_sites_hash(g + 5, sizeof f, 9, &b1, &b2);
+	lp_sites_hash(f, sizeof f, 9, NULL, 0, &a1, &a2);
+	lp_sites_hash(g + 5, sizeof f, 9, NULL, 0, &b1, &b2);
 	ck_assert(a1 == b1 && a2 == b2);
-	lp_sites_hash(f, sizeof f, 11, &b1, &b2);  /* another site of it */
+	lp_sites_hash(f, sizeof f, 11, NULL, 0, &b1, &b2);  /* another site of it */
 	ck_assert(a1 != b1 && a2 != b2);
-	lp_sites_hash(f, sizeof f - 1, 9, &b1, &b2);  /* shorter by its last byte */
+	lp_sites_hash(f, sizeof f - 1, 9, NULL, 0, &b1, &b2);  /* shorter by its last byte */
 	ck_assert(a1 != b1 && a2 != b2);
 	for (size_t i = 0; i < sizeof f; i++) {  /* any one byte changed */
 		f[i] ^= 0x40;
-		lp_sites_hash(f, sizeof f, 9, &b1, &b2);
+		lp_sites_hash(f, sizeof f, 9, NULL, 0, &b1, &b2);
 		ck_assert_msg(a1 != b1 && a2 != b2, "byte %zu", i);
 		f[i] ^= 0x40;
 	}
+}
+END_TEST
+
+/* A rewritten site anywhere, across word boundaries too, hashes as its
+ * original `0f 05`: every process gets the same key. */
+START_TEST(rewritten_sites_hash_as_original)
+{
+	uint8_t f[37], g[37];
+	for (size_t i = 0; i < sizeof f; i++)
+		f[i] = (uint8_t)(i * 13 + 3);
+	for (uint32_t at = 0; at + 1 < sizeof f; at++) {
+		memcpy(g, f, sizeof f);
+		g[at] = 0x0f, g[at + 1] = 0x05;
+		uint64_t a1, a2, b1, b2;
+		lp_sites_hash(g, sizeof g, 30, NULL, 0, &a1, &a2);
+		g[at] = 0xff, g[at + 1] = 0xd0;
+		lp_sites_hash(g, sizeof g, 30, &at, 1, &b1, &b2);
+		ck_assert_msg(a1 == b1 && a2 == b2, "site at %u", at);
+		lp_sites_hash(g, sizeof g, 30, NULL, 0, &b1, &b2);  /* unknown to be ours */
+		ck_assert_msg(a1 != b1, "site at %u", at);
+	}
+	/* two of them, adjacent words */
+	memcpy(g, f, sizeof f);
+	g[7] = 0x0f, g[8] = 0x05, g[15] = 0x0f, g[16] = 0x05;
+	uint64_t a1, a2, b1, b2;
+	lp_sites_hash(g, sizeof g, 3, NULL, 0, &a1, &a2);
+	g[7] = 0xff, g[8] = 0xd0, g[15] = 0xff, g[16] = 0xd0;
+	const uint32_t both[] = { 7, 15 };
+	lp_sites_hash(g, sizeof g, 3, both, 2, &b1, &b2);
+	ck_assert(a1 == b1 && a2 == b2);
 }
 END_TEST
 
@@ -207,6 +237,7 @@ Suite *suite_redzone(void)
 	suite_add_tcase(s, tc);
 	TCase *kept = tcase_create("kept verdicts");
 	tcase_add_test(kept, keys_name_bytes_and_offset);
+	tcase_add_test(kept, rewritten_sites_hash_as_original);
 	tcase_add_test(kept, store_keeps_verdicts);
 	tcase_add_test(kept, store_shared_with_children);
 	suite_add_tcase(s, kept);

@@ -51,6 +51,21 @@ if wanted view; then
 			bad "view: reaches children through env -i [$cfg]" "$out"; fi
 	done
 
+	# set-user-ID and file-capability programs: the kernel would drop
+	# LD_PRELOAD and run them outside the view; they run in it, unprivileged
+	if [ $IS_ROOT = 1 ]; then
+		cp /bin/cat suid-cat && chmod 4755 suid-cat
+		cp /bin/cat cap-cat && chmod 755 cap-cat
+		caps=cap-cat
+		setcap cap_dac_read_search+ep cap-cat 2>/dev/null || caps=
+		for prog in suid-cat $caps; do
+			out=$(in_view nobody:auto -b "$SRC:/lp-view/d" "$RUNDIR/$prog" /lp-view/d/file 2>&1)
+			if [ "$out" = hello ]; then ok "view: a $prog program runs in the view, as the user"; else
+				bad "view: a $prog program runs in the view" "$out"; fi
+		done
+		[ -n "$caps" ] || skipped "view: a file-capability program" "setcap (libcap2-bin) is missing or refused"
+	fi
+
 	# a DEST reached through a host symlink (Debian's /etc/os-release ->
 	# ../usr/lib/os-release) is bound where it leads, and the path as named
 	# still leads there, in children and through env -i too
