@@ -1509,7 +1509,8 @@ static lp_action ovl_lseek(lp_ctx *c, int fd)
 /* An overlay directory that only one layer has is that layer's directory,
  * which the program's fd is open on: the kernel lists it, with the mount
  * points below added as for a bind (kernel overlayfs, too, reads a
- * directory that is not merged directly).  Decided at the first call and
+ * directory that is not merged directly, unless it is marked as holding
+ * xattr whiteouts).  Decided at the first call and
  * kept, so that a copy-up meanwhile cannot change a listing half read. */
 static bool ovl_lists_one_layer(int fd, const struct fd_info *fi, const struct mount_hit *hit)
 {
@@ -1517,7 +1518,8 @@ static bool ovl_lists_one_layer(int fd, const struct fd_info *fi, const struct m
 		return true;
 	uint32_t l = fi->ovl_layers;
 	if (fi->has_listing || !l || (l & (l - 1)) ||
-	    ovl_check_layers(hit->mount, fi->view + hit->mount_len, fi->view_len - hit->mount_len, l) != l)
+	    ovl_check_layers(hit->mount, fi->view + hit->mount_len, fi->view_len - hit->mount_len, l) != l ||
+	    ovl_fd_has_xwhiteouts(fd))
 		return false;
 	struct vfs_proc *pr = vfs_proc_mut();
 	vfs_proc_lock(pr);

@@ -208,3 +208,27 @@ print(os.path.exists("/v/d/g"), open("/v/d/h").read().strip())' 2>&1)
 		same "overlay: another process's changes show at once in one that remembers directories [$cfg]" "$want" "$out" 5
 	done
 fi
+
+# A directory only one layer has is listed by the kernel, with the mount
+# points below it; one marked as holding xattr whiteouts ('x') still hides
+# them.
+if wanted overlay; then
+	newdir ov-onelayer
+	mkdir -p low/plain/sub low/marked up extra
+	echo f >low/plain/f && echo f >low/marked/f && : >low/marked/w
+	python3 -c 'import os; os.setxattr("low/marked/w", "user.overlay.whiteout", b"")
+os.setxattr("low/marked", "user.overlay.opaque", b"x")'
+	[ $IS_ROOT = 1 ] && chown -R 65534:65534 up low extra
+	want="f mnt sub
+f"
+	for cfg in "${CONFIGS[@]}"; do
+		who=${cfg%%:*} mode=${cfg#*:}
+		[ $mode = eager ] && continue
+		drop=()
+		[ $who = nobody ] && drop=("${NOBODY[@]}")
+		out=$(cd / && timeout 60 "${drop[@]}" "$B/vfsrun" --mode=$mode --overlay "$RUNDIR/low" "$RUNDIR/up" /v \
+			-b "$RUNDIR/extra:/v/plain/mnt" -- sh -c 'echo $(ls /v/plain); echo $(ls /v/marked)' 2>&1)
+		same "overlay: a one-layer directory listed with its mount points, xattr whiteouts hidden [$cfg]" \
+			"$want" "$out"
+	done
+fi

@@ -103,6 +103,22 @@ static char opaque_mark(const char *path)
 	return 0;
 }
 
+/* Is the directory open as FD marked as holding xattr whiteouts ('x')? */
+bool ovl_fd_has_xwhiteouts(int fd)
+{
+	char names[512], v[2];
+	long n = sys(SYS_flistxattr, fd, (long)names, sizeof names, 0, 0, 0);
+	if (n == 0)
+		return false;
+	bool all = n < 0 || names[n - 1];
+	static const char *const marks[] = { "trusted.overlay.opaque", "user.overlay.opaque" };
+	for (int i = 0; i < 2; i++)
+		if ((all || listed(names, n, marks[i])) &&
+		    sys(SYS_fgetxattr, fd, (long)marks[i], (long)v, 1, 0, 0) == 1 && v[0] == 'x')
+			return true;
+	return false;
+}
+
 /* The directory of host path PATH, into dir; false if it does not fit. */
 static bool dir_of(const char *path, char dir[VFS_PATH_MAX])
 {
