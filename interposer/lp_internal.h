@@ -264,9 +264,17 @@ const char *lp_verdict_name(enum lp_site_verdict v) LP_HIDDEN;
 
 /* ---- sitestore.c ---- */
 void lp_sites_attach(bool inherit_fd) LP_HIDDEN;
-bool lp_sites_want_capstone(void) LP_HIDDEN;
+/* PROGRAM: a key of this process's program (see runtime.c) */
+bool lp_sites_want_capstone(uint64_t program) LP_HIDDEN;
 void lp_sites_capstone_missing(void) LP_HIDDEN;
-void lp_sites_missed(void) LP_HIDDEN;
+/* A site of the function CODE had no verdict here: count it, and keep
+ * the function for the next process that loads Capstone. */
+void lp_sites_missed(const uint8_t *code, size_t len, const uint32_t *fixes, size_t n_fixes) LP_HIDDEN;
+/* With Capstone: decide the functions others missed (lp_sites_decide). */
+int lp_sites_decide_wanted(void) LP_HIDDEN;  /* how many */
+/* redzone.c: decide every `syscall` of the function CODE (bytes as they
+ * were, anywhere in memory) and keep the verdicts. */
+void lp_sites_decide(const uint8_t *code, size_t len) LP_HIDDEN;
 /* FIXES: offsets (ascending) of sites this process rewrote, hashed as the
  * `0f 05` they were, so that every process computes the same key. */
 void lp_sites_hash(const uint8_t *code, size_t len, size_t site_off, const uint32_t *fixes, size_t n_fixes,

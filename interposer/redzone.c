@@ -220,6 +220,18 @@ static void record_function(uintptr_t start, size_t len, const uint32_t *fixes, 
 	}
 }
 
+void lp_sites_decide(const uint8_t *code, size_t len)
+{
+	if (!insn)
+		return;
+	uintptr_t sites[64];
+	size_t n;
+	enum lp_site_verdict v = lp_function_analyze(code, len, (uintptr_t)code, sites, 64, &n);
+	if (v != LP_SITE_OK && v != LP_SITE_REDZONE)
+		return;  /* undecodable: each process finds that out itself */
+	record_function((uintptr_t)code, len, NULL, 0, sites, n > 64 ? 64 : n, v);
+}
+
 enum lp_site_verdict lp_site_check(uintptr_t site)
 {
 	uint8_t b[2];
@@ -243,7 +255,9 @@ enum lp_site_verdict lp_site_check(uintptr_t site)
 			return (enum lp_site_verdict)known;
 	}
 	if (!insn) {
-		lp_sites_missed();  /* the next process to start loads Capstone */
+		/* the next process to start loads Capstone and decides it */
+		if (keyed)
+			lp_sites_missed((const uint8_t *)fr.start, len, fixes, n_fixes);
 		return LP_SITE_UNKNOWN;
 	}
 	/* Sites already rewritten decode as `call *%rax`: the same length and

@@ -590,6 +590,19 @@ static enum lp_mode mode_from_env(enum lp_mode dflt, int *bad)
 	return dflt;
 }
 
+/* Which program this process runs: the first page of its executable
+ * (ELF header, program headers, build-id note), hashed. */
+static uint64_t program_key(void)
+{
+	static uint8_t page[4096];
+	uintptr_t phdr = getauxval(AT_PHDR);
+	if (!phdr || lp_user_copy(page, (void *)(phdr & ~(uintptr_t)4095), sizeof page))
+		return 0;
+	uint64_t h1, h2;
+	lp_sites_hash(page, sizeof page, 0, NULL, 0, &h1, &h2);
+	return h1 ^ h2;
+}
+
 int lp_start(lp_interposer *ip)
 {
 	if (!ip)
@@ -618,21 +631,31 @@ int lp_start(lp_interposer *ip)
 	bool forced = mode != LP_MODE_AUTO;
 	if (mode != LP_MODE_SUD) {
 		int r = lp_trampoline_map();
+		bool capstone = false;
+		if (r == 0) {
+			/* verdicts kept for the run may spare loading Capstone */
+			lp_sites_attach(lp_rt.own_namespace || ip->child_interposer);
+			capstone = mode == LP_MODE_EAGER || lp_sites_want_capstone(program_key());
+		}
 		if (r < 0) {
 			if (forced)
 				return r;
 			mode = LP_MODE_SUD;
-		} else if ((lp_sites_attach(lp_rt.own_namespace || ip->child_interposer),
-			    mode == LP_MODE_EAGER || lp_sites_want_capstone()) &&
-			   lp_redzone_init() < 0) {
+		} else if (capstone && lp_redzone_init() < 0) {
 			/* no Capstone: nothing can be proven safe to rewrite */
 			lp_sites_capstone_missing();
 			lp_sys2(SYS_munmap, 0, LP_TRAMP_LEN);
 			if (forced)
 				return -ELIBACC;
 			mode = LP_MODE_SUD;
-		} else if (mode == LP_MODE_AUTO) {
-			mode = LP_MODE_LAZY;
+		} else {
+			if (capstone && lp_rt.debug)
+				lp_warn("Capstone loaded; %d functions other processes missed decided",
+					lp_sites_decide_wanted());
+			else if (capstone)
+				lp_sites_decide_wanted();
+			if (mode == LP_MODE_AUTO)
+				mode = LP_MODE_LAZY;
 		}
 	}
 	lp_rt.mode = mode;

@@ -10,11 +10,12 @@
  *
  * The table lives in a memfd mapped MAP_SHARED: fork children share the
  * mapping, a new program maps it again from the fd, which the runtime keeps
- * open and hidden and names in LAZYPOLINE_SITES_FD.  The first two
- * processes of a run load Capstone; later ones load it only when some
- * process had to leave a site on the SUD path for want of a verdict
- * (`misses`), so a run of the same programs converges to processes without
- * Capstone.  A process that rewrote sites of a function hashes their bytes
+ * open and hidden and names in LAZYPOLINE_SITES_FD.  The first process of
+ * each program (the first page of its executable, hashed) in a run loads
+ * Capstone; later ones load it only when some process had to leave a site
+ * on the SUD path for want of a verdict (`misses`), and that one first
+ * decides the functions they missed, kept here as bytes: a run of the same
+ * programs converges to processes without Capstone.  A process that rewrote sites of a function hashes their bytes
  * as the `0f 05` they were.  Slots are claimed by compare-and-swap and
  * never freed: no locks, nothing to wait for, safe on the trap path of any
  * thread. */
@@ -39,17 +40,31 @@ struct site_slot {
 	uint64_t value;  /* second hash << 8 | verdict + 1; 0 while being written */
 };
 
+/* A function some process met without a verdict, for the next process
+ * that loads Capstone to decide: its bytes as they were. */
+#define WANTED_SLOTS 32
+#define WANTED_MAX 4096
+enum { WANTED_FREE, WANTED_FILLING, WANTED_READY, WANTED_TAKEN };
+struct wanted_fn {
+	uint32_t state;
+	uint32_t len;
+	uint8_t code[WANTED_MAX];
+};
+
+#define PROGRAM_SLOTS 512
+
 struct site_store {
 	uint64_t magic;
 	uint32_t slots;
 	uint32_t no_capstone;  /* a process could not load it: nobody will */
 	uint64_t misses;       /* sites left without a verdict since the last load */
-	uint64_t loads;        /* processes that loaded Capstone */
-	uint64_t pad[4];
-	struct site_slot slot[];
+	uint64_t pad[5];
+	uint64_t programs[PROGRAM_SLOTS];  /* keys of the programs started so far */
+	struct wanted_fn wanted[WANTED_SLOTS];
+	struct site_slot slot[STORE_SLOTS];
 };
 
-#define STORE_SIZE (sizeof(struct site_store) + STORE_SLOTS * sizeof(struct site_slot))
+#define STORE_SIZE sizeof(struct site_store)
 
 static struct site_store *store;
 
@@ -117,17 +132,29 @@ void lp_sites_attach(bool inherit_fd)
 		set_env((int)fd);
 }
 
-bool lp_sites_want_capstone(void)
+/* Adds KEY to the programs started in the run; false if it was there. */
+static bool new_program(uint64_t key)
+{
+	key |= 1;
+	for (unsigned i = 0; i < PROGRAM_SLOTS; i++) {
+		uint64_t *slot = &store->programs[(key + i) % PROGRAM_SLOTS], k = 0;
+		if (__atomic_compare_exchange_n(slot, &k, key, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			return true;
+		if (k == key)
+			return false;
+	}
+	return true;  /* full: treat as new */
+}
+
+bool lp_sites_want_capstone(uint64_t program)
 {
 	if (!store)
 		return true;
 	if (__atomic_load_n(&store->no_capstone, __ATOMIC_RELAXED))
 		return true;  /* to fail the same way the first process did */
-	/* The first two processes of a run: the first is often a launcher
-	 * (vfsrun, env, a shell) that runs little of the program's code. */
-	if (__atomic_fetch_add(&store->loads, 1, __ATOMIC_RELAXED) < 2)
+	/* A program new to the run has functions nobody decided yet. */
+	if (new_program(program))
 		return true;
-	__atomic_fetch_sub(&store->loads, 1, __ATOMIC_RELAXED);
 	/* this process decides what others missed; they count again if it
 	 * does not run the same code */
 	return __atomic_exchange_n(&store->misses, 0, __ATOMIC_RELAXED) != 0;
@@ -139,10 +166,42 @@ void lp_sites_capstone_missing(void)
 		__atomic_store_n(&store->no_capstone, 1, __ATOMIC_RELAXED);
 }
 
-void lp_sites_missed(void)
+void lp_sites_missed(const uint8_t *code, size_t len, const uint32_t *fixes, size_t n_fixes)
 {
-	if (store)
-		__atomic_fetch_add(&store->misses, 1, __ATOMIC_RELAXED);
+	if (!store)
+		return;
+	for (int i = 0; i < WANTED_SLOTS && len <= WANTED_MAX; i++) {
+		struct wanted_fn *w = &store->wanted[i];
+		uint32_t st = WANTED_FREE;
+		if (!__atomic_compare_exchange_n(&w->state, &st, WANTED_FILLING, false, __ATOMIC_ACQUIRE,
+						 __ATOMIC_RELAXED))
+			continue;
+		memcpy(w->code, code, len);
+		for (size_t k = 0; k < n_fixes; k++) {  /* the bytes as they were */
+			w->code[fixes[k]] = 0x0f;
+			w->code[fixes[k] + 1] = 0x05;
+		}
+		w->len = (uint32_t)len;
+		__atomic_store_n(&w->state, WANTED_READY, __ATOMIC_RELEASE);
+		break;
+	}
+	__atomic_fetch_add(&store->misses, 1, __ATOMIC_RELAXED);
+}
+
+int lp_sites_decide_wanted(void)
+{
+	int n = 0;
+	for (int i = 0; store && i < WANTED_SLOTS; i++) {
+		struct wanted_fn *w = &store->wanted[i];
+		uint32_t st = WANTED_READY;
+		if (!__atomic_compare_exchange_n(&w->state, &st, WANTED_TAKEN, false, __ATOMIC_ACQUIRE,
+						 __ATOMIC_RELAXED))
+			continue;
+		lp_sites_decide(w->code, w->len);
+		__atomic_store_n(&w->state, WANTED_FREE, __ATOMIC_RELEASE);
+		n++;
+	}
+	return n;
 }
 
 static inline uint64_t rotl(uint64_t x, int r)

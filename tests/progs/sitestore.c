@@ -1,9 +1,10 @@
 /* Red-zone verdicts kept for a run: a program that runs again in the same
- * run rewrites its sites without loading Capstone (the first two processes
- * of a run load it), also a second site of a function whose first site it
- * has rewritten already, and a site one process had to leave on the SUD
- * path is decided by the next process to start.  Runs itself five times
- * through execve; start with no argument. */
+ * run rewrites its sites without loading Capstone (only its first process
+ * of the run loads it), also a second site of a function whose first site
+ * it has rewritten already; a site one process had to leave on the SUD
+ * path is decided by the next process to load Capstone, even when that
+ * one does not run it.  Runs itself five times through execve; start with
+ * no argument. */
 #define _GNU_SOURCE
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,7 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-extern const unsigned char site_a_insn[], site_b_insn[], site_c1_insn[], site_c2_insn[];
+extern const unsigned char site_a_insn[], site_b_insn[], site_c1_insn[], site_c2_insn[], site_d_insn[];
 
 __attribute__((noinline, noipa)) static long site_a(void)
 {
@@ -28,6 +29,14 @@ __attribute__((noinline, noipa)) static long site_b(void)
 	/* the nop: not the same bytes as libc's getpid, whose verdict may be kept */
 	__asm__ volatile("xchg %%ax, %%ax\n.globl site_b_insn\nsite_b_insn: syscall"
 			 : "=a"(r) : "a"((long)SYS_getpid) : "rcx", "r11", "memory");
+	return r;
+}
+
+__attribute__((noinline, noipa)) static long site_d(void)
+{
+	long r;
+	__asm__ volatile("nop\nnop\nnop\n.globl site_d_insn\nsite_d_insn: syscall"
+			 : "=a"(r) : "a"((long)SYS_getuid) : "rcx", "r11", "memory");
 	return r;
 }
 
@@ -84,12 +93,16 @@ int main(int argc, char **argv)
 		printf("sitestore step %d: a site returned a wrong value\n", step);
 		bad = 1;
 	}
+	if ((step == 3 || step == 5) && site_d() != getuid()) {
+		printf("sitestore step %d: a site returned a wrong value\n", step);
+		bad = 1;
+	}
 	if (b && site_c(1) != getpid()) {
 		printf("sitestore step %d: a site returned a wrong value\n", step);
 		bad = 1;
 	}
-	/* Capstone: in the first two processes, and after a miss */
-	expect(step, "Capstone loaded", capstone_loaded(), step <= 2 || step == 4);
+	/* Capstone: in the program's first process of the run, and after a miss */
+	expect(step, "Capstone loaded", capstone_loaded(), step == 1 || step == 4);
 	expect(step, "site A rewritten", rewritten(site_a_insn), true);
 	expect(step, "site C1 rewritten", rewritten(site_c1_insn), true);
 	/* C2: decided with C1 in step 1, not run before step 3, which finds
@@ -98,6 +111,10 @@ int main(int argc, char **argv)
 	/* B: first met in step 3, without Capstone, so missed there */
 	if (b)
 		expect(step, "site B rewritten", rewritten(site_b_insn), step != 3);
+	/* D: missed in step 3, not run in step 4, which decides it all the
+	 * same, from the bytes step 3 kept */
+	if (step == 3 || step == 5)
+		expect(step, "site D rewritten", rewritten(site_d_insn), step == 5);
 	if (bad || step == 5) {
 		if (!bad)
 			printf("ok\n");

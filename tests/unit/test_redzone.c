@@ -187,7 +187,8 @@ START_TEST(store_keeps_verdicts)
 {
 	unsetenv("LAZYPOLINE_SITES_FD");
 	lp_sites_attach(false);
-	ck_assert(lp_sites_want_capstone());  /* a new run: Capstone decides */
+	ck_assert(lp_sites_want_capstone(42));  /* a new program: Capstone decides */
+	ck_assert(!lp_sites_want_capstone(42));  /* the same again, nothing missed */
 	ck_assert_int_eq(lp_sites_lookup(12345, 678), -1);
 	lp_sites_record(12345, 678, LP_SITE_REDZONE);
 	ck_assert_int_eq(lp_sites_lookup(12345, 678), LP_SITE_REDZONE);
@@ -202,6 +203,17 @@ START_TEST(store_keeps_verdicts)
 }
 END_TEST
 
+/* mov $110,%eax; syscall; ret -- and a leaf that keeps data below rsp */
+static const uint8_t wrapper[] = { 0xb8, 0x6e, 0, 0, 0, SYSCALL, RET };
+static const uint8_t leaf[] = { 0x48, 0x89, 0x7c, 0x24, 0xf8, SYSCALL, 0x48, 0x8b, 0x44, 0x24, 0xf8, RET };
+
+static int kept(const uint8_t *f, size_t len, size_t site)
+{
+	uint64_t h1, h2;
+	lp_sites_hash(f, len, site, NULL, 0, &h1, &h2);
+	return lp_sites_lookup(h1, h2);
+}
+
 START_TEST(store_shared_with_children)
 {
 	unsetenv("LAZYPOLINE_SITES_FD");
@@ -209,12 +221,45 @@ START_TEST(store_shared_with_children)
 	pid_t p = fork();
 	if (p == 0) {
 		lp_sites_record(99, 1, LP_SITE_OK);
-		lp_sites_missed();
+		lp_sites_missed(wrapper, sizeof wrapper, NULL, 0);
 		_exit(0);
 	}
 	int st;
 	ck_assert_int_eq(waitpid(p, &st, 0), p);
 	ck_assert_int_eq(lp_sites_lookup(99, 1), LP_SITE_OK);
+}
+END_TEST
+
+/* Functions missed by processes without Capstone are decided by the next
+ * that loads it, from the bytes kept -- as they were before a rewrite. */
+START_TEST(missed_functions_decided_later)
+{
+	unsetenv("LAZYPOLINE_SITES_FD");
+	lp_sites_attach(false);
+	uint8_t patched[sizeof leaf];
+	memcpy(patched, leaf, sizeof leaf);
+	patched[5] = 0xff, patched[6] = 0xd0;  /* a site this process rewrote */
+	const uint32_t fix = 5;
+	pid_t p = fork();
+	if (p == 0) {  /* no Capstone here */
+		lp_sites_missed(wrapper, sizeof wrapper, NULL, 0);
+		lp_sites_missed(patched, sizeof patched, &fix, 1);
+		_exit(0);
+	}
+	int st;
+	ck_assert_int_eq(waitpid(p, &st, 0), p);
+	ck_assert_int_eq(kept(wrapper, sizeof wrapper, 5), -1);
+	ck_assert(lp_sites_want_capstone(7));   /* a program new to the run */
+	ck_assert(lp_sites_want_capstone(7));   /* known, but others missed sites */
+	ck_assert(!lp_sites_want_capstone(7));  /* known, nothing missed since */
+	ck_assert_int_eq(lp_redzone_init(), 0);
+	lp_sites_decide_wanted();
+	ck_assert_int_eq(kept(wrapper, sizeof wrapper, 5), LP_SITE_OK);
+	ck_assert_int_eq(kept(leaf, sizeof leaf, 5), LP_SITE_REDZONE);
+	/* a function longer than what is kept is only counted */
+	static uint8_t big[8192];
+	lp_sites_missed(big, sizeof big, NULL, 0);
+	lp_sites_decide_wanted();
 }
 END_TEST
 
@@ -240,6 +285,7 @@ Suite *suite_redzone(void)
 	tcase_add_test(kept, rewritten_sites_hash_as_original);
 	tcase_add_test(kept, store_keeps_verdicts);
 	tcase_add_test(kept, store_shared_with_children);
+	tcase_add_test(kept, missed_functions_decided_later);
 	suite_add_tcase(s, kept);
 	return s;
 }
