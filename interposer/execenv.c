@@ -107,7 +107,7 @@ int lp_execenv_capture(char **env, const char *bootstrap, const char *interposer
 		size_t nl = (size_t)(eq - *e);
 		/* one-shot values for this program only */
 		if (!strncmp(*e, "LAZYPOLINE_TRACE_EXECLINE=", 26) ||
-		    !strncmp(*e, "LAZYPOLINE_PRELOAD_ADDED=", 25))
+		    !strncmp(*e, "LAZYPOLINE_PRELOAD_ADDED=", 25) || !strncmp(*e, "LAZYPOLINE_PROGRAM=", 19))
 			continue;
 		char name[128];
 		if (nl >= sizeof name)

@@ -591,14 +591,21 @@ static enum lp_mode mode_from_env(enum lp_mode dflt, int *bad)
 }
 
 /* Which program this process runs: the first page of its executable
- * (ELF header, program headers, build-id note), hashed. */
+ * (ELF header, program headers, build-id note), hashed -- or the name a
+ * launcher that runs programs in its own process gives (LAZYPOLINE_PROGRAM,
+ * set by the VFS for lazypoline-loader). */
 static uint64_t program_key(void)
 {
 	static uint8_t page[4096];
+	const char *named = getenv("LAZYPOLINE_PROGRAM");
+	uint64_t h1, h2;
+	if (named && *named) {
+		lp_sites_hash((const uint8_t *)named, strlen(named), 1, NULL, 0, &h1, &h2);
+		return h1 ^ h2;
+	}
 	uintptr_t phdr = getauxval(AT_PHDR);
 	if (!phdr || lp_user_copy(page, (void *)(phdr & ~(uintptr_t)4095), sizeof page))
 		return 0;
-	uint64_t h1, h2;
 	lp_sites_hash(page, sizeof page, 0, NULL, 0, &h1, &h2);
 	return h1 ^ h2;
 }

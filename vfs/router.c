@@ -1318,6 +1318,7 @@ static lp_action handle_exec(lp_ctx *c, void *data)
 		if (r < 0)
 			return lp_return(r);
 		memcpy(pr->exec_path, plan.exe_view, strlen(plan.exe_view) + 1);
+		pr->exec_by_loader = vfs.loader[0] && !strcmp(plan.file, vfs.loader);
 		if (rt->dirfd >= 0)
 			c->args[rt->dirfd] = AT_FDCWD;
 		c->args[rt->path] = (long)plan.file;
@@ -1326,6 +1327,7 @@ static lp_action handle_exec(lp_ctx *c, void *data)
 	}
 	r = lp_ctx_exec(c);
 	pr->exec_path[0] = 0;  /* still here: it failed */
+	pr->exec_by_loader = false;
 	lp_free(plan.argv);
 	return lp_return(r);
 }

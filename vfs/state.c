@@ -243,6 +243,10 @@ int vfs_exec_hook(lp_exec_env *env, void *data)
 		r = lp_exec_env_add(env, "VFSRUN_ROOT", p->root);
 	if (r == 0 && p->exec_path[0])
 		r = lp_exec_env_add(env, "VFSRUN_EXE", p->exec_path);
+	/* the loader runs every guest program: name the one it starts, for
+	 * the interposer's kept verdicts (a program new to the run) */
+	if (r == 0 && p->exec_path[0] && p->exec_by_loader)
+		r = lp_exec_env_add(env, "LAZYPOLINE_PROGRAM", p->exec_path);
 	if (r < 0)
 		return r;
 	/* the tracked fds that survive the exec (not close-on-exec) */

@@ -51,6 +51,7 @@ struct vfs_proc {
 	char cwd[VFS_PATH_MAX];
 	char exe[VFS_PATH_MAX];       /* view path of the running program */
 	char exec_path[VFS_PATH_MAX]; /* view path of an execve under way */
+	bool exec_by_loader;          /* ... which lazypoline-loader starts */
 	size_t root_len;              /* chroot(2) in the view: its root (0: "/") */
 	char root[VFS_PATH_MAX];
 	struct vfs_fd *fds;           /* uthash by fd */
