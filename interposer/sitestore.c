@@ -15,10 +15,10 @@
  * Capstone; later ones load it only when some process had to leave a site
  * on the SUD path for want of a verdict (`misses`), and that one first
  * decides the functions they missed, kept here as bytes: a run of the same
- * programs converges to processes without Capstone.  A process that rewrote sites of a function hashes their bytes
- * as the `0f 05` they were.  Slots are claimed by compare-and-swap and
- * never freed: no locks, nothing to wait for, safe on the trap path of any
- * thread. */
+ * programs converges to processes without Capstone.  A process that
+ * rewrote sites of a function hashes their bytes as the `0f 05` they were.
+ * Slots are claimed by compare-and-swap and never freed: no locks, nothing
+ * to wait for, safe on the trap path of any thread. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +48,7 @@ enum { WANTED_FREE, WANTED_FILLING, WANTED_READY, WANTED_TAKEN };
 struct wanted_fn {
 	uint32_t state;
 	uint32_t len;
+	uint64_t key;  /* of the function: one entry each */
 	uint8_t code[WANTED_MAX];
 };
 
@@ -170,7 +171,14 @@ void lp_sites_missed(const uint8_t *code, size_t len, const uint32_t *fixes, siz
 {
 	if (!store)
 		return;
-	for (int i = 0; i < WANTED_SLOTS && len <= WANTED_MAX; i++) {
+	uint64_t key = 0, unused;
+	if (len <= WANTED_MAX)
+		lp_sites_hash(code, len, 0, fixes, n_fixes, &key, &unused);
+	for (int i = 0; i < WANTED_SLOTS && key; i++)
+		if (__atomic_load_n(&store->wanted[i].state, __ATOMIC_ACQUIRE) != WANTED_FREE &&
+		    __atomic_load_n(&store->wanted[i].key, __ATOMIC_RELAXED) == key)
+			key = 0;  /* kept already */
+	for (int i = 0; i < WANTED_SLOTS && key; i++) {
 		struct wanted_fn *w = &store->wanted[i];
 		uint32_t st = WANTED_FREE;
 		if (!__atomic_compare_exchange_n(&w->state, &st, WANTED_FILLING, false, __ATOMIC_ACQUIRE,
@@ -182,6 +190,7 @@ void lp_sites_missed(const uint8_t *code, size_t len, const uint32_t *fixes, siz
 			w->code[fixes[k] + 1] = 0x05;
 		}
 		w->len = (uint32_t)len;
+		__atomic_store_n(&w->key, key, __ATOMIC_RELAXED);
 		__atomic_store_n(&w->state, WANTED_READY, __ATOMIC_RELEASE);
 		break;
 	}

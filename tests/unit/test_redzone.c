@@ -243,7 +243,9 @@ START_TEST(missed_functions_decided_later)
 	pid_t p = fork();
 	if (p == 0) {  /* no Capstone here */
 		lp_sites_missed(wrapper, sizeof wrapper, NULL, 0);
+		lp_sites_missed(wrapper, sizeof wrapper, NULL, 0);  /* kept once */
 		lp_sites_missed(patched, sizeof patched, &fix, 1);
+		lp_sites_missed(leaf, sizeof leaf, NULL, 0);  /* the same function */
 		_exit(0);
 	}
 	int st;
@@ -253,13 +255,14 @@ START_TEST(missed_functions_decided_later)
 	ck_assert(lp_sites_want_capstone(7));   /* known, but others missed sites */
 	ck_assert(!lp_sites_want_capstone(7));  /* known, nothing missed since */
 	ck_assert_int_eq(lp_redzone_init(), 0);
-	lp_sites_decide_wanted();
+	ck_assert_int_eq(lp_sites_decide_wanted(), 2);
 	ck_assert_int_eq(kept(wrapper, sizeof wrapper, 5), LP_SITE_OK);
 	ck_assert_int_eq(kept(leaf, sizeof leaf, 5), LP_SITE_REDZONE);
 	/* a function longer than what is kept is only counted */
 	static uint8_t big[8192];
 	lp_sites_missed(big, sizeof big, NULL, 0);
-	lp_sites_decide_wanted();
+	ck_assert_int_eq(lp_sites_decide_wanted(), 0);
+	ck_assert(lp_sites_want_capstone(7));  /* but counted */
 }
 END_TEST
 
