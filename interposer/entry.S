@@ -610,13 +610,8 @@ END(lp_user_copy)
  * time while none is NUL and 8 more fit (an aligned load never crosses
  * into the next page, so it faults only where the string goes on), then
  * bytes again. */
-ENTRY(lp_user_strncpy)
-	cmp	$LP_TRAMP_LEN, %rsi
-	jb	lp_usercopy_fault
-	xor	%eax, %eax
-5:	lea	(%rsi,%rax,1), %rcx	/* the head, up to alignment */
-	test	$7, %cl
-	jz	6f
+/* One byte: to 3f when n are done, to 2f after the NUL. */
+.macro STRNCPY_BYTE
 	cmp	%rdx, %rax
 	jae	3f
 	movzbl	(%rsi,%rax,1), %ecx
@@ -624,6 +619,15 @@ ENTRY(lp_user_strncpy)
 	test	%cl, %cl
 	jz	2f
 	inc	%rax
+.endm
+ENTRY(lp_user_strncpy)
+	cmp	$LP_TRAMP_LEN, %rsi
+	jb	lp_usercopy_fault
+	xor	%eax, %eax
+5:	lea	(%rsi,%rax,1), %rcx	/* the head, up to alignment */
+	test	$7, %cl
+	jz	6f
+	STRNCPY_BYTE
 	jmp	5b
 6:	movabs	$0x0101010101010101, %r8
 	movabs	$0x8080808080808080, %r9
@@ -641,13 +645,7 @@ ENTRY(lp_user_strncpy)
 	mov	%rcx, (%rdi,%rax,1)
 	add	$8, %rax
 	jmp	7b
-1:	cmp	%rdx, %rax		/* the tail */
-	jae	3f
-	movzbl	(%rsi,%rax,1), %ecx
-	mov	%cl, (%rdi,%rax,1)
-	test	%cl, %cl
-	jz	2f
-	inc	%rax
+1:	STRNCPY_BYTE			/* the tail */
 	jmp	1b
 2:	ret
 3:	test	%rdx, %rdx		/* too long: still a string */

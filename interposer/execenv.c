@@ -76,6 +76,17 @@ int lp_exec_env_set(const char *name, const char *value)
 	return 0;
 }
 
+int lp_exec_env_set_fd(const char *name, int fd)
+{
+	char num[12];
+	int n = sizeof num - 1;
+	num[n] = 0;
+	do
+		num[--n] = (char)('0' + fd % 10);
+	while ((fd /= 10) && n > 0);
+	return lp_exec_env_set(name, num + n);
+}
+
 /* In-process use: children get libbootstrap.so from next to this library
  * and the interposer library the program chose. */
 int lp_execenv_in_process(const char *child_interposer)
@@ -94,6 +105,17 @@ int lp_execenv_in_process(const char *child_interposer)
 	return (interposer_path = dup_str(child_interposer)) ? 0 : -ENOMEM;
 }
 
+/* Values for this program only, not carried to its children. */
+static bool one_shot(const char *name, size_t len)
+{
+	static const char *const names[] = { "LAZYPOLINE_TRACE_EXECLINE", "LAZYPOLINE_PRELOAD_ADDED",
+					     "LAZYPOLINE_PROGRAM" };
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (strlen(names[i]) == len && !memcmp(names[i], name, len))
+			return true;
+	return false;
+}
+
 int lp_execenv_capture(char **env, const char *bootstrap, const char *interposer)
 {
 	if (bootstrap && !(bootstrap_path = dup_str(bootstrap)))
@@ -105,12 +127,8 @@ int lp_execenv_capture(char **env, const char *bootstrap, const char *interposer
 		if (!eq || strncmp(*e, "LAZYPOLINE_", 11))
 			continue;
 		size_t nl = (size_t)(eq - *e);
-		/* one-shot values for this program only */
-		if (!strncmp(*e, "LAZYPOLINE_TRACE_EXECLINE=", 26) ||
-		    !strncmp(*e, "LAZYPOLINE_PRELOAD_ADDED=", 25) || !strncmp(*e, "LAZYPOLINE_PROGRAM=", 19))
-			continue;
 		char name[128];
-		if (nl >= sizeof name)
+		if (nl >= sizeof name || one_shot(*e, nl))
 			continue;
 		memcpy(name, *e, nl);
 		name[nl] = 0;

@@ -13,14 +13,16 @@
 #define LP_MAX_HIDDEN 8
 static struct {
 	int fd;
+	const char *env;  /* the variable that names it to children, or NULL */
 	void (*moved)(int newfd);
 } hidden[LP_MAX_HIDDEN];
 static int n_hidden;
 
-void lp_fd_hide_notify(int fd, void (*moved)(int newfd))
+void lp_fd_hide_notify(int fd, const char *env, void (*moved)(int newfd))
 {
 	if (n_hidden < LP_MAX_HIDDEN) {
 		hidden[n_hidden].fd = fd;
+		hidden[n_hidden].env = env;
 		hidden[n_hidden].moved = moved;
 		n_hidden++;
 	}
@@ -51,6 +53,8 @@ static long move_hidden(int fd)
 		if (nfd < 0)
 			return nfd;
 		hidden[i].fd = (int)nfd;
+		if (hidden[i].env)
+			lp_exec_env_set_fd(hidden[i].env, (int)nfd);
 		if (hidden[i].moved)
 			hidden[i].moved((int)nfd);
 	}

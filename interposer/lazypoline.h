@@ -13,6 +13,7 @@
 #ifndef LAZYPOLINE_H
 #define LAZYPOLINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -150,9 +151,14 @@ LP_API int lp_on_vfork_done(lp_interposer *ip, void (*fn)(void *child_slot, void
  * not see it -- close gives EBADF, close_range and dup2 leave it alone --
  * and it stays open across execve unless it is close-on-exec. */
 LP_API int lp_hide_fd(int fd);
-/* The same, and MOVED(newfd) is called (in a handler) when a dup2 onto it
- * moves it to another number. */
-LP_API int lp_hide_fd_moving(int fd, void (*moved)(int newfd));
+/* SIZE bytes of memory shared by the processes of a run: fork children
+ * share the mapping; with ACROSS_EXEC, programs started with execve map
+ * it again from a memfd kept open out of the program's way (hidden, as
+ * lp_hide_fd) and named in the environment variable NAME (a string that
+ * stays valid), which they get like the LAZYPOLINE_* settings.  *FRESH:
+ * this process made it (zeroed).  NULL if it cannot be had -- also when
+ * NAME names one that is gone: a new one would not be shared. */
+LP_API void *lp_run_shared(const char *name, size_t size, bool across_exec, bool *fresh);
 
 /* In-process use: the interposer library that programs started with
  * execve get (with libbootstrap.so, found next to liblazypoline.so).

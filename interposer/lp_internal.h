@@ -324,6 +324,8 @@ struct lp_envvar {
 /* Remember what every new program needs to be interposed again. */
 int lp_execenv_capture(char **environ_, const char *bootstrap, const char *interposer) LP_HIDDEN;
 int lp_execenv_in_process(const char *child_interposer) LP_HIDDEN;
+/* lp_exec_env_set with FD in decimal */
+int lp_exec_env_set_fd(const char *name, int fd) LP_HIDDEN;
 /* Build the environment for a new program: the caller's entries with
  * ours added.  Returns an lp_malloc'ed NULL-terminated array (the
  * strings it points to are the caller's or ours), or NULL + errno. */
@@ -331,7 +333,9 @@ char **lp_execenv_build(char *const *user_envp, long *err) LP_HIDDEN;
 void lp_execenv_free(char **envp) LP_HIDDEN;
 
 /* ---- hidden fds (fds the runtime owns: the trace file) ---- */
-void lp_fd_hide_notify(int fd, void (*moved)(int newfd)) LP_HIDDEN;
+/* When FD moves: ENV (NULL: none), the variable that names it to
+ * children, is set to the new number, and MOVED (NULL: none) told it. */
+void lp_fd_hide_notify(int fd, const char *env, void (*moved)(int newfd)) LP_HIDDEN;
 bool lp_fd_hidden(int fd) LP_HIDDEN;
 bool lp_fd_any_hidden(void) LP_HIDDEN;
 long lp_emu_fd_guard(lp_ctx *c) LP_HIDDEN;

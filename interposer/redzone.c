@@ -220,16 +220,25 @@ static void record_function(uintptr_t start, size_t len, const uint32_t *fixes, 
 	}
 }
 
+/* Capstone's verdict for the function at START, kept for every `syscall`
+ * in it when KEEP; SITES (64) gets them. */
+static enum lp_site_verdict decide(uintptr_t start, size_t len, const uint32_t *fixes, size_t n_fixes, bool keep,
+				   uintptr_t *sites, size_t *n)
+{
+	enum lp_site_verdict v = lp_function_analyze((const uint8_t *)start, len, start, sites, 64, n);
+	if (*n > 64)
+		*n = 64;
+	if (keep && (v == LP_SITE_OK || v == LP_SITE_REDZONE))
+		record_function(start, len, fixes, n_fixes, sites, *n, v);
+	return v;
+}
+
 void lp_sites_decide(const uint8_t *code, size_t len)
 {
-	if (!insn)
-		return;
 	uintptr_t sites[64];
 	size_t n;
-	enum lp_site_verdict v = lp_function_analyze(code, len, (uintptr_t)code, sites, 64, &n);
-	if (v != LP_SITE_OK && v != LP_SITE_REDZONE)
-		return;  /* undecodable: each process finds that out itself */
-	record_function((uintptr_t)code, len, NULL, 0, sites, n > 64 ? 64 : n, v);
+	if (insn)  /* undecodable: each process finds that out itself */
+		decide((uintptr_t)code, len, NULL, 0, true, sites, &n);
 }
 
 enum lp_site_verdict lp_site_check(uintptr_t site)
@@ -264,16 +273,11 @@ enum lp_site_verdict lp_site_check(uintptr_t site)
 	 * no memory operand, so the verdict is the original bytes' */
 	uintptr_t sites[64];
 	size_t n;
-	enum lp_site_verdict v = lp_function_analyze((const uint8_t *)fr.start, len, fr.start, sites, 64, &n);
-	if (n > 64)
-		n = 64;
-	if (v == LP_SITE_OK || v == LP_SITE_REDZONE) {
-		if (keyed)
-			record_function(fr.start, len, fixes, n_fixes, sites, n, v);
+	enum lp_site_verdict v = decide(fr.start, len, fixes, n_fixes, keyed, sites, &n);
+	if (v == LP_SITE_OK || v == LP_SITE_REDZONE)
 		for (size_t i = 0; i < n; i++)
 			if (sites[i] == site)
 				return v;
-	}
 	/* undecodable, or the site is not where decoding put an instruction */
 	if (keyed)
 		lp_sites_record(h1, h2, LP_SITE_UNDECODABLE);

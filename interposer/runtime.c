@@ -8,12 +8,15 @@
  *   -> lp_execute (the real syscall, with lifecycle and signal care). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <asm/prctl.h>
 
@@ -179,19 +182,62 @@ int lp_shares_parent_memory(void)
 	return lp_rt.started && (lp_self()->flags & LP_TF_SHARED_VM) != 0;
 }
 
-int lp_hide_fd(int fd)
-{
-	return lp_hide_fd_moving(fd, NULL);
-}
-
-int lp_hide_fd_moving(int fd, void (*moved)(int newfd))
+static int hide_fd(int fd, const char *env)
 {
 	if (fd < 0)
 		return -EBADF;
-	lp_fd_hide_notify(fd, moved);
+	lp_fd_hide_notify(fd, env, NULL);
 	if (lp_rt.started)
 		lp_recompute_wanted();  /* close and friends are watched from now on */
 	return 0;
+}
+
+int lp_hide_fd(int fd)
+{
+	return hide_fd(fd, NULL);
+}
+
+static void *map_shared(long fd, size_t size)
+{
+	struct stat st;
+	if (lp_sys2(SYS_fstat, fd, &st) < 0 || (size_t)st.st_size != size)
+		return NULL;
+	long a = lp_sys6(SYS_mmap, 0, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	return a < 0 && a > -4096 ? NULL : (void *)a;
+}
+
+void *lp_run_shared(const char *name, size_t size, bool across_exec, bool *fresh)
+{
+	*fresh = false;
+	const char *inherited = getenv(name);
+	long fd = -1;
+	void *m;
+	if (inherited && *inherited) {
+		fd = 0;
+		for (const char *p = inherited; *p >= '0' && *p <= '9'; p++)
+			fd = fd * 10 + (*p - '0');
+		if (!(m = map_shared(fd, size)))
+			return NULL;
+		across_exec = true;
+	} else {
+		long mfd = lp_sys2(SYS_memfd_create, name, across_exec ? 0 : MFD_CLOEXEC);
+		if (mfd < 0)
+			return NULL;
+		/* out of the way of the program's own fds */
+		fd = lp_sys3(SYS_fcntl, mfd, across_exec ? F_DUPFD : F_DUPFD_CLOEXEC, 900);
+		lp_sys1(SYS_close, mfd);
+		m = fd < 0 || lp_sys2(SYS_ftruncate, fd, size) < 0 ? NULL : map_shared(fd, size);
+		if (!m) {
+			if (fd >= 0)
+				lp_sys1(SYS_close, fd);
+			return NULL;
+		}
+		*fresh = true;
+	}
+	hide_fd((int)fd, across_exec ? name : NULL);
+	if (across_exec)
+		lp_exec_env_set_fd(name, (int)fd);
+	return m;
 }
 
 int lp_set_mode(lp_interposer *ip, enum lp_mode mode)
@@ -656,11 +702,9 @@ int lp_start(lp_interposer *ip)
 				return -ELIBACC;
 			mode = LP_MODE_SUD;
 		} else {
+			int decided = capstone ? lp_sites_decide_wanted() : 0;
 			if (capstone && lp_rt.debug)
-				lp_warn("Capstone loaded; %d functions other processes missed decided",
-					lp_sites_decide_wanted());
-			else if (capstone)
-				lp_sites_decide_wanted();
+				lp_warn("Capstone loaded; %d functions other processes missed decided", decided);
 			if (mode == LP_MODE_AUTO)
 				mode = LP_MODE_LAZY;
 		}

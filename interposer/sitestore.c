@@ -8,32 +8,23 @@
  * (function length, site offset, function bytes).  The same libc function
  * in the next program, or in a guest tree's copy of the same libc, hits.
  *
- * The table lives in a memfd mapped MAP_SHARED: fork children share the
- * mapping, a new program maps it again from the fd, which the runtime keeps
- * open and hidden and names in LAZYPOLINE_SITES_FD.  The first process of
- * each program (the first page of its executable, hashed) in a run loads
- * Capstone; later ones load it only when some process had to leave a site
- * on the SUD path for want of a verdict (`misses`), and that one first
- * decides the functions they missed, kept here as bytes: a run of the same
+ * The table is memory shared by the run (lp_run_shared: a memfd, named to
+ * new programs in LAZYPOLINE_SITES_FD).  The first process of each program
+ * (the first page of its executable, hashed) in a run loads Capstone;
+ * later ones load it only when some process had to leave a site on the
+ * SUD path for want of a verdict (`misses`), and that one first decides
+ * the functions they missed, kept here as bytes: a run of the same
  * programs converges to processes without Capstone.  A process that
  * rewrote sites of a function hashes their bytes as the `0f 05` they were.
  * Slots are claimed by compare-and-swap and never freed: no locks, nothing
  * to wait for, safe on the trap path of any thread. */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 
 #include "lp_internal.h"
 
 #define STORE_MAGIC 0x3173657469737066ull  /* "fpsites1" */
 #define STORE_SLOTS 32768u                  /* 512 KiB, touched as used */
 #define STORE_PROBES 64
-#define STORE_FD_MIN 900                    /* out of the program's way */
 
 struct site_slot {
 	uint64_t key;    /* first hash, never 0; claimed by CAS */
@@ -56,8 +47,8 @@ struct wanted_fn {
 
 struct site_store {
 	uint64_t magic;
-	uint32_t slots;
 	uint32_t no_capstone;  /* a process could not load it: nobody will */
+	uint32_t pad0;
 	uint64_t misses;       /* sites left without a verdict since the last load */
 	uint64_t pad[5];
 	uint64_t programs[PROGRAM_SLOTS];  /* keys of the programs started so far */
@@ -65,72 +56,31 @@ struct site_store {
 	struct site_slot slot[STORE_SLOTS];
 };
 
-#define STORE_SIZE sizeof(struct site_store)
-
 static struct site_store *store;
 
-static void set_env(int fd)
+/* Puts the `0f 05` of rewritten sites (offsets FIXES, ascending; those
+ * before *NEXT are behind) back into B, which holds the N bytes at offset
+ * FROM. */
+static void put_back(uint8_t *b, size_t from, size_t n, const uint32_t *fixes, size_t n_fixes, size_t *next)
 {
-	char num[16];
-	int n = 0;
-	char rev[16];
-	do
-		rev[n++] = (char)('0' + fd % 10);
-	while ((fd /= 10) && n < 15);
-	for (int i = 0; i < n; i++)
-		num[i] = rev[n - 1 - i];
-	num[n] = 0;
-	lp_exec_env_set("LAZYPOLINE_SITES_FD", num);
-}
-
-static void fd_moved(int fd)
-{
-	set_env(fd);
-}
-
-static struct site_store *map_store(long fd)
-{
-	struct stat st;
-	if (lp_sys2(SYS_fstat, fd, &st) < 0 || (size_t)st.st_size != STORE_SIZE)
-		return NULL;
-	long a = lp_sys6(SYS_mmap, 0, STORE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (a < 0 && a > -4096)
-		return NULL;
-	return (struct site_store *)a;
-}
-
-void lp_sites_attach(bool inherit_fd)
-{
-	const char *env = getenv("LAZYPOLINE_SITES_FD");
-	long fd = -1;
-	if (env && *env) {
-		char *end;
-		fd = strtol(env, &end, 10);
-		if (*end || fd < 0)
-			fd = -1;
-		if (fd >= 0 && (store = map_store(fd)) && store->magic != STORE_MAGIC) {
-			lp_sys2(SYS_munmap, store, STORE_SIZE);
-			store = NULL;
-		}
+	while (*next < n_fixes && fixes[*next] + 1 < from)
+		(*next)++;
+	for (size_t k = *next; k < n_fixes && fixes[k] < from + n; k++) {
+		if (fixes[k] >= from)
+			b[fixes[k] - from] = 0x0f;
+		if (fixes[k] + 1 >= from && fixes[k] + 1 < from + n)
+			b[fixes[k] + 1 - from] = 0x05;
 	}
-	if (!store) {
-		long m = lp_sys2(SYS_memfd_create, "lazypoline-sites", inherit_fd ? 0 : MFD_CLOEXEC);
-		if (m < 0)
-			return;
-		fd = lp_sys3(SYS_fcntl, m, inherit_fd ? F_DUPFD : F_DUPFD_CLOEXEC, STORE_FD_MIN);
-		lp_sys1(SYS_close, m);
-		if (fd < 0)
-			return;
-		if (lp_sys2(SYS_ftruncate, fd, STORE_SIZE) < 0 || !(store = map_store(fd))) {
-			lp_sys1(SYS_close, fd);
-			return;
-		}
-		store->slots = STORE_SLOTS;
+}
+
+void lp_sites_attach(bool across_exec)
+{
+	bool fresh;
+	store = lp_run_shared("LAZYPOLINE_SITES_FD", sizeof *store, across_exec, &fresh);
+	if (store && fresh)
 		store->magic = STORE_MAGIC;
-	}
-	lp_fd_hide_notify((int)fd, inherit_fd ? fd_moved : NULL);
-	if (inherit_fd)
-		set_env((int)fd);
+	else if (store && store->magic != STORE_MAGIC)
+		store = NULL;  /* not the run's table: keep nothing */
 }
 
 /* Adds KEY to the programs started in the run; false if it was there. */
@@ -185,10 +135,8 @@ void lp_sites_missed(const uint8_t *code, size_t len, const uint32_t *fixes, siz
 						 __ATOMIC_RELAXED))
 			continue;
 		memcpy(w->code, code, len);
-		for (size_t k = 0; k < n_fixes; k++) {  /* the bytes as they were */
-			w->code[fixes[k]] = 0x0f;
-			w->code[fixes[k] + 1] = 0x05;
-		}
+		size_t next = 0;
+		put_back(w->code, 0, len, fixes, n_fixes, &next);  /* the bytes as they were */
 		w->len = (uint32_t)len;
 		__atomic_store_n(&w->key, key, __ATOMIC_RELAXED);
 		__atomic_store_n(&w->state, WANTED_READY, __ATOMIC_RELEASE);
@@ -227,20 +175,13 @@ static inline uint64_t fmix(uint64_t h)
 	return h ^ (h >> 33);
 }
 
-/* The 8 bytes at CODE + I, with the `0f 05` of rewritten sites put back. */
+/* The N (<= 8) bytes at CODE + I as a word, the sites put back. */
 static uint64_t word_at(const uint8_t *code, size_t i, size_t n, const uint32_t *fixes, size_t n_fixes,
 			size_t *next_fix)
 {
 	uint8_t b[8] = { 0 };
 	memcpy(b, code + i, n);
-	while (*next_fix < n_fixes && fixes[*next_fix] + 1 < i)
-		(*next_fix)++;
-	for (size_t k = *next_fix; k < n_fixes && fixes[k] < i + n; k++) {
-		if (fixes[k] >= i)
-			b[fixes[k] - i] = 0x0f;
-		if (fixes[k] + 1 >= i && fixes[k] + 1 < i + n)
-			b[fixes[k] + 1 - i] = 0x05;
-	}
+	put_back(b, i, n, fixes, n_fixes, next_fix);
 	uint64_t w;
 	memcpy(&w, b, 8);
 	return w;

@@ -511,18 +511,13 @@ lp_action lp_trace_handler(lp_ctx *c, void *data)
 static void trace_fd_moved(int fd)
 {
 	lp_trace_fd = fd;
-	char num[16];
-	struct buf b = { num, 0, sizeof num - 1 };
-	put_d(&b, fd);
-	num[b.n] = 0;
-	lp_exec_env_set("LAZYPOLINE_TRACE_FD", num);
 }
 
 void lp_trace_start(int fd)
 {
 	load_specs();
 	lp_trace_fd = fd;
-	lp_fd_hide_notify(fd, trace_fd_moved);
+	lp_fd_hide_notify(fd, "LAZYPOLINE_TRACE_FD", trace_fd_moved);
 	const char *note = getenv("LAZYPOLINE_TRACE_EXECLINE");
 	if (note && *note) {
 		char line[1024];

@@ -149,6 +149,7 @@ long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *c
 {
 	plan->file = p->host;
 	plan->argv = NULL;
+	plan->by_loader = false;
 	memcpy(plan->exe_view, p->view, p->view_len + 1);
 	if (!vfs.loader[0] && !whole_root())
 		return 0;
@@ -263,6 +264,7 @@ long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *c
 	argv[i] = NULL;
 	plan->file = put(&s, loader ? vfs.loader : w->host);
 	plan->argv = argv;
+	plan->by_loader = loader;
 out:
 	lp_free(w);
 	return r;

@@ -1023,8 +1023,8 @@ static long ovl_open_prepare(struct vfs_path *p, long flags)
 	if (lk.layer > 0 && !tmpfile && sys(SYS_stat, (long)host, (long)&st, 0, 0, 0, 0) == 0 && !S_ISREG(st.st_mode)) {
 		/* a device, fifo or socket: writing to it changes nothing in the
 		 * tree, so it is not copied up (as the kernel's overlayfs) */
-		memcpy(p->host, host, strlen(host) + 1);
 		p->host_len = strlen(host);
+		memcpy(p->host, host, p->host_len + 1);
 		return 0;
 	}
 	if (lk.layer > 0) {
@@ -1318,7 +1318,7 @@ static lp_action handle_exec(lp_ctx *c, void *data)
 		if (r < 0)
 			return lp_return(r);
 		memcpy(pr->exec_path, plan.exe_view, strlen(plan.exe_view) + 1);
-		pr->exec_by_loader = vfs.loader[0] && !strcmp(plan.file, vfs.loader);
+		pr->exec_by_loader = plan.by_loader;
 		if (rt->dirfd >= 0)
 			c->args[rt->dirfd] = AT_FDCWD;
 		c->args[rt->path] = (long)plan.file;

@@ -311,7 +311,7 @@ static int start_view(lp_interposer *ip, const char *chdir_to, const char *cwd_l
 	find_loader();
 	for (int i = 0; i < vfs.mounts.n; i++)
 		if (vfs.mounts.v[i].kind == MOUNT_OVERLAY) {
-			vfs_shared_init(getenv("VFSRUN_SHARED_FD"));
+			vfs_shared_init();
 			break;
 		}
 	int r = vfs_state_init(chdir_to ? NULL : cwd_label, fds, exe, getenv("VFSRUN_ROOT"));

@@ -117,6 +117,7 @@ struct vfs_exec_plan {
 	const char *file;  /* the host path the kernel is to run */
 	char **argv;       /* lp_malloc'd, or NULL: the caller's */
 	char exe_view[VFS_PATH_MAX];  /* /proc/self/exe of the new program */
+	bool by_loader;               /* FILE is lazypoline-loader */
 };
 /* How to run FILENAME (user memory), resolved to P, with the caller's
  * argv: "#!" interpreters looked up in the view, and lazypoline-loader for
@@ -131,9 +132,8 @@ struct vfs_shared {
 	uint64_t ovl_gen;  /* bumped after every change an overlay makes */
 };
 extern struct vfs_shared *vfs_shared VFS_HIDDEN;  /* NULL: none (nothing is remembered) */
-/* Map the view's shared page: the inherited one (its fd in INHERITED_FD),
- * or a new one. */
-void vfs_shared_init(const char *inherited_fd) VFS_HIDDEN;
+/* Map the view's shared page: the run's, or a new one for a new run. */
+void vfs_shared_init(void) VFS_HIDDEN;
 
 /* ---- fake root (fakeroot.c) ---- */
 /* Map the shared table at PATH (made if missing; -EINVAL: not a table)

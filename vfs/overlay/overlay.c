@@ -74,8 +74,6 @@ static const char *x_opaque(void)
 	return am_root() ? "trusted.overlay.opaque" : "user.overlay.opaque";
 }
 
-/* The opaque mark of a directory: 'y' (opaque), 'x' (holds xattr
- * whiteouts) or 0. */
 /* Is NAME in the NUL-separated LIST of N bytes? */
 static bool listed(const char *list, long n, const char *name)
 {
@@ -86,37 +84,37 @@ static bool listed(const char *list, long n, const char *name)
 	return false;
 }
 
-static char opaque_mark(const char *path)
+/* The opaque mark of a directory, by PATH or else by FD: 'y' (opaque),
+ * 'x' (holds xattr whiteouts) or 0. */
+static char mark_of(const char *path, long fd)
 {
 	/* most directories have no xattr at all: one syscall says so */
 	char names[512], v[2];
-	long n = sys(SYS_llistxattr, (long)path, (long)names, sizeof names, 0, 0, 0);
+	long n = path ? sys(SYS_llistxattr, (long)path, (long)names, sizeof names, 0, 0, 0)
+		      : sys(SYS_flistxattr, fd, (long)names, sizeof names, 0, 0, 0);
 	if (n == 0)
 		return 0;
 	bool all = n < 0 || names[n - 1];  /* too many to list: ask for each */
-	if ((all || listed(names, n, "trusted.overlay.opaque")) &&
-	    xattr_get(path, "trusted.overlay.opaque", v, 1) == 1 && (v[0] == 'y' || v[0] == 'x'))
-		return v[0];
-	if ((all || listed(names, n, "user.overlay.opaque")) &&
-	    xattr_get(path, "user.overlay.opaque", v, 1) == 1 && (v[0] == 'y' || v[0] == 'x'))
-		return v[0];
+	static const char *const marks[] = { "trusted.overlay.opaque", "user.overlay.opaque" };
+	for (int i = 0; i < 2; i++) {
+		if (!all && !listed(names, n, marks[i]))
+			continue;
+		long got = path ? xattr_get(path, marks[i], v, 1)
+				: sys(SYS_fgetxattr, fd, (long)marks[i], (long)v, 1, 0, 0);
+		if (got == 1 && (v[0] == 'y' || v[0] == 'x'))
+			return v[0];
+	}
 	return 0;
 }
 
-/* Is the directory open as FD marked as holding xattr whiteouts ('x')? */
+static char opaque_mark(const char *path)
+{
+	return mark_of(path, -1);
+}
+
 bool ovl_fd_has_xwhiteouts(int fd)
 {
-	char names[512], v[2];
-	long n = sys(SYS_flistxattr, fd, (long)names, sizeof names, 0, 0, 0);
-	if (n == 0)
-		return false;
-	bool all = n < 0 || names[n - 1];
-	static const char *const marks[] = { "trusted.overlay.opaque", "user.overlay.opaque" };
-	for (int i = 0; i < 2; i++)
-		if ((all || listed(names, n, marks[i])) &&
-		    sys(SYS_fgetxattr, fd, (long)marks[i], (long)v, 1, 0, 0) == 1 && v[0] == 'x')
-			return true;
-	return false;
+	return mark_of(NULL, fd) == 'x';
 }
 
 /* The directory of host path PATH, into dir; false if it does not fit. */
@@ -335,14 +333,7 @@ static long lookup_from(const struct mount_spec *m, const char *rest, size_t res
 		if (known && kind != LC_DIR && !(last && (kind == LC_FILE || how == LOOK_PATH)))
 			known = 0;  /* the walk finds out (ENOTDIR, what it is) */
 		bool file = kind != LC_DIR;
-		if (known && last && kind == LC_CANDIDATE) {
-			lk->layer = __builtin_ctz(known);
-			lk->is_dir = false;
-			lk->in_lower = lk->layer > 0;
-			lk->layers = 0;
-			return layer_path(m, lk->layer, rest, rest_len, host, hostlen);
-		}
-		if (known && last) {
+		if (known && last) {  /* LC_FILE and LC_CANDIDATE alike */
 			lk->layer = __builtin_ctz(known);
 			lk->is_dir = !file;
 			lk->in_lower = file ? lk->layer > 0 : (known >> 1) != 0;
@@ -511,7 +502,6 @@ bool ovl_in_upper(const struct mount_spec *m, const char *host, size_t len)
 {
 	return vfs_path_under(m->src, m->src_len, host, len);
 }
-
 
 static long copy_xattrs(int sfd, const char *spath, int dfd, const char *dpath)
 {
