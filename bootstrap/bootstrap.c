@@ -109,6 +109,25 @@ static void strip_environment(const char *self_as_given, const char *self_abs)
 	}
 }
 
+/* A new namespace with LIB_ABS in it.  An interposer finds
+ * liblazypoline.so through its RUNPATH ($ORIGIN), which ld.so searches in
+ * twenty hwcaps subdirectories first: forty failed syscalls in every
+ * process.  When the runtime sits next to LIB_ABS it is loaded first, by
+ * its path, and then found by its soname. */
+static void *load_namespace(const char *lib_abs)
+{
+	char rt[PATH_MAX];
+	const char *slash = strrchr(lib_abs, '/');
+	int n = snprintf(rt, sizeof rt, "%.*s/liblazypoline.so", (int)(slash - lib_abs), lib_abs);
+	if (n > 0 && (size_t)n < sizeof rt && strcmp(rt, lib_abs) && access(rt, R_OK) == 0) {
+		Lmid_t ns;
+		void *base = dlmopen(LM_ID_NEWLM, rt, RTLD_NOW | RTLD_LOCAL);
+		if (base && dlinfo(base, RTLD_DI_LMID, &ns) == 0)
+			return dlmopen(ns, lib_abs, RTLD_NOW | RTLD_LOCAL);
+	}
+	return dlmopen(LM_ID_NEWLM, lib_abs, RTLD_NOW | RTLD_LOCAL);
+}
+
 __attribute__((constructor(101))) static void lazypoline_bootstrap(void)
 {
 	const char *lib = getenv("LIBLAZYPOLINE");
@@ -125,7 +144,7 @@ __attribute__((constructor(101))) static void lazypoline_bootstrap(void)
 	char self_given[PATH_MAX];
 	snprintf(self_given, sizeof self_given, "%s", di.dli_fname);
 
-	void *h = dlmopen(LM_ID_NEWLM, lib_abs, RTLD_NOW | RTLD_LOCAL);
+	void *h = load_namespace(lib_abs);
 	if (!h)
 		die("cannot load LIBLAZYPOLINE=%s: %s", lib, dlerror());
 	lp_bootstrap_entry_fn entry = (lp_bootstrap_entry_fn)dlsym(h, LP_BOOTSTRAP_ENTRY);

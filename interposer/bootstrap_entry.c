@@ -80,6 +80,12 @@ LP_API int lazypoline_bootstrap_entry(const struct lp_bootstrap_info *info, char
 		snprintf(err, errlen, "invalid LAZYPOLINE_MODE=%s (expected sud, lazy, eager or auto)", mode);
 		return -1;
 	}
+	const char *after = getenv("LAZYPOLINE_REWRITE_AFTER");
+	if (!lp_rewrite_after_env(after)) {
+		snprintf(err, errlen, "invalid LAZYPOLINE_REWRITE_AFTER=%s (expected a number of traps, 1 to %d)",
+			 after, LP_REWRITE_AFTER_MAX);
+		return -1;
+	}
 	if (setup_trace(ip, err, errlen) < 0)
 		return -1;
 	int (*init)(lp_interposer *) = (int (*)(lp_interposer *))dlsym(info->handle, "lazypoline_init");

@@ -2,7 +2,7 @@
  *
  * Every syscall of the process is caught by Syscall User Dispatch; each
  * `syscall` site is rewritten into a call through page 0 after its first
- * trap when that is safe.  Handlers see a context and return an action.
+ * traps when that is safe.  Handlers see a context and return an action.
  *
  *   lp_interposer *ip = lp_new();
  *   lp_on(ip, SYS_openat, my_handler, NULL);
@@ -80,7 +80,7 @@ typedef int (*lp_prefilter)(long nr, const long args[6]);
 enum lp_mode {
 	LP_MODE_AUTO = 0, /* lazy when page 0 can be mapped, else sud */
 	LP_MODE_SUD,      /* every syscall traps; nothing is rewritten */
-	LP_MODE_LAZY,     /* a site is rewritten after its first trap */
+	LP_MODE_LAZY,     /* a site is rewritten after its first traps */
 	LP_MODE_EAGER,    /* lazy, plus every site found at start-up */
 };
 
@@ -99,6 +99,12 @@ LP_API int lp_allow_only(lp_interposer *ip, const long *nrs, size_t n, int err);
 /* The listed syscalls fail with errno err. */
 LP_API int lp_block_list(lp_interposer *ip, const long *nrs, size_t n, int err);
 LP_API int lp_set_mode(lp_interposer *ip, enum lp_mode mode);
+/* Lazy mode rewrites a site at its Nth trap (1..LP_REWRITE_AFTER_MAX;
+ * default LP_REWRITE_AFTER_DEFAULT, or LAZYPOLINE_REWRITE_AFTER): a site
+ * a process runs only once or twice is cheaper left to trap. */
+#define LP_REWRITE_AFTER_DEFAULT 4
+#define LP_REWRITE_AFTER_MAX 1000000
+LP_API int lp_set_rewrite_after(lp_interposer *ip, unsigned traps);
 /* The built-in tracer: one line per syscall written to fd. */
 LP_API int lp_trace_to_fd(lp_interposer *ip, int fd);
 /* Start interposing the calling thread and every thread and child it

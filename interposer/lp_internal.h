@@ -152,6 +152,7 @@ struct lp_interposer {
 	uint8_t allowed[LP_NR_MAX];
 	int16_t block_errno[LP_NR_MAX];
 	enum lp_mode mode;
+	unsigned rewrite_after;        /* 0: LAZYPOLINE_REWRITE_AFTER or the default */
 	int trace_fd;
 	lp_prefilter prefilter[LP_NR_MAX];
 	struct lp_hook exec_hooks[LP_MAX_HOOKS];
@@ -167,6 +168,7 @@ struct lp_runtime {
 	bool rewrite;                  /* lazy or eager */
 	bool own_namespace;            /* loaded by libbootstrap with dlmopen */
 	bool debug;                    /* LAZYPOLINE_DEBUG: report refused sites */
+	unsigned rewrite_after;        /* traps of a site before it is rewritten */
 	int pid;
 	uint64_t never_blocked;        /* signals the app can never block */
 	uint8_t internal[LP_NR_MAX];   /* syscalls the runtime itself needs */
@@ -178,6 +180,7 @@ extern struct lp_runtime lp_rt LP_HIDDEN;
 
 void lp_dispatch(struct lp_regs *r, ucontext_t *uc, void *xsave) LP_HIDDEN;
 void lp_recompute_wanted(void) LP_HIDDEN;
+unsigned lp_rewrite_after_env(const char *s) LP_HIDDEN;
 void lp_fatal(const char *fmt, ...) LP_HIDDEN __attribute__((noreturn, format(printf, 1, 2)));
 void lp_warn(const char *fmt, ...) LP_HIDDEN __attribute__((format(printf, 1, 2)));
 

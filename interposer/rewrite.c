@@ -74,6 +74,16 @@ struct site_set {
 };
 static struct site_set rewritten, refused;
 
+/* Traps counted per site before it is rewritten (lp_rt.rewrite_after). */
+#define LP_COUNT_BITS 12
+#define LP_COUNT_SIZE (1u << LP_COUNT_BITS)
+struct site_count {
+	uintptr_t site;
+	uint32_t traps;
+};
+static struct site_count *counts;
+static unsigned n_counted;
+
 static bool set_init(struct site_set *s)
 {
 	long m = lp_sys6(SYS_mmap, 0, LP_SET_SIZE * sizeof(uintptr_t), PROT_READ | PROT_WRITE,
@@ -122,7 +132,36 @@ static bool set_add(struct site_set *s, uintptr_t k)
 
 int lp_rewrite_init(void)
 {
+	if (lp_rt.rewrite_after > 1) {
+		long m = lp_sys6(SYS_mmap, 0, LP_COUNT_SIZE * sizeof *counts, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (m < 0 && m > -4096)
+			return (int)m;
+		counts = (struct site_count *)m;
+	}
 	return set_init(&rewritten) && set_init(&refused) ? 0 : -ENOMEM;
+}
+
+/* Has SITE trapped often enough to be worth rewriting?  A rewrite costs
+ * two mprotects and a copied page (microseconds); a site a process runs
+ * once or twice (start-up, exit) is cheaper left to trap.  The caller
+ * holds the rewrite lock.  A full table rewrites at once. */
+static bool trapped_enough(uintptr_t site)
+{
+	if (!counts)
+		return true;
+	for (unsigned i = hash(site) & (LP_COUNT_SIZE - 1);; i = (i + 1) & (LP_COUNT_SIZE - 1)) {
+		if (counts[i].site == site)
+			return ++counts[i].traps >= lp_rt.rewrite_after;
+		if (counts[i].site == 0) {
+			if (n_counted >= LP_COUNT_SIZE / 2)
+				return true;
+			n_counted++;
+			counts[i].site = site;
+			counts[i].traps = 1;
+			return false;
+		}
+	}
 }
 
 static lp_lock rewrite_lock;
@@ -213,7 +252,7 @@ void lp_maybe_rewrite(uintptr_t site)
 	if (set_has(&rewritten, site) || set_has(&refused, site))
 		return;
 	lp_rewrite_lock();
-	if (!set_has(&rewritten, site) && !set_has(&refused, site)) {
+	if (!set_has(&rewritten, site) && !set_has(&refused, site) && trapped_enough(site)) {
 		enum lp_site_verdict v = lp_site_check(site);
 		int r = v == LP_SITE_OK ? lp_rewrite_site(site) : 0;
 		if (v == LP_SITE_OK && r == 0) {

@@ -250,6 +250,16 @@ int lp_set_mode(lp_interposer *ip, enum lp_mode mode)
 	return 0;
 }
 
+int lp_set_rewrite_after(lp_interposer *ip, unsigned traps)
+{
+	if (!ip || traps < 1 || traps > LP_REWRITE_AFTER_MAX)
+		return -EINVAL;
+	if (lp_rt.started)
+		return -EBUSY;
+	ip->rewrite_after = traps;
+	return 0;
+}
+
 int lp_trace_to_fd(lp_interposer *ip, int fd)
 {
 	if (!ip || fd < 0)
@@ -636,6 +646,19 @@ static enum lp_mode mode_from_env(enum lp_mode dflt, int *bad)
 	return dflt;
 }
 
+/* LAZYPOLINE_REWRITE_AFTER's value: the default when unset, 0 when bad. */
+unsigned lp_rewrite_after_env(const char *s)
+{
+	if (!s || !*s)
+		return LP_REWRITE_AFTER_DEFAULT;
+	char *end;
+	errno = 0;
+	unsigned long n = strtoul(s, &end, 10);
+	if (*end || errno || s[0] < '0' || s[0] > '9' || n < 1 || n > LP_REWRITE_AFTER_MAX)
+		return 0;
+	return (unsigned)n;
+}
+
 /* Which program this process runs: the first page of its executable
  * (ELF header, program headers, build-id note), hashed -- or the name a
  * launcher that runs programs in its own process gives (LAZYPOLINE_PROGRAM,
@@ -669,6 +692,10 @@ int lp_start(lp_interposer *ip)
 		if (bad)
 			return -EINVAL;
 	}
+	lp_rt.rewrite_after = ip->rewrite_after ? ip->rewrite_after
+						: lp_rewrite_after_env(getenv("LAZYPOLINE_REWRITE_AFTER"));
+	if (!lp_rt.rewrite_after)
+		return -EINVAL;
 	lp_rt.ip = ip;
 	lp_rt.pid = (int)lp_sys0(SYS_getpid);
 	const char *dbg = getenv("LAZYPOLINE_DEBUG");

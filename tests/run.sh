@@ -135,8 +135,18 @@ for cfg in "${CONFIGS[@]}"; do
 	fi
 	if wanted sitestore && [ "$who:$mode" = me:lazy ]; then
 		newdir
-		expect "verdicts kept for the run: no Capstone where they suffice, a miss decided by the next process [$cfg]" \
+		# each site runs once: rewritten at its first trap
+		LAZYPOLINE_REWRITE_AFTER=1 expect "verdicts kept for the run: no Capstone where they suffice, a miss decided by the next process [$cfg]" \
 			interposed "$cfg" "$B/liblazypoline.so" "$B/tests/sitestore"
+	fi
+	if wanted rewriteafter && [ "$who:$mode" = me:lazy ]; then
+		newdir
+		expect "a site is rewritten at its 4th trap by default [$cfg]" \
+			interposed "$cfg" "$B/liblazypoline.so" "$B/tests/rewriteafter" 4
+		for n in 1 7; do
+			LAZYPOLINE_REWRITE_AFTER=$n expect "LAZYPOLINE_REWRITE_AFTER=$n: rewritten at trap $n [$cfg]" \
+				interposed "$cfg" "$B/liblazypoline.so" "$B/tests/rewriteafter" $n
+		done
 	fi
 	if wanted cancel; then
 		newdir
@@ -356,6 +366,10 @@ if wanted cli; then
 	else bad "vfsrun --trace" "$(head -c 2000 trace.txt)"; fi
 	expect_exit "invalid LAZYPOLINE_MODE: one line, non-zero" 125 \
 		env LAZYPOLINE_MODE=fast LIBLAZYPOLINE="$B/liblazypoline.so" LD_PRELOAD="$B/libbootstrap.so" true
+	for v in 0 -3 4x 1000001; do
+		expect_exit "invalid LAZYPOLINE_REWRITE_AFTER=$v: one line, non-zero" 125 \
+			env LAZYPOLINE_REWRITE_AFTER=$v LIBLAZYPOLINE="$B/liblazypoline.so" LD_PRELOAD="$B/libbootstrap.so" true
+	done
 	expect_exit "missing LIBLAZYPOLINE file: one line, non-zero" 125 \
 		env LIBLAZYPOLINE=/nonexistent.so LD_PRELOAD="$B/libbootstrap.so" true
 	expect_exit "LIBLAZYPOLINE unset: one line, non-zero" 125 env -u LIBLAZYPOLINE LD_PRELOAD="$B/libbootstrap.so" true

@@ -197,6 +197,32 @@ START_TEST(prefilter_skips_handlers)
 }
 END_TEST
 
+extern const unsigned char counted_insn[];
+__attribute__((noinline, noipa)) static long counted_getppid(void)
+{
+	long r;
+	__asm__ volatile("xchg %%ax, %%ax\nnop\nnop\n.globl counted_insn\ncounted_insn: syscall"
+			 : "=a"(r) : "a"((long)SYS_getppid) : "rcx", "r11", "memory");
+	return r;
+}
+
+/* lp_set_rewrite_after: the site stays a trap until its nth run */
+START_TEST(rewrite_after_setting)
+{
+	lp_interposer *ip = lp_new();
+	ck_assert_int_eq(lp_set_rewrite_after(ip, 0), -EINVAL);
+	ck_assert_int_eq(lp_set_rewrite_after(ip, LP_REWRITE_AFTER_MAX + 1), -EINVAL);
+	ck_assert_int_eq(lp_set_rewrite_after(ip, 3), 0);
+	ck_assert_int_eq(lp_start(ip), 0);
+	ck_assert_int_eq(lp_set_rewrite_after(ip, 2), -EBUSY);
+	for (int run = 1; run <= 5; run++) {
+		ck_assert_int_eq(counted_getppid(), getppid());
+		bool rewritten = counted_insn[0] == 0xff && counted_insn[1] == 0xd0;
+		ck_assert_int_eq(rewritten, lp_active_mode() == LP_MODE_LAZY && run >= 3);
+	}
+}
+END_TEST
+
 START_TEST(bad_arguments)
 {
 	lp_interposer *ip = lp_new();
@@ -282,6 +308,7 @@ Suite *suite_api(void)
 	tcase_add_test(tc, sud_mode);
 	tcase_add_test(tc, prefilter_skips_handlers);
 	tcase_add_test(tc, bad_arguments);
+	tcase_add_test(tc, rewrite_after_setting);
 	tcase_add_test(tc, user_memory);
 	tcase_add_test(tc, syscall_names);
 	suite_add_tcase(s, tc);
