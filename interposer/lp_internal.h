@@ -185,7 +185,7 @@ void lp_fatal(const char *fmt, ...) LP_HIDDEN __attribute__((noreturn, format(pr
 void lp_warn(const char *fmt, ...) LP_HIDDEN __attribute__((format(printf, 1, 2)));
 
 /* ---- xstate.c ---- */
-void lp_xstate_init(void) LP_HIDDEN;
+void lp_xstate_init(bool across_exec) LP_HIDDEN;
 
 /* ---- thread.c ---- */
 struct lp_thread *lp_thread_alloc(void) LP_HIDDEN;

@@ -701,7 +701,7 @@ int lp_start(lp_interposer *ip)
 	const char *dbg = getenv("LAZYPOLINE_DEBUG");
 	lp_rt.debug = dbg && *dbg && strcmp(dbg, "0");
 	lp_have_fsgsbase = (getauxval(AT_HWCAP2) & 2) != 0;
-	lp_xstate_init();
+	lp_xstate_init(lp_rt.own_namespace || ip->child_interposer);
 	/* Testing switches: take the paths of CPUs without these features. */
 	if (getenv("LAZYPOLINE_TEST_NO_FSGSBASE"))
 		lp_have_fsgsbase = 0;
