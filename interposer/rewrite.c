@@ -63,83 +63,111 @@ int lp_trampoline_map(void)
 	return 0;
 }
 
-/* ---- sets of sites: open addressing, insert-only, lock-free reads ---- */
+/* ---- tables of sites: open addressing, insert-only, lock-free reads ----
+ * They start at two pages and grow fourfold when half full: each probe of
+ * a fresh page is a page fault, and a process meets a few dozen sites.
+ * A grown table replaces the old one atomically; the old one stays mapped
+ * for readers still in it (a signal handler). */
 
-#define LP_SET_BITS 16
-#define LP_SET_SIZE (1u << LP_SET_BITS)
+#define LP_TABLE_MIN_BITS 9
+#define LP_TABLE_MAX_BITS 16
 
-struct site_set {
-	uintptr_t *slot;
-	unsigned count;
-};
-static struct site_set rewritten, refused;
-
-/* Traps counted per site before it is rewritten (lp_rt.rewrite_after). */
-#define LP_COUNT_BITS 12
-#define LP_COUNT_SIZE (1u << LP_COUNT_BITS)
-struct site_count {
+struct site_slot {
 	uintptr_t site;
-	uint32_t traps;
+	uintptr_t traps;  /* the trap counts' value */
 };
-static struct site_count *counts;
-static unsigned n_counted;
+struct site_table {
+	unsigned bits;
+	unsigned count;
+	struct site_slot slot[];
+};
+struct site_set {
+	struct site_table *t;
+};
+/* rewritten and refused sites; traps counted before a rewrite
+ * (lp_rt.rewrite_after) */
+static struct site_set rewritten, refused, counted;
 
-static bool set_init(struct site_set *s)
+static struct site_table *table_new(unsigned bits)
 {
-	long m = lp_sys6(SYS_mmap, 0, LP_SET_SIZE * sizeof(uintptr_t), PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	size_t len = sizeof(struct site_table) + (sizeof(struct site_slot) << bits);
+	long m = lp_sys6(SYS_mmap, 0, (long)len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m < 0 && m > -4096)
-		return false;
-	s->slot = (uintptr_t *)m;
-	return true;
+		return NULL;
+	struct site_table *t = (struct site_table *)m;
+	t->bits = bits;
+	return t;
 }
 
-static unsigned hash(uintptr_t k)
+static unsigned hash(uintptr_t k, unsigned bits)
 {
-	return (unsigned)((k * 0x9E3779B97F4A7C15ull) >> (64 - LP_SET_BITS));
+	return (unsigned)((k * 0x9E3779B97F4A7C15ull) >> (64 - bits));
+}
+
+static struct site_slot *set_find(const struct site_set *s, uintptr_t k)
+{
+	const struct site_table *t = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
+	if (!t)
+		return NULL;
+	unsigned mask = (1u << t->bits) - 1;
+	for (unsigned i = hash(k, t->bits), n = 0; n <= mask; i = (i + 1) & mask, n++) {
+		uintptr_t v = __atomic_load_n(&t->slot[i].site, __ATOMIC_ACQUIRE);
+		if (v == k)
+			return (struct site_slot *)&t->slot[i];
+		if (v == 0)
+			return NULL;
+	}
+	return NULL;
 }
 
 static bool set_has(const struct site_set *s, uintptr_t k)
 {
-	if (!s->slot)
-		return false;
-	for (unsigned i = hash(k), n = 0; n < LP_SET_SIZE; i = (i + 1) & (LP_SET_SIZE - 1), n++) {
-		uintptr_t v = __atomic_load_n(&s->slot[i], __ATOMIC_ACQUIRE);
-		if (v == k)
-			return true;
-		if (v == 0)
-			return false;
-	}
-	return false;
+	return set_find(s, k) != NULL;
 }
 
-/* Callers hold the rewrite lock; readers may run concurrently. */
-static bool set_add(struct site_set *s, uintptr_t k)
+/* The slot of K, added if new (traps 0); NULL when the table is full.
+ * Callers hold the rewrite lock; readers may run concurrently. */
+static struct site_slot *set_insert(struct site_set *s, uintptr_t k)
 {
-	if (!s->slot || s->count >= LP_SET_SIZE / 2)
-		return false;
-	for (unsigned i = hash(k);; i = (i + 1) & (LP_SET_SIZE - 1)) {
-		uintptr_t v = s->slot[i];
-		if (v == k)
-			return true;
-		if (v == 0) {
-			__atomic_store_n(&s->slot[i], k, __ATOMIC_RELEASE);
-			s->count++;
-			return true;
+	struct site_table *t = s->t;
+	if (!t || t->count >= (1u << t->bits) / 2) {
+		struct site_slot *have = set_find(s, k);
+		if (have)
+			return have;
+		unsigned bits = t ? t->bits + 2 : LP_TABLE_MIN_BITS;
+		if (bits > LP_TABLE_MAX_BITS)
+			return NULL;
+		struct site_table *g = table_new(bits);
+		if (!g)
+			return NULL;
+		for (unsigned i = 0; t && i < (1u << t->bits); i++) {
+			if (!t->slot[i].site)
+				continue;
+			unsigned j = hash(t->slot[i].site, bits);
+			while (g->slot[j].site)
+				j = (j + 1) & ((1u << bits) - 1);
+			g->slot[j] = t->slot[i];
+			g->count++;
+		}
+		__atomic_store_n(&s->t, g, __ATOMIC_RELEASE);
+		t = g;
+	}
+	unsigned mask = (1u << t->bits) - 1;
+	for (unsigned i = hash(k, t->bits);; i = (i + 1) & mask) {
+		if (t->slot[i].site == k)
+			return &t->slot[i];
+		if (t->slot[i].site == 0) {
+			t->slot[i].traps = 0;
+			__atomic_store_n(&t->slot[i].site, k, __ATOMIC_RELEASE);
+			t->count++;
+			return &t->slot[i];
 		}
 	}
 }
 
-int lp_rewrite_init(void)
+static bool set_add(struct site_set *s, uintptr_t k)
 {
-	if (lp_rt.rewrite_after > 1) {
-		long m = lp_sys6(SYS_mmap, 0, LP_COUNT_SIZE * sizeof *counts, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (m < 0 && m > -4096)
-			return (int)m;
-		counts = (struct site_count *)m;
-	}
-	return set_init(&rewritten) && set_init(&refused) ? 0 : -ENOMEM;
+	return set_insert(s, k) != NULL;
 }
 
 /* Has SITE trapped often enough to be worth rewriting?  A rewrite costs
@@ -148,20 +176,10 @@ int lp_rewrite_init(void)
  * holds the rewrite lock.  A full table rewrites at once. */
 static bool trapped_enough(uintptr_t site)
 {
-	if (!counts)
+	if (lp_rt.rewrite_after <= 1)
 		return true;
-	for (unsigned i = hash(site) & (LP_COUNT_SIZE - 1);; i = (i + 1) & (LP_COUNT_SIZE - 1)) {
-		if (counts[i].site == site)
-			return ++counts[i].traps >= lp_rt.rewrite_after;
-		if (counts[i].site == 0) {
-			if (n_counted >= LP_COUNT_SIZE / 2)
-				return true;
-			n_counted++;
-			counts[i].site = site;
-			counts[i].traps = 1;
-			return false;
-		}
-	}
+	struct site_slot *c = set_insert(&counted, site);
+	return !c || ++c->traps >= lp_rt.rewrite_after;
 }
 
 static lp_lock rewrite_lock;

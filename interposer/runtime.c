@@ -738,8 +738,6 @@ int lp_start(lp_interposer *ip)
 	}
 	lp_rt.mode = mode;
 	lp_rt.rewrite = mode == LP_MODE_LAZY || mode == LP_MODE_EAGER;
-	if (lp_rt.rewrite && lp_rewrite_init() < 0)
-		return -ENOMEM;
 
 	struct lp_thread *t = lp_thread_alloc();
 	if (!t)
