@@ -91,7 +91,9 @@ void *lp_calloc(size_t n, size_t size)
 	if (size && n > (size_t)-1 / size)
 		return NULL;
 	void *p = lp_malloc(n * size);
-	if (p)
+	/* a big block is a fresh mapping, zero already: touching its pages
+	 * would only fault them in */
+	if (p && ((struct lp_hdr *)((char *)p - LP_HDR))->cls != LP_BIG)
 		memset(p, 0, n * size);
 	return p;
 }

@@ -138,14 +138,21 @@ int vfs_fd_copy(struct vfs_proc *p, int from, int to)
 
 static struct vfs_proc *proc_copy(const struct vfs_proc *src)
 {
-	struct vfs_proc *p = lp_malloc(sizeof *p);
+	/* zeroed, and only what is in use copied: the struct is 80 KiB, mostly
+	 * path buffers and fd kinds, and each page touched is a page fault */
+	struct vfs_proc *p = lp_calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
-	memcpy(p, src, sizeof *p);
-	p->lock = 0;
-	p->fds = NULL;
-	memset(p->kind, 0, sizeof p->kind);
-	p->max_fd = 0;
+	p->owner = src->owner;
+	p->cwd_kind = src->cwd_kind;
+	p->cwd_synthetic = src->cwd_synthetic;
+	p->cwd_len = src->cwd_len;
+	memcpy(p->cwd, src->cwd, src->cwd_len + 1);
+	memcpy(p->exe, src->exe, strlen(src->exe) + 1);
+	memcpy(p->exec_path, src->exec_path, strlen(src->exec_path) + 1);
+	p->exec_by_loader = src->exec_by_loader;
+	p->root_len = src->root_len;
+	memcpy(p->root, src->root, src->root_len + 1);
 	for (const struct vfs_fd *f = src->fds; f; f = f->hh.next)
 		if (live(src, f) && vfs_fd_set(p, f->fd, f->view, strlen(f->view), f->kind, f->synthetic) < 0)
 			return NULL;
