@@ -21,84 +21,78 @@
 
 #define MAX_SYMLINKS 40
 
-/* ---- cache of host paths that are not symlinks ---- */
-#define DC_SLOTS 2048
-static struct {
-	uint64_t hash;
-	char *path;
-} dircache[DC_SLOTS];
-static volatile int dc_lock;
-static int dc_count;
+/* ---- host paths known not to be symlinks, shared by the run ----
+ * Each process of a view walks the same directories (a compiler started
+ * eighty times probed the same include directories eighty times), so the
+ * answers are kept in the view's shared memory: a slot per 128-bit hash of
+ * the host path, valid at the directory generation it was taken at, which
+ * every rename, unlink, rmdir or symlink made through the view, by any of
+ * its processes, bumps.  Slots are overwritten, never waited for: odd seq
+ * while written, and a reader that sees it change takes a miss. */
 
-static uint64_t hash_bytes(const char *s, size_t n)
+uint64_t vfs_path_hash(uint64_t seed, const char *p, size_t n)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h ? h : 1;
-}
-
-void vfs_dircache_lock(void)
-{
-	while (__atomic_exchange_n(&dc_lock, 1, __ATOMIC_ACQUIRE))
-		sys(SYS_sched_yield, 0, 0, 0, 0, 0, 0);
-}
-
-void vfs_dircache_unlock(void)
-{
-	__atomic_store_n(&dc_lock, 0, __ATOMIC_RELEASE);
-}
-
-static bool dc_has(const char *p, size_t n)
-{
-	uint64_t h = hash_bytes(p, n);
-	bool found = false;
-	vfs_dircache_lock();
-	for (unsigned i = (unsigned)h % DC_SLOTS, k = 0; k < DC_SLOTS && dircache[i].hash; i = (i + 1) % DC_SLOTS, k++)
-		if (dircache[i].hash == h && !memcmp(dircache[i].path, p, n) && !dircache[i].path[n]) {
-			found = true;
-			break;
-		}
-	vfs_dircache_unlock();
-	return found;
-}
-
-static void dc_add(const char *p, size_t n)
-{
-	uint64_t h = hash_bytes(p, n);
-	char *copy = lp_malloc(n + 1);
-	if (!copy)
-		return;
-	memcpy(copy, p, n);
-	copy[n] = 0;
-	vfs_dircache_lock();
-	if (dc_count >= DC_SLOTS / 2) {  /* full: start over */
-		for (int i = 0; i < DC_SLOTS; i++) {
-			lp_free(dircache[i].path);
-			dircache[i].hash = 0;
-			dircache[i].path = NULL;
-		}
-		dc_count = 0;
+	uint64_t h = (seed ^ n) * 0x9e3779b97f4a7c15ull;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
 	}
-	unsigned i = (unsigned)h % DC_SLOTS;
-	while (dircache[i].hash)
-		i = (i + 1) % DC_SLOTS;
-	dircache[i].hash = h;
-	dircache[i].path = copy;
-	dc_count++;
-	vfs_dircache_unlock();
+	uint64_t tail = 0;
+	for (; i < n; i++)
+		tail = tail << 8 | (unsigned char)p[i];
+	h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
+}
+
+/* The generation answers are taken at (before the readlink that asks). */
+static uint64_t dc_gen(void)
+{
+	return vfs_shared ? __atomic_load_n(&vfs_shared->dir_gen, __ATOMIC_ACQUIRE) : 0;
+}
+
+static struct vfs_dir_slot *dc_slot(const char *p, size_t n, uint64_t *h1, uint64_t *h2)
+{
+	*h1 = vfs_path_hash(0x6469722d31ull, p, n);
+	*h2 = vfs_path_hash(0x6469722d32ull, p, n);
+	return &vfs_shared->dirs[*h1 % VFS_DIR_SLOTS];
+}
+
+static bool dc_has(const char *p, size_t n, uint64_t gen)
+{
+	if (!vfs_shared)
+		return false;
+	uint64_t h1, h2;
+	struct vfs_dir_slot *s = dc_slot(p, n, &h1, &h2);
+	uint32_t seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+	if (seq & 1)
+		return false;
+	bool same = s->gen == gen && s->h1 == h1 && s->h2 == h2;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return same && __atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq;
+}
+
+static void dc_add(const char *p, size_t n, uint64_t gen)
+{
+	if (!vfs_shared)
+		return;
+	uint64_t h1, h2;
+	struct vfs_dir_slot *s = dc_slot(p, n, &h1, &h2);
+	uint32_t seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+	if ((seq & 1) || !__atomic_compare_exchange_n(&s->seq, &seq, seq + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		return;
+	s->gen = gen;
+	s->h1 = h1;
+	s->h2 = h2;
+	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
 void vfs_dircache_clear(void)
 {
-	vfs_dircache_lock();
-	for (int i = 0; i < DC_SLOTS; i++) {
-		lp_free(dircache[i].path);
-		dircache[i].hash = 0;
-		dircache[i].path = NULL;
-	}
-	dc_count = 0;
-	vfs_dircache_unlock();
+	if (vfs_shared)
+		__atomic_add_fetch(&vfs_shared->dir_gen, 1, __ATOMIC_ACQ_REL);
 }
 
 /* ---- view <-> host ---- */
@@ -523,12 +517,13 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 			out->last_deferred = true;
 			break;
 		}
-		if (dc_has(out->host, (size_t)hn))
+		uint64_t gen = dc_gen();
+		if (dc_has(out->host, (size_t)hn, gen))
 			continue;
 		tn = sys(SYS_readlink, (long)out->host, (long)target, sizeof target - 1, 0, 0, 0);
 		if (tn == -EINVAL) {
 			if (!last)
-				dc_add(out->host, (size_t)hn);
+				dc_add(out->host, (size_t)hn, gen);
 			continue;
 		}
 		if (tn < 0) {

@@ -2,18 +2,20 @@
  * the run (lp_run_shared: a memfd, named to new programs in
  * VFSRUN_SHARED_FD).  It holds the overlay generation, which every change
  * an overlay makes to its layers bumps, so that each process may remember
- * overlay directories across calls.  A process that lost it (started by
+ * overlay directories across calls, and the host directories known not to
+ * be symlinks (resolve.c), with the generation that every change to names
+ * through the view bumps.  A process that lost it (started by
  * one that ran uninterposed) remembers nothing. */
 #include "vfs_internal.h"
 
-#define SHARED_MAGIC 0x3164657261687376ull  /* "vshared1" */
+#define SHARED_MAGIC 0x3264657261687376ull  /* "vshared2" */
 
 struct vfs_shared *vfs_shared;
 
 void vfs_shared_init(void)
 {
 	bool fresh;
-	struct vfs_shared *s = lp_run_shared("VFSRUN_SHARED_FD", 4096, true, &fresh);
+	struct vfs_shared *s = lp_run_shared("VFSRUN_SHARED_FD", sizeof *s, true, &fresh);
 	if (s && fresh)
 		s->magic = SHARED_MAGIC;
 	vfs_shared = s && s->magic == SHARED_MAGIC ? s : NULL;

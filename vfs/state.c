@@ -29,8 +29,7 @@ void vfs_proc_unlock(struct vfs_proc *p)
 
 /* Another thread may be inside the view when one forks: hold its locks
  * across the clone so that the child gets consistent tables, unlocked.
- * (Signals are blocked here, so no handler of this thread can need them.)
- * Order as everywhere: the process's table, then the directory cache. */
+ * (Signals are blocked here, so no handler of this thread can need them.) */
 static struct vfs_proc *forking;
 
 static void fork_prepare(void *data)
@@ -40,13 +39,11 @@ static void fork_prepare(void *data)
 	if (p)
 		vfs_proc_lock(p);
 	forking = p;  /* set under the lock: another thread may fork too */
-	vfs_dircache_lock();
 }
 
 static void fork_release(void *data)
 {
 	(void)data;
-	vfs_dircache_unlock();
 	if (forking)
 		vfs_proc_unlock(forking);
 }

@@ -309,11 +309,7 @@ static int start_view(lp_interposer *ip, const char *chdir_to, const char *cwd_l
 		return fail(ENOMEM, "%s", why);
 	compute_top();
 	find_loader();
-	for (int i = 0; i < vfs.mounts.n; i++)
-		if (vfs.mounts.v[i].kind == MOUNT_OVERLAY) {
-			vfs_shared_init();
-			break;
-		}
+	vfs_shared_init();
 	int r = vfs_state_init(chdir_to ? NULL : cwd_label, fds, exe, getenv("VFSRUN_ROOT"));
 	if (r < 0)
 		return fail(-r, "cannot set up the working directory: %s", strerror(-r));

@@ -94,8 +94,6 @@ struct vfs_proc *vfs_proc(void) VFS_HIDDEN;
 struct vfs_proc *vfs_proc_mut(void) VFS_HIDDEN;
 void vfs_proc_lock(struct vfs_proc *p) VFS_HIDDEN;
 void vfs_proc_unlock(struct vfs_proc *p) VFS_HIDDEN;
-void vfs_dircache_lock(void) VFS_HIDDEN;
-void vfs_dircache_unlock(void) VFS_HIDDEN;
 int vfs_fork_hooks(void) VFS_HIDDEN;
 long vfs_proc_link(const char *view, size_t n, char *out, size_t outlen, bool *synthetic) VFS_HIDDEN;
 /* A view path as this process sees it after chroot(2): without its root
@@ -127,10 +125,23 @@ long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *c
 		   struct vfs_exec_plan *plan) VFS_HIDDEN;
 
 /* ---- state shared by the view's processes (shared.c) ---- */
+/* A host path known not to be a symlink (resolve.c): its 128-bit hash,
+ * at a directory generation; seq is odd while the slot is written. */
+#define VFS_DIR_SLOTS 2048
+struct vfs_dir_slot {
+	uint32_t seq;
+	uint32_t unused;
+	uint64_t gen;
+	uint64_t h1, h2;
+};
 struct vfs_shared {
 	uint64_t magic;
 	uint64_t ovl_gen;  /* bumped after every change an overlay makes */
+	uint64_t dir_gen;  /* bumped after every change to names through the view */
+	struct vfs_dir_slot dirs[VFS_DIR_SLOTS];
 };
+/* A hash of N bytes at P, eight at a time (SEED tells two apart). */
+uint64_t vfs_path_hash(uint64_t seed, const char *p, size_t n) VFS_HIDDEN;
 extern struct vfs_shared *vfs_shared VFS_HIDDEN;  /* NULL: none (nothing is remembered) */
 /* Map the view's shared page: the run's, or a new one for a new run. */
 void vfs_shared_init(void) VFS_HIDDEN;

@@ -45,6 +45,18 @@ if wanted view; then
 			exec 3</lp-view/d; cat /proc/self/fd/3/../d/file; cd /lp-view/d/sub && cat /proc/self/cwd/../file' 2>&1)
 		if [ "$out" = "$(printf 'piped\nagain\nhello\nhello')" ]; then ok "view: /proc/self/fd and cwd links, to pipes and to the view [$cfg]"; else
 			bad "view: /proc/self/fd and cwd links, to pipes and to the view [$cfg]" "$out"; fi
+		# a directory another process of the view turns into a symlink:
+		# this shell walked it before (directories known not to be
+		# symlinks are shared by the view's processes, and every change
+		# to names through the view makes them unknown again)
+		rm -rf "$SRC/dir" "$SRC/other"
+		out=$(in_view $cfg --bind "$SRC" /lp-view/d sh -c \
+			'mkdir /lp-view/d/dir /lp-view/d/other; echo first >/lp-view/d/dir/f; echo second >/lp-view/d/other/f
+			read a </lp-view/d/dir/f; sh -c "rm -r /lp-view/d/dir && ln -s /lp-view/d/other /lp-view/d/dir"
+			read b </lp-view/d/dir/f; echo "$a $b"' 2>&1)
+		rm -rf "$SRC/dir" "$SRC/other"
+		if [ "$out" = "first second" ]; then ok "view: a directory made a symlink by another process is followed in the view [$cfg]"; else
+			bad "view: a directory made a symlink by another process is followed in the view [$cfg]" "$out"; fi
 		# env -i: the configuration still reaches the grandchildren
 		out=$(in_view $cfg -b "$SRC:/lp-view/d" -w /lp-view/d env -i /bin/sh -c 'pwd; cat sub/deep; ls /lp-view' 2>&1)
 		if [ "$out" = "$(printf '/lp-view/d\ndeep\nd')" ]; then ok "view: reaches children through env -i [$cfg]"; else

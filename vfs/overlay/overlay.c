@@ -217,23 +217,9 @@ void ovl_changed(void)
 	changed(0);
 }
 
-/* Eight bytes at a time: every lookup hashes each prefix of its path. */
 static struct lc_slot *lc_slot(const struct mount_spec *m, const char *path, size_t len)
 {
-	uint64_t h = ((uint64_t)(uintptr_t)m ^ len) * 0x9e3779b97f4a7c15ull;
-	size_t i = 0;
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w;
-		memcpy(&w, path + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-	}
-	uint64_t tail = 0;
-	for (; i < len; i++)
-		tail = tail << 8 | (unsigned char)path[i];
-	h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 29;
-	return &lcache[(h >> 20) % LC_SLOTS];
+	return &lcache[(vfs_path_hash((uint64_t)(uintptr_t)m, path, len) >> 20) % LC_SLOTS];
 }
 
 /* What was remembered of PATH at generation GEN (0: nothing), and its
