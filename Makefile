@@ -64,7 +64,7 @@ $(B)/liblazypoline.so: $(RT_OBJS)
 $(B)/libbootstrap.so: bootstrap/bootstrap.c interposer/lp_bootstrap.h | $(B)
 	$(CC) $(CFLAGS_BASE) -fPIC $(LIB_LDFLAGS) -o $@ $< -ldl
 $(B)/lazypoline-loader: bootstrap/loader.c | $(B)
-	$(CC) $(CFLAGS_BASE) -o $@ $<
+	$(CC) $(CFLAGS_BASE) -o $@ $< -Wl,--export-dynamic-symbol=lazypoline_loader_shares_libc
 $(B)/vfsrun: bootstrap/vfsrun.c interposer/lazypoline.h mounts/mounts.h vfs/memdir.h $(MOUNTS_HOST_OBJS) | $(B)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(MOUNTS_HOST_OBJS)
 

@@ -109,23 +109,25 @@ static void strip_environment(const char *self_as_given, const char *self_abs)
 	}
 }
 
-/* A new namespace with LIB_ABS in it.  An interposer finds
- * liblazypoline.so through its RUNPATH ($ORIGIN), which ld.so searches in
- * twenty hwcaps subdirectories first: forty failed syscalls in every
- * process.  When the runtime sits next to LIB_ABS it is loaded first, by
- * its path, and then found by its soname. */
+/* LIB_ABS loaded into a new namespace, or into the program's when the
+ * program says its libc is ours (lazypoline-loader: the program it starts
+ * never uses it).  An interposer finds liblazypoline.so through its
+ * RUNPATH ($ORIGIN), which ld.so searches in twenty hwcaps subdirectories
+ * first: forty failed syscalls in every process.  When the runtime sits
+ * next to LIB_ABS it is loaded first, by its path, and then found by its
+ * soname. */
 static void *load_namespace(const char *lib_abs)
 {
+	Lmid_t ns = dlsym(RTLD_DEFAULT, "lazypoline_loader_shares_libc") ? LM_ID_BASE : LM_ID_NEWLM;
 	char rt[PATH_MAX];
 	const char *slash = strrchr(lib_abs, '/');
 	int n = snprintf(rt, sizeof rt, "%.*s/liblazypoline.so", (int)(slash - lib_abs), lib_abs);
 	if (n > 0 && (size_t)n < sizeof rt && strcmp(rt, lib_abs) && access(rt, R_OK) == 0) {
-		Lmid_t ns;
-		void *base = dlmopen(LM_ID_NEWLM, rt, RTLD_NOW | RTLD_LOCAL);
+		void *base = dlmopen(ns, rt, RTLD_NOW | RTLD_LOCAL);
 		if (base && dlinfo(base, RTLD_DI_LMID, &ns) == 0)
 			return dlmopen(ns, lib_abs, RTLD_NOW | RTLD_LOCAL);
 	}
-	return dlmopen(LM_ID_NEWLM, lib_abs, RTLD_NOW | RTLD_LOCAL);
+	return dlmopen(ns, lib_abs, RTLD_NOW | RTLD_LOCAL);
 }
 
 __attribute__((constructor(101))) static void lazypoline_bootstrap(void)

@@ -105,6 +105,15 @@ install ok installed" ] && [ -f "$RUNDIR/upper/usr/share/lp-hello/hi" ] && [ ! -
 			/bin/sh -c 'exec grep -c libcapstone /proc/self/maps' 2>&1)
 		if [ "${out:-0}" -ge 1 ] 2>/dev/null; then ok "whole-root view: a guest program new to the run decides its own sites"
 		else bad "whole-root view: a guest program new to the run decides its own sites" "$out"; fi
+		# lazypoline-loader lends its libc to the interposer: one host
+		# libc in a guest process, beside the guest's own
+		hostlibc=$(readlink -f /lib/x86_64-linux-gnu/libc.so.6)
+		out=$(cd / && timeout 120 "$B/vfsrun" --root "$GUEST_TREE" --bind /proc /proc -- \
+			/bin/sh -c 'exec cat /proc/self/maps' 2>&1 | awk -v h="$hostlibc" -v g="$GUEST_TREE" \
+			'$3 == "00000000" && $NF == h { host++ } $3 == "00000000" && index($NF, g) == 1 && $NF ~ /libc\.so\.6$/ { guest++ }
+			END { print host + 0, guest + 0 }')
+		if [ "$out" = "1 1" ]; then ok "whole-root view: a guest program holds one host libc (the loader's, shared with the interposer) and its own"
+		else bad "whole-root view: a guest program holds one host libc (the loader's, shared with the interposer) and its own" "host, guest libc mappings: $out"; fi
 		if [ "$(tree_sum)" = "$before" ]; then ok "the Debian tree is untouched by the views"
 		else bad "the Debian tree is untouched by the views" "its listing changed"; fi
 	fi
