@@ -70,7 +70,7 @@ int lp_trampoline_map(void)
  * for readers still in it (a signal handler). */
 
 #define LP_TABLE_MIN_BITS 9
-#define LP_TABLE_MAX_BITS 16
+#define LP_TABLE_MAX_BITS 17  /* 65536 sites at half full */
 
 struct site_slot {
 	uintptr_t site;

@@ -25,7 +25,9 @@
  * Each process of a view walks the same directories (a compiler started
  * eighty times probed the same include directories eighty times), so the
  * answers are kept in the view's shared memory: a slot per 128-bit hash of
- * the host path, valid at the directory generation it was taken at, which
+ * the host path (keyed by a random number of the run: a program cannot
+ * make a symlink's path collide with a directory's), valid at the
+ * directory generation it was taken at, which
  * every rename, unlink, rmdir or symlink made through the view, by any of
  * its processes, bumps.  Slots are overwritten, never waited for: odd seq
  * while written, and a reader that sees it change takes a miss. */
@@ -55,8 +57,8 @@ static uint64_t dc_gen(void)
 
 static struct vfs_dir_slot *dc_slot(const char *p, size_t n, uint64_t *h1, uint64_t *h2)
 {
-	*h1 = vfs_path_hash(0x6469722d31ull, p, n);
-	*h2 = vfs_path_hash(0x6469722d32ull, p, n);
+	*h1 = vfs_path_hash(vfs_shared->dir_key ^ 0x6469722d31ull, p, n);
+	*h2 = vfs_path_hash(vfs_shared->dir_key ^ 0x6469722d32ull, p, n);
 	return &vfs_shared->dirs[*h1 % VFS_DIR_SLOTS];
 }
 

@@ -6,6 +6,8 @@
  * be symlinks (resolve.c), with the generation that every change to names
  * through the view bumps.  A process that lost it (started by
  * one that ran uninterposed) remembers nothing. */
+#include <sys/syscall.h>
+
 #include "vfs_internal.h"
 
 #define SHARED_MAGIC 0x3264657261687376ull  /* "vshared2" */
@@ -16,7 +18,10 @@ void vfs_shared_init(void)
 {
 	bool fresh;
 	struct vfs_shared *s = lp_run_shared("VFSRUN_SHARED_FD", sizeof *s, true, &fresh);
-	if (s && fresh)
+	if (s && fresh) {
+		if (sys(SYS_getrandom, (long)&s->dir_key, sizeof s->dir_key, 0, 0, 0, 0) != sizeof s->dir_key)
+			s->dir_key = (uint64_t)(uintptr_t)s ^ (uint64_t)sys(SYS_getpid, 0, 0, 0, 0, 0, 0);
 		s->magic = SHARED_MAGIC;
+	}
 	vfs_shared = s && s->magic == SHARED_MAGIC ? s : NULL;
 }

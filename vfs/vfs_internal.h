@@ -138,6 +138,7 @@ struct vfs_shared {
 	uint64_t magic;
 	uint64_t ovl_gen;  /* bumped after every change an overlay makes */
 	uint64_t dir_gen;  /* bumped after every change to names through the view */
+	uint64_t dir_key;  /* random, per run: the slots' hashes cannot be aimed at */
 	struct vfs_dir_slot dirs[VFS_DIR_SLOTS];
 };
 /* A hash of N bytes at P, eight at a time (SEED tells two apart). */
