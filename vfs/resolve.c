@@ -27,10 +27,11 @@
  * answers are kept in the view's shared memory: a slot per 128-bit hash of
  * the host path (keyed by a random number of the run: a program cannot
  * make a symlink's path collide with a directory's), valid at the
- * directory generation it was taken at, which
- * every rename, unlink, rmdir or symlink made through the view, by any of
- * its processes, bumps.  Slots are overwritten, never waited for: odd seq
- * while written, and a reader that sees it change takes a miss. */
+ * directory generation it was taken at, which every symlink, rename or
+ * link made through the view, by any of its processes, bumps (removing or
+ * creating other things cannot make a directory's name a symlink), and
+ * every change in an overlay. Slots are overwritten, never waited for: odd
+ * seq while written, and a reader that sees it change takes a miss. */
 
 uint64_t vfs_path_hash(uint64_t seed, const char *p, size_t n)
 {

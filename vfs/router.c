@@ -833,6 +833,24 @@ static long stat_nofollow(lp_ctx *c, int flags_arg, const char *host)
 	return S_ISLNK(mode) ? 1 : r;
 }
 
+/* Can the call make a symlink of a name that was a directory?  (The
+ * view's processes remember directories that are not symlinks: removing
+ * or creating other things leaves that true.) */
+static bool may_make_symlink(long nr)
+{
+	switch (nr) {
+	case SYS_symlink:
+	case SYS_symlinkat:
+	case SYS_rename:
+	case SYS_renameat:
+	case SYS_renameat2:
+	case SYS_link:
+	case SYS_linkat:
+		return true;
+	}
+	return false;
+}
+
 static lp_action handle_path(lp_ctx *c, void *data)
 {
 	const struct route *rt = data;
@@ -988,8 +1006,8 @@ static lp_action handle_path(lp_ctx *c, void *data)
 		ovl_fix_stat(c, p.view, p.view_len, p.host, -1, 0);
 	if (r == 0 && rt->nr == SYS_statfs && read_only(&p))
 		statfs_mark_ro((void *)c->args[1]);
-	if (w && r >= 0 && rt->write == W_YES)
-		vfs_dircache_clear();  /* a name may now be something else */
+	if (r >= 0 && may_make_symlink(rt->nr))
+		vfs_dircache_clear();  /* a directory's name may now be a symlink */
 	return lp_return(r);
 }
 

@@ -57,6 +57,15 @@ if wanted view; then
 		rm -rf "$SRC/dir" "$SRC/other"
 		if [ "$out" = "first second" ]; then ok "view: a directory made a symlink by another process is followed in the view [$cfg]"; else
 			bad "view: a directory made a symlink by another process is followed in the view [$cfg]" "$out"; fi
+		# the same when the symlink is renamed over it (made before the walk)
+		out=$(in_view $cfg --bind "$SRC" /lp-view/d sh -c \
+			'mkdir /lp-view/d/dir /lp-view/d/other; echo first >/lp-view/d/dir/f; echo second >/lp-view/d/other/f
+			ln -s /lp-view/d/other /lp-view/d/lnk; read a </lp-view/d/dir/f
+			sh -c "rm -r /lp-view/d/dir && mv /lp-view/d/lnk /lp-view/d/dir"
+			read b </lp-view/d/dir/f; echo "$a $b"' 2>&1)
+		rm -rf "$SRC/dir" "$SRC/other" "$SRC/lnk"
+		if [ "$out" = "first second" ]; then ok "view: a symlink renamed over a directory by another process is followed in the view [$cfg]"; else
+			bad "view: a symlink renamed over a directory by another process is followed in the view [$cfg]" "$out"; fi
 		# env -i: the configuration still reaches the grandchildren
 		out=$(in_view $cfg -b "$SRC:/lp-view/d" -w /lp-view/d env -i /bin/sh -c 'pwd; cat sub/deep; ls /lp-view' 2>&1)
 		if [ "$out" = "$(printf '/lp-view/d\ndeep\nd')" ]; then ok "view: reaches children through env -i [$cfg]"; else
