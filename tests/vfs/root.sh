@@ -105,8 +105,12 @@ install ok installed" ] && [ -f "$RUNDIR/upper/usr/share/lp-hello/hi" ] && [ ! -
 			/bin/sh -c 'exec grep -c libcapstone /proc/self/maps' 2>&1)
 		if [ "${out:-0}" -ge 1 ] 2>/dev/null; then ok "whole-root view: a guest program new to the run decides its own sites"
 		else bad "whole-root view: a guest program new to the run decides its own sites" "$out"; fi
-		# lazypoline-loader lends its libc to the interposer: one host
-		# libc in a guest process, beside the guest's own
+		# lazypoline-loader lends its libc to the interposer, which is
+		# only safe while the interposer has no TLS (%fs is the guest's)
+		if readelf -lW "$B/liblazypoline.so" "$B/libvfs.so" | grep -q ' TLS '; then
+			bad "the interposer libraries have no TLS (lazypoline-loader shares its libc with them)" "a PT_TLS segment"
+		else ok "the interposer libraries have no TLS (lazypoline-loader shares its libc with them)"; fi
+		# one host libc in a guest process, beside the guest's own
 		hostlibc=$(readlink -f /lib/x86_64-linux-gnu/libc.so.6)
 		out=$(cd / && timeout 120 "$B/vfsrun" --root "$GUEST_TREE" --bind /proc /proc -- \
 			/bin/sh -c 'exec cat /proc/self/maps' 2>&1 | awk -v h="$hostlibc" -v g="$GUEST_TREE" \
