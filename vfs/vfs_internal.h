@@ -42,7 +42,7 @@ enum fd_kind {
 struct vfs_fd;
 
 /* State of one process (lp_process_slot): the virtual cwd and fds. */
-struct vfs_proc {
+struct vfs_proc {  /* a new field: copy it in proc_copy (state.c) too */
 	volatile int lock;
 	int owner;                    /* pid of the process this copy is private to */
 	uint8_t cwd_kind;
