@@ -111,11 +111,11 @@ static void strip_environment(const char *self_as_given, const char *self_abs)
 
 /* LIB_ABS loaded into a new namespace, or into the program's when the
  * program says its libc is ours (lazypoline-loader: the program it starts
- * never uses it; the interposer has no TLS, whose %fs the program takes).  An interposer finds liblazypoline.so through its
- * RUNPATH ($ORIGIN), which ld.so searches in twenty hwcaps subdirectories
- * first: forty failed syscalls in every process.  When the runtime sits
- * next to LIB_ABS it is loaded first, by its path, and then found by its
- * soname. */
+ * never uses it; the interposer has no TLS, whose %fs the program takes).
+ * An interposer finds liblazypoline.so through its RUNPATH ($ORIGIN),
+ * which ld.so searches in twenty hwcaps subdirectories first: forty failed
+ * syscalls in every process.  When the runtime sits next to LIB_ABS it is
+ * loaded first, by its path, and then found by its soname. */
 static void *load_namespace(const char *lib_abs)
 {
 	Lmid_t ns = dlsym(RTLD_DEFAULT, "lazypoline_loader_shares_libc") ? LM_ID_BASE : LM_ID_NEWLM;

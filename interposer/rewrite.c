@@ -72,14 +72,14 @@ int lp_trampoline_map(void)
 #define LP_TABLE_MIN_BITS 9
 #define LP_TABLE_MAX_BITS 17  /* 65536 sites at half full */
 
-struct site_slot {
+struct site_entry {
 	uintptr_t site;
 	uintptr_t traps;  /* the trap counts' value */
 };
 struct site_table {
 	unsigned bits;
 	unsigned count;
-	struct site_slot slot[];
+	struct site_entry slot[];
 };
 struct site_set {
 	struct site_table *t;
@@ -90,7 +90,7 @@ static struct site_set rewritten, refused, counted;
 
 static struct site_table *table_new(unsigned bits)
 {
-	size_t len = sizeof(struct site_table) + (sizeof(struct site_slot) << bits);
+	size_t len = sizeof(struct site_table) + (sizeof(struct site_entry) << bits);
 	long m = lp_sys6(SYS_mmap, 0, (long)len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m < 0 && m > -4096)
 		return NULL;
@@ -104,7 +104,7 @@ static unsigned hash(uintptr_t k, unsigned bits)
 	return (unsigned)((k * 0x9E3779B97F4A7C15ull) >> (64 - bits));
 }
 
-static struct site_slot *set_find(const struct site_set *s, uintptr_t k)
+static struct site_entry *set_find(const struct site_set *s, uintptr_t k)
 {
 	const struct site_table *t = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
 	if (!t)
@@ -113,7 +113,7 @@ static struct site_slot *set_find(const struct site_set *s, uintptr_t k)
 	for (unsigned i = hash(k, t->bits), n = 0; n <= mask; i = (i + 1) & mask, n++) {
 		uintptr_t v = __atomic_load_n(&t->slot[i].site, __ATOMIC_ACQUIRE);
 		if (v == k)
-			return (struct site_slot *)&t->slot[i];
+			return (struct site_entry *)&t->slot[i];
 		if (v == 0)
 			return NULL;
 	}
@@ -127,11 +127,11 @@ static bool set_has(const struct site_set *s, uintptr_t k)
 
 /* The slot of K, added if new (traps 0); NULL when the table is full.
  * Callers hold the rewrite lock; readers may run concurrently. */
-static struct site_slot *set_insert(struct site_set *s, uintptr_t k)
+static struct site_entry *set_insert(struct site_set *s, uintptr_t k)
 {
 	struct site_table *t = s->t;
 	if (!t || t->count >= (1u << t->bits) / 2) {
-		struct site_slot *have = set_find(s, k);
+		struct site_entry *have = set_find(s, k);
 		if (have)
 			return have;
 		unsigned bits = t ? t->bits + 2 : LP_TABLE_MIN_BITS;
@@ -178,7 +178,7 @@ static bool trapped_enough(uintptr_t site)
 {
 	if (lp_rt.rewrite_after <= 1)
 		return true;
-	struct site_slot *c = set_insert(&counted, site);
+	struct site_entry *c = set_insert(&counted, site);
 	return !c || ++c->traps >= lp_rt.rewrite_after;
 }
 

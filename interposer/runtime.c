@@ -701,7 +701,9 @@ int lp_start(lp_interposer *ip)
 	const char *dbg = getenv("LAZYPOLINE_DEBUG");
 	lp_rt.debug = dbg && *dbg && strcmp(dbg, "0");
 	lp_have_fsgsbase = (getauxval(AT_HWCAP2) & 2) != 0;
-	lp_xstate_init(lp_rt.own_namespace || ip->child_interposer);
+	/* what this process learns is passed on to the programs it starts */
+	bool across_exec = lp_rt.own_namespace || ip->child_interposer;
+	lp_xstate_init(across_exec);
 	/* Testing switches: take the paths of CPUs without these features. */
 	if (getenv("LAZYPOLINE_TEST_NO_FSGSBASE"))
 		lp_have_fsgsbase = 0;
@@ -714,7 +716,7 @@ int lp_start(lp_interposer *ip)
 		bool capstone = false;
 		if (r == 0) {
 			/* verdicts kept for the run may spare loading Capstone */
-			lp_sites_attach(lp_rt.own_namespace || ip->child_interposer);
+			lp_sites_attach(across_exec);
 			capstone = mode == LP_MODE_EAGER || lp_sites_want_capstone(program_key());
 		}
 		if (r < 0) {

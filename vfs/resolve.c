@@ -30,8 +30,8 @@
  * directory generation it was taken at, which every symlink, rename or
  * link made through the view, by any of its processes, bumps (removing or
  * creating other things cannot make a directory's name a symlink), and
- * every change in an overlay. Slots are overwritten, never waited for: odd
- * seq while written, and a reader that sees it change takes a miss. */
+ * every change in an overlay. Slots are overwritten, never waited for
+ * (vfs_seq_claim). */
 
 uint64_t vfs_path_hash(uint64_t seed, const char *p, size_t n)
 {
@@ -69,12 +69,11 @@ static bool dc_has(const char *p, size_t n, uint64_t gen)
 		return false;
 	uint64_t h1, h2;
 	struct vfs_dir_slot *s = dc_slot(p, n, &h1, &h2);
-	uint32_t seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
-	if (seq & 1)
+	uint32_t seq;
+	if (!vfs_seq_read_begin(&s->seq, &seq))
 		return false;
 	bool same = s->gen == gen && s->h1 == h1 && s->h2 == h2;
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	return same && __atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq;
+	return vfs_seq_read_end(&s->seq, seq) && same;
 }
 
 static void dc_add(const char *p, size_t n, uint64_t gen)
@@ -83,13 +82,13 @@ static void dc_add(const char *p, size_t n, uint64_t gen)
 		return;
 	uint64_t h1, h2;
 	struct vfs_dir_slot *s = dc_slot(p, n, &h1, &h2);
-	uint32_t seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
-	if ((seq & 1) || !__atomic_compare_exchange_n(&s->seq, &seq, seq + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+	uint32_t seq;
+	if (!vfs_seq_claim(&s->seq, &seq))
 		return;
 	s->gen = gen;
 	s->h1 = h1;
 	s->h2 = h2;
-	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
+	vfs_seq_publish(&s->seq, seq);
 }
 
 void vfs_dircache_clear(void)

@@ -1,11 +1,10 @@
-/* State shared by every process of a view: one page of memory shared by
- * the run (lp_run_shared: a memfd, named to new programs in
- * VFSRUN_SHARED_FD).  It holds the overlay generation, which every change
- * an overlay makes to its layers bumps, so that each process may remember
- * overlay directories across calls, and the host directories known not to
- * be symlinks (resolve.c), with the generation that every change to names
- * through the view bumps.  A process that lost it (started by
- * one that ran uninterposed) remembers nothing. */
+/* State shared by every process of a view: memory shared by the run
+ * (lp_run_shared: a memfd, named to new programs in VFSRUN_SHARED_FD).
+ * It holds the overlay generation, which every change an overlay makes to
+ * its layers bumps, so that each process may remember overlay directories
+ * across calls, and the host directories known not to be symlinks
+ * (resolve.c) with their own generation.  A process that lost it (started
+ * by one that ran uninterposed) remembers nothing. */
 #include <sys/syscall.h>
 
 #include "vfs_internal.h"

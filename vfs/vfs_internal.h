@@ -137,12 +137,40 @@ struct vfs_dir_slot {
 struct vfs_shared {
 	uint64_t magic;
 	uint64_t ovl_gen;  /* bumped after every change an overlay makes */
-	uint64_t dir_gen;  /* bumped after every change to names through the view */
+	uint64_t dir_gen;  /* bumped by a symlink, rename or link through the view */
 	uint64_t dir_key;  /* random, per run: the slots' hashes cannot be aimed at */
 	struct vfs_dir_slot dirs[VFS_DIR_SLOTS];
 };
 /* A hash of N bytes at P, eight at a time (SEED tells two apart). */
 uint64_t vfs_path_hash(uint64_t seed, const char *p, size_t n) VFS_HIDDEN;
+
+/* Cache slots that any thread or process may overwrite and read without
+ * waiting (a signal handler cannot deadlock on one): SEQ is odd while the
+ * slot is written.  A writer that cannot claim it gives up; a reader that
+ * finds it odd, or changed once it has read, takes a miss. */
+static inline bool vfs_seq_claim(uint32_t *seq, uint32_t *was)
+{
+	*was = __atomic_load_n(seq, __ATOMIC_ACQUIRE);
+	return !(*was & 1) &&
+	       __atomic_compare_exchange_n(seq, was, *was + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
+static inline void vfs_seq_publish(uint32_t *seq, uint32_t was)
+{
+	__atomic_store_n(seq, was + 2, __ATOMIC_RELEASE);
+}
+
+static inline bool vfs_seq_read_begin(const uint32_t *seq, uint32_t *was)
+{
+	*was = __atomic_load_n(seq, __ATOMIC_ACQUIRE);
+	return !(*was & 1);
+}
+
+static inline bool vfs_seq_read_end(const uint32_t *seq, uint32_t was)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(seq, __ATOMIC_RELAXED) == was;
+}
 extern struct vfs_shared *vfs_shared VFS_HIDDEN;  /* NULL: none (nothing is remembered) */
 /* Map the view's shared page: the run's, or a new one for a new run. */
 void vfs_shared_init(void) VFS_HIDDEN;

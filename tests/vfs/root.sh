@@ -107,7 +107,10 @@ install ok installed" ] && [ -f "$RUNDIR/upper/usr/share/lp-hello/hi" ] && [ ! -
 		else bad "whole-root view: a guest program new to the run decides its own sites" "$out"; fi
 		# lazypoline-loader lends its libc to the interposer, which is
 		# only safe while the interposer has no TLS (%fs is the guest's)
-		if readelf -lW "$B/liblazypoline.so" "$B/libvfs.so" | grep -q ' TLS '; then
+		hdrs=$(readelf -lW "$B/liblazypoline.so" "$B/libvfs.so" 2>&1)
+		if [ "$(grep -c ' LOAD ' <<<"$hdrs")" -lt 2 ]; then
+			bad "the interposer libraries have no TLS (lazypoline-loader shares its libc with them)" "readelf: $hdrs"
+		elif grep -q ' TLS ' <<<"$hdrs"; then
 			bad "the interposer libraries have no TLS (lazypoline-loader shares its libc with them)" "a PT_TLS segment"
 		else ok "the interposer libraries have no TLS (lazypoline-loader shares its libc with them)"; fi
 		# one host libc in a guest process, beside the guest's own

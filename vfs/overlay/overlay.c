@@ -182,10 +182,8 @@ static size_t parent_len(const char *rest, size_t len)
  * of, (overlay, other name) -> the layer that shows it, or the only layer
  * that may (what the syscall alone finds out); valid while the view's
  * overlay generation (vfs_shared, bumped after every change an overlay
- * makes, by any process of the view) is the one it was taken at.  Each slot has a sequence number, odd while it is
- * written: a reader that finds it odd or changed takes it as a miss, a
- * writer that cannot claim it does not remember -- nobody waits, so a
- * signal handler cannot deadlock on a slot. */
+ * makes, by any process of the view) is the one it was taken at.  Slots
+ * are claimed and read without waiting (vfs_seq_claim). */
 enum { LC_DIR, LC_FILE, LC_CANDIDATE };
 #define LC_SLOTS 4096
 #define LC_PATH 232
@@ -231,14 +229,13 @@ static uint32_t lc_find(const struct mount_spec *m, const char *path, size_t len
 	if (!vfs_shared || len >= LC_PATH)
 		return 0;
 	struct lc_slot *s = lc_slot(m, path, len);
-	uint32_t seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
-	if (seq & 1)
+	uint32_t seq;
+	if (!vfs_seq_read_begin(&s->seq, &seq))
 		return 0;
 	uint32_t layers = s->layers;
 	*kind = s->kind;
 	bool same = s->m == m && s->gen == gen && s->len == len && !memcmp(s->path, path, len);
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	return same && __atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq ? layers : 0;
+	return vfs_seq_read_end(&s->seq, seq) && same ? layers : 0;
 }
 
 /* The layers of directory PATH remembered at generation GEN, or 0. */
@@ -255,8 +252,8 @@ static void lc_remember(const struct mount_spec *m, const char *path, size_t len
 	if (!vfs_shared || len >= LC_PATH || !layers)
 		return;
 	struct lc_slot *s = lc_slot(m, path, len);
-	uint32_t seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
-	if ((seq & 1) || !__atomic_compare_exchange_n(&s->seq, &seq, seq + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+	uint32_t seq;
+	if (!vfs_seq_claim(&s->seq, &seq))
 		return;
 	s->layers = layers;
 	s->kind = kind;
@@ -264,7 +261,7 @@ static void lc_remember(const struct mount_spec *m, const char *path, size_t len
 	s->m = m;
 	s->len = (uint32_t)len;
 	memcpy(s->path, path, len);
-	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
+	vfs_seq_publish(&s->seq, seq);
 }
 
 /* LK for a name no layer shows: hidden by a whiteout, behind a
