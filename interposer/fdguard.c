@@ -61,6 +61,31 @@ static long move_hidden(int fd)
 	return 0;
 }
 
+/* Prefilter of close, close_range, dup2 and dup3 while fds are hidden:
+ * only a call that names a hidden fd needs the runtime (without this,
+ * every close of the program took the slow path).  Others go on to the
+ * interposer's own prefilter, or to its handlers if it has any. */
+int lp_fd_guard_prefilter(long nr, const long a[6])
+{
+	bool touches;
+	if (nr == SYS_close) {
+		touches = lp_fd_hidden((int)a[0]);
+	} else if (nr == SYS_close_range) {
+		unsigned first = (unsigned)a[0], last = (unsigned)a[1];
+		touches = false;
+		for (int i = 0; i < n_hidden; i++)
+			touches |= (unsigned)hidden[i].fd >= first && (unsigned)hidden[i].fd <= last;
+	} else {
+		touches = lp_fd_hidden((int)a[0]) || lp_fd_hidden((int)a[1]);
+	}
+	if (touches)
+		return 1;
+	const lp_interposer *ip = lp_rt.ip;
+	if (ip->prefilter[nr])
+		return ip->prefilter[nr](nr, a);
+	return ip->all.n || ip->per[nr].n;
+}
+
 long lp_emu_fd_guard(lp_ctx *c)
 {
 	long *a = c->args;

@@ -341,6 +341,7 @@ void lp_fd_hide_notify(int fd, const char *env, void (*moved)(int newfd)) LP_HID
 bool lp_fd_hidden(int fd) LP_HIDDEN;
 bool lp_fd_any_hidden(void) LP_HIDDEN;
 long lp_emu_fd_guard(lp_ctx *c) LP_HIDDEN;
+int lp_fd_guard_prefilter(long nr, const long a[6]) LP_HIDDEN;
 
 /* ---- trace.c ---- */
 lp_action lp_trace_handler(lp_ctx *c, void *data) LP_HIDDEN;

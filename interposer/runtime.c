@@ -290,24 +290,27 @@ void lp_recompute_wanted(void)
 	lp_interposer *ip = lp_rt.ip;
 	for (size_t i = 0; i < sizeof internal_syscalls / sizeof *internal_syscalls; i++)
 		lp_rt.internal[internal_syscalls[i]] = 1;
+	uint8_t guarded_nr[LP_NR_MAX] = { 0 };
 	if (lp_fd_any_hidden())
 		for (size_t i = 0; i < sizeof fd_guard_syscalls / sizeof *fd_guard_syscalls; i++) {
 			lp_rt.internal[fd_guard_syscalls[i]] = 1;
 			lp_rt.internal_gpr[fd_guard_syscalls[i]] = 1;  /* no libc there */
+			guarded_nr[fd_guard_syscalls[i]] = 1;
 		}
 	for (int nr = 0; nr < LP_NR_MAX; nr++) {
 		bool handled = ip->all.n || ip->per[nr].n;
-		bool wanted = lp_rt.internal[nr] || handled || ip->block_errno[nr] ||
-			      (ip->allow_only && !ip->allowed[nr]);
-		/* a prefilter may only skip the handlers, never the runtime */
-		bool prefiltered = ip->prefilter[nr] && !lp_rt.internal[nr] && !ip->block_errno[nr] &&
-				   !(ip->allow_only && !ip->allowed[nr]);
+		bool refused = ip->block_errno[nr] || (ip->allow_only && !ip->allowed[nr]);
+		bool wanted = lp_rt.internal[nr] || handled || refused;
+		/* a prefilter may only skip the handlers, never the runtime --
+		 * except the fd guard's, which knows what the runtime needs */
+		bool guarded = guarded_nr[nr] && !refused;
+		bool prefiltered = guarded || (ip->prefilter[nr] && !lp_rt.internal[nr] && !refused);
 		bool gpr_only = !lp_rt.internal[nr] || lp_rt.internal_gpr[nr];
 		for (int i = 0; i < ip->all.n; i++)
 			gpr_only &= (ip->all.v[i].flags & LP_GPR_ONLY) != 0;
 		for (int i = 0; i < ip->per[nr].n; i++)
 			gpr_only &= (ip->per[nr].v[i].flags & LP_GPR_ONLY) != 0;
-		lp_prefilter_fn[nr] = prefiltered ? ip->prefilter[nr] : NULL;
+		lp_prefilter_fn[nr] = guarded ? lp_fd_guard_prefilter : prefiltered ? ip->prefilter[nr] : NULL;
 		lp_fpu[nr] = !gpr_only;
 		void *route = !wanted ? (void *)lp_pass : prefiltered ? (void *)lp_prefiltered
 								      : (void *)lp_slow_rewritten;

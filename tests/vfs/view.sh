@@ -38,6 +38,12 @@ if wanted view; then
 		# threads, a signal handler every 0.5 ms and forks, all in the view
 		expect "view: threads, signal handlers and forks in the view, no deadlock [$cfg]" \
 			in_view $cfg --bind "$SRC" /lp-view/d "$B/tests/vfs-stress" /lp-view/d
+		# a program that dup2s over, closes and close_ranges every fd it
+		# does not know: the view's own are refused it (EBADF), and the
+		# view goes on in it and in the program it runs
+		out=$(in_view $cfg --bind "$SRC" /lp-view/d "$B/tests/fdguard" cat /lp-view/d/file 2>&1)
+		if [ "$out" = "$(printf 'refused some\nhello')" ]; then ok "view: closing every fd leaves the view's own [$cfg]"; else
+			bad "view: closing every fd leaves the view's own [$cfg]" "$out"; fi
 		# /proc links the view does not know (pipes) are the kernel's
 		# and those it knows go on in the view (.. out of a mount root)
 		out=$(in_view $cfg --bind "$SRC" /lp-view/d sh -c \
