@@ -78,10 +78,7 @@ ENTRY(lp_prefiltered)
 	pop	%rax
 	.cfi_adjust_cfa_offset -56
 	jrcxz	1f
-	popfq
-	.cfi_adjust_cfa_offset -8
-	jmp	lp_slow_rewritten
-	.cfi_adjust_cfa_offset 8
+	jmp	.Lslow_flags_saved	/* the flags stay pushed, as there */
 1:	popfq
 	.cfi_adjust_cfa_offset -8
 	syscall
@@ -103,6 +100,7 @@ ENTRY(lp_slow_rewritten)
 	.cfi_adjust_cfa_offset 8
 	cmpq	$0, %gs:LP_OFF_SELF
 	je	.Lforeign
+.Lslow_flags_saved:
 	pushq	%gs:LP_OFF_BUSY		/* 1 when our own code got here (vdso) */
 	.cfi_adjust_cfa_offset 8
 	movq	$1, %gs:LP_OFF_BUSY
@@ -235,7 +233,12 @@ ENTRY(lp_slow_rewritten)
 	.cfi_register %rip, %rcx
 	pushfq				/* r11 = rflags, as the kernel leaves it */
 	pop	%r11
-	jmp	*%rcx
+	/* a ret, not a jmp, matches the site's call: with a jmp every
+	 * later ret of the program was predicted one call off */
+	push	%rcx
+	.cfi_adjust_cfa_offset 8
+	.cfi_offset %rip, -8
+	ret
 
 	/* A thread without a block (it existed before lp_start): pass. */
 .Lforeign:
