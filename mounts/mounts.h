@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 #define MOUNTS_PATH_MAX 4096
+/* lower layers of an overlay: with UPPER, the 32 a layer mask holds */
+#define MOUNTS_MAX_LOWER 31
 
 enum mount_kind {
 	MOUNT_BIND = 1,   /* DEST shows SRC */
@@ -33,6 +35,9 @@ struct mount_spec {
 	size_t dest_len;
 	char *lower;      /* overlay: the lower layers, absolute, ':'-separated, top first */
 	size_t lower_len;
+	/* each lower layer's place in lower (looked up on every overlay path) */
+	int n_lower;
+	uint32_t lower_at[MOUNTS_MAX_LOWER], lower_n[MOUNTS_MAX_LOWER];
 };
 
 /* Where the part of a view path below M's DEST starts: that part begins

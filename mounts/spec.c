@@ -137,11 +137,30 @@ int mounts_add(struct mount_list *l, enum mount_kind kind, unsigned flags, const
 	m->dest_len = (size_t)n;
 	m->lower = NULL;
 	m->lower_len = 0;
+	m->n_lower = 0;
 	if (!m->src || !m->dest) {
 		fail(err, errlen, "out of memory");
 		return -1;
 	}
 	l->n++;
+	return 0;
+}
+
+/* Where each layer of m->lower starts, and how long it is: -1 when
+ * there are more than MOUNTS_MAX_LOWER. */
+static int index_lower(struct mount_spec *m)
+{
+	m->n_lower = 0;
+	for (const char *p = m->lower; p;) {
+		const char *e = p;
+		while (*e && *e != ':')
+			e++;
+		if (m->n_lower == MOUNTS_MAX_LOWER)
+			return -1;
+		m->lower_at[m->n_lower] = (uint32_t)(p - m->lower);
+		m->lower_n[m->n_lower++] = (uint32_t)(e - p);
+		p = *e ? e + 1 : NULL;
+	}
 	return 0;
 }
 
@@ -171,6 +190,10 @@ int mounts_set_lower(struct mount_spec *m, const char *lower, char *err, size_t 
 		fail(err, errlen, "out of memory");
 		return -1;
 	}
+	if (index_lower(m) < 0) {
+		fail(err, errlen, "LOWER of DEST '%s' has more than %d layers", m->dest, MOUNTS_MAX_LOWER);
+		return -1;
+	}
 	return 0;
 }
 
@@ -190,21 +213,10 @@ int mounts_add_overlay(struct mount_list *l, const char *lower, const char *uppe
 
 const char *mounts_lower(const struct mount_spec *m, int i, size_t *len)
 {
-	const char *p = m->lower;
-	if (!p)
+	if (!m->lower || i < 0 || i >= m->n_lower)
 		return NULL;
-	for (; i > 0; i--) {
-		while (*p && *p != ':')
-			p++;
-		if (!*p)
-			return NULL;
-		p++;
-	}
-	const char *e = p;
-	while (*e && *e != ':')
-		e++;
-	*len = (size_t)(e - p);
-	return p;
+	*len = m->lower_n[i];
+	return m->lower + m->lower_at[i];
 }
 
 /* One field of a line, unescaped into out; returns the position after it,
@@ -285,6 +297,11 @@ int mounts_parse(struct mount_list *l, const char *text, const char *name, char 
 				m->src = dup_n(f[2], m->src_len);
 				m->lower_len = mstrlen(f[1]);
 				m->lower = dup_n(f[1], m->lower_len);
+				if (m->lower && index_lower(m) < 0) {
+					fail(err, errlen, "%s:%d: LOWER has more than %d layers", name, line,
+					     MOUNTS_MAX_LOWER);
+					return -1;
+				}
 				p = *eol ? eol + 1 : eol;
 				continue;
 			}

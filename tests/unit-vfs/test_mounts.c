@@ -85,6 +85,24 @@ START_TEST(overlays_round_trip)
 	ck_assert_str_eq(err, "LOWER 'rel:/l2' of DEST '/o2': every layer must be an absolute path");
 	ck_assert_int_eq(mounts_add_overlay(&l, "/a:", "/up", "/o3", err, sizeof err), -1);
 	ck_assert_int_eq(l.n, 1);
+	/* 31 lower layers and UPPER fill a 32-bit layer mask: one more is
+	 * refused, not ignored */
+	char many[40 * 4] = "", line[200];
+	for (int i = 0; i < MOUNTS_MAX_LOWER; i++)
+		sprintf(many + strlen(many), "%s/%c", i ? ":" : "", 'a' + i % 26);
+	ck_assert_int_eq(mounts_add_overlay(&l, many, "/up", "/o4", err, sizeof err), 0);
+	ck_assert_int_eq(l.v[1].n_lower, MOUNTS_MAX_LOWER);
+	s = mounts_lower(&l.v[1], MOUNTS_MAX_LOWER - 1, &n);
+	ck_assert(s && n == 2 && !strncmp(s, "/e", 2));  /* the 31st: 30 % 26 = 'e' */
+	ck_assert_ptr_null(mounts_lower(&l.v[1], MOUNTS_MAX_LOWER, &n));
+	strcat(many, ":/z");
+	ck_assert_int_eq(mounts_add_overlay(&l, many, "/up", "/o5", err, sizeof err), -1);
+	ck_assert_str_eq(err, "LOWER of DEST '/o5' has more than 31 layers");
+	ck_assert_int_eq(l.n, 2);
+	mounts_free(&l);
+	snprintf(line, sizeof line, "# two\noverlay %s /up /o6\n", many);
+	ck_assert_int_eq(mounts_parse(&l, line, "f", err, sizeof err), -1);
+	ck_assert_str_eq(err, "f:2: LOWER has more than 31 layers");
 	mounts_free(&l);
 	ck_assert_int_eq(mounts_parse(&l, "tmpfs /t # memory\ntmp-overlay /src\n", "x", err, sizeof err), 0);
 	ck_assert_int_eq(l.v[0].kind, MOUNT_TMPFS);

@@ -179,6 +179,10 @@ if wanted view; then
 		--overlay ovl/lower ovl/lower/inner /lp-view/o
 	bad_spec "--overlay with a file as UPPER is one error line, 125" "is not a directory" \
 		--overlay ovl/lower malformed /lp-view/o
+	many=ovl/lower
+	for i in $(seq 31); do many+=:ovl/lower; done
+	bad_spec "--overlay with 32 lower layers is one error line, 125" "has more than 31 layers" \
+		--overlay "$many" ovl/upper /lp-view/o
 	bad_spec "overlay line without DEST names its line, 125" "ovshort:1: 'overlay' takes LOWER, UPPER and DEST" \
 		--mounts ovshort
 	bad_spec "tmpfs line with SRC names its line, 125" "tmplong:1: 'tmpfs' takes DEST only" --mounts tmplong

@@ -35,11 +35,7 @@ static const char gone[] = "/proc/self/fd/-1";
 
 static int layer_count(const struct mount_spec *m)
 {
-	int n = 1;
-	size_t len;
-	while (n < OVL_MAX_LAYERS && mounts_lower(m, n - 1, &len))
-		n++;
-	return n;
+	return 1 + m->n_lower;
 }
 
 /* LAYER's path of REST (REST_LEN bytes) into out: its length or -errno. */
