@@ -145,6 +145,10 @@ void mount_step(struct mount_hit *hit, const char *name, size_t len, size_t new_
 {
 	if (!hit->node)
 		return;  /* below the trie: the mount stays */
+	if (!hit->node->n_children) {  /* the common case: leaving it */
+		hit->node = NULL;
+		return;
+	}
 	const struct mount_node *c = find_child(hit->node, name, len);
 	hit->node = c;
 	if (c && c->mount) {

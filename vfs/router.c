@@ -686,34 +686,30 @@ static void ovl_fix_ino(void *buf, bool is_statx, const char *host, long fd)
  * subdirectories would mean listing every layer), a copied-up file has
  * its lower file's inode number.  HOST: the file's host path, or NULL
  * and FD. */
-static void ovl_fix_stat(const lp_ctx *c, const char *view, size_t vlen, const char *host_path, long fd,
-			 uint32_t known_layers)
+static void ovl_fix_stat(const lp_ctx *c, const struct mount_spec *m, const char *view, size_t vlen,
+			 const char *host_path, size_t host_len, long fd, uint32_t known_layers)
 {
 	bool is_statx;
 	void *buf = stat_buffer(c, &is_statx);
-	if (!buf)
+	if (!buf || !vfs_is_overlay(m))
 		return;
 	uint32_t mode;
 	if (stat_mode(buf, is_statx, &mode) < 0)
 		return;
-	struct mount_hit hit;
-	mount_lookup(&vfs.table, view, vlen, &hit);
-	if (!vfs_is_overlay(hit.mount))
-		return;
 	if (S_ISREG(mode)) {
-		const struct mount_spec *m = hit.mount;
-		if (host_path && !ovl_in_upper(m, host_path, strlen(host_path)))
+		if (host_path && !ovl_in_upper(m, host_path, host_len))
 			return;  /* a lower layer's own file */
 		ovl_fix_ino(buf, is_statx, host_path, fd);
 		return;
 	}
 	if (!S_ISDIR(mode))
 		return;
-	uint32_t layers = ovl_check_layers(hit.mount, view + hit.mount_len, vlen - hit.mount_len, known_layers);
+	size_t at = mount_rest_at(m);
+	uint32_t layers = ovl_check_layers(m, view + at, vlen - at, known_layers);
 	if (!layers) {
 		struct ovl_look lk;
 		char host[VFS_PATH_MAX];
-		if (ovl_lookup(hit.mount, view + hit.mount_len, vlen - hit.mount_len, false, &lk, host, sizeof host) < 0)
+		if (ovl_lookup(m, view + at, vlen - at, false, &lk, host, sizeof host) < 0)
 			return;
 		layers = lk.layers;
 	}
@@ -870,8 +866,8 @@ static lp_action handle_path(lp_ctx *c, void *data)
 		/* stat without following: a symlink is the rare case, resolved
 		 * in the view and stat'ed again below */
 		r = stat_nofollow(c, stat_flags, p.host);
-		if (r == 0 && vfs_is_overlay(p.mount))
-			ovl_fix_stat(c, p.view, p.view_len, p.host, -1, 0);
+		if (r == 0)
+			ovl_fix_stat(c, p.mount, p.view, p.view_len, p.host, p.host_len, -1, 0);
 		if (r != 1)
 			return lp_return(r);
 		r = vfs_resolve((int)dirfd, up, vf & ~VR_DEFER_LAST, &p);
@@ -893,8 +889,12 @@ static lp_action handle_path(lp_ctx *c, void *data)
 				/* fstatat(fd, "", AT_EMPTY_PATH), glibc's fstat */
 				struct fd_info ei;
 				r = lp_ctx_exec(c);
-				if (r == 0 && fd_info(p.empty_fd, &ei))
-					ovl_fix_stat(c, ei.view, ei.view_len, NULL, p.empty_fd, ei.ovl_layers);
+				struct mount_hit eh;
+				if (r == 0 && fd_info(p.empty_fd, &ei)) {
+					mount_lookup(&vfs.table, ei.view, ei.view_len, &eh);
+					ovl_fix_stat(c, eh.mount, ei.view, ei.view_len, NULL, 0, p.empty_fd,
+						     ei.ovl_layers);
+				}
 				return lp_return(r);
 			}
 			return lp_continue();
@@ -1002,8 +1002,8 @@ static lp_action handle_path(lp_ctx *c, void *data)
 	r = lp_ctx_exec(c);
 	if (r >= 0 && p.node)
 		add_view_subdirs(c, &p);
-	if (r == 0 && vfs_is_overlay(p.mount))
-		ovl_fix_stat(c, p.view, p.view_len, p.host, -1, 0);
+	if (r == 0)
+		ovl_fix_stat(c, p.mount, p.view, p.view_len, p.host, p.host_len, -1, 0);
 	if (r == 0 && rt->nr == SYS_statfs && read_only(&p))
 		statfs_mark_ro((void *)c->args[1]);
 	if (r >= 0 && may_make_symlink(rt->nr))
@@ -1405,7 +1405,7 @@ static lp_action handle_fstat(lp_ctx *c, void *data)
 		if (vfs_is_overlay(oh.mount) && !mount_node_has_children(oh.node)) {
 			long r = lp_ctx_exec(c);
 			if (r == 0)
-				ovl_fix_stat(c, fi.view, fi.view_len, NULL, c->args[0], fi.ovl_layers);
+				ovl_fix_stat(c, oh.mount, fi.view, fi.view_len, NULL, 0, c->args[0], fi.ovl_layers);
 			return lp_return(r);
 		}
 	}

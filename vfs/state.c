@@ -100,23 +100,38 @@ void vfs_fd_drop(struct vfs_proc *p, int fd)
 
 int vfs_fd_set(struct vfs_proc *p, int fd, const char *view, size_t len, uint8_t kind, bool synthetic)
 {
-	vfs_fd_drop(p, fd);
-	if (kind == FD_HOST && !synthetic)
-		return 0;
-	struct vfs_fd *f = lp_malloc(sizeof *f + len + 1);
-	if (!f)
-		return -ENOMEM;
-	memset(f, 0, sizeof *f);
+	struct vfs_fd *f = entry_of(p, fd);
+	if (f && len < f->view_cap && (kind != FD_HOST || synthetic)) {
+		/* the number used again (a closed fd's entry stays until
+		 * then): the entry too, where the path fits -- a new one cost
+		 * two allocator locks and a hash table freed and made again */
+		set_kind(p, fd, FD_HOST);
+		lp_free(f->listing);
+		uint32_t cap = f->view_cap;
+		memset(f, 0, offsetof(struct vfs_fd, hh));
+		f->view_cap = cap;
+	} else {
+		vfs_fd_drop(p, fd);
+		if (kind == FD_HOST && !synthetic)
+			return 0;
+		size_t cap = (len + 1 + 63) & ~(size_t)63;  /* room for a longer path next time */
+		f = lp_malloc(sizeof *f + cap);
+		if (!f)
+			return -ENOMEM;
+		memset(f, 0, sizeof *f);
+		f->view_cap = (uint32_t)cap;
+		f->fd = fd;
+		HASH_ADD_INT(p->fds, fd, f);
+		if (!f->hh.tbl) {  /* uthash could not allocate */
+			lp_free(f);
+			return -ENOMEM;
+		}
+	}
 	memcpy(f->view, view, len);
 	f->view[len] = 0;
 	f->fd = fd;
 	f->kind = kind;
 	f->synthetic = synthetic;
-	HASH_ADD_INT(p->fds, fd, f);
-	if (!f->hh.tbl) {  /* uthash could not allocate */
-		lp_free(f);
-		return -ENOMEM;
-	}
 	set_kind(p, fd, kind);
 	return 0;
 }

@@ -70,6 +70,8 @@ struct vfs_fd {
 	bool ovl_one_layer;  /* ... only one: the kernel lists it, as a bind's */
 	char *listing;       /* an overlay directory's merged listing (dirent64s) */
 	size_t listing_len;
+	uint32_t view_cap;   /* bytes view[] has room for */
+	/* (everything above is cleared when the entry is used again) */
 	UT_hash_handle hh;
 	char view[];         /* allocated with the entry: one allocation per fd */
 };
