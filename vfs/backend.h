@@ -91,6 +91,10 @@ bool ovl_fd_has_xwhiteouts(int fd) __attribute__((visibility("hidden")));
 /* LAYERS, kept for the directory REST, if still right (0: look again). */
 uint32_t ovl_check_layers(const struct mount_spec *m, const char *rest, size_t len, uint32_t layers)
 	__attribute__((visibility("hidden")));
+/* The layers of directory REST if a lookup found them since the last
+ * change (0: not known). */
+uint32_t ovl_known_dir_layers(const struct mount_spec *m, const char *rest, size_t len)
+	__attribute__((visibility("hidden")));
 /* The layers of DEST itself. */
 uint32_t ovl_root_layers(const struct mount_spec *m) __attribute__((visibility("hidden")));
 /* REST's path in UPPER; its length or -errno. */

@@ -1167,8 +1167,19 @@ resolve:
 		ovl_changed();  /* a new name in UPPER */
 	uint8_t kind = vfs_kind_of(&p);
 	if (r >= 0 && kind != FD_HOST) {
+		/* an overlay directory whose layers a lookup just found (stat
+		 * before open, as find and ls do): kept, so that a directory
+		 * of one layer is listed by the kernel from the start */
+		size_t at = p.mount ? mount_rest_at(p.mount) : 0;
+		uint32_t layers = vfs_is_overlay(p.mount)
+					  ? ovl_known_dir_layers(p.mount, p.view + at, p.view_len - at)
+					  : 0;
 		vfs_proc_lock(pr);
-		vfs_fd_set(pr, (int)r, p.view, p.view_len, kind, false);
+		if (vfs_fd_set(pr, (int)r, p.view, p.view_len, kind, false) == 0 && layers) {
+			struct vfs_fd *f = vfs_fd_get(pr, (int)r);
+			if (f)
+				f->ovl_layers = layers;
+		}
 		vfs_proc_unlock(pr);
 	} else if (r >= 0) {
 		vfs_proc_lock(pr);

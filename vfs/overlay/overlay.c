@@ -473,6 +473,11 @@ long ovl_host_path_from(const struct mount_spec *m, const char *rest, size_t res
 	return r;
 }
 
+uint32_t ovl_known_dir_layers(const struct mount_spec *m, const char *rest, size_t len)
+{
+	return lc_get(m, rest, len, generation());
+}
+
 uint32_t ovl_root_layers(const struct mount_spec *m)
 {
 	int n = layer_count(m);
@@ -920,6 +925,10 @@ long ovl_list(const struct mount_spec *m, const char *rest, size_t len, const st
 			break;
 		}
 		bool xattr_whiteouts = opaque_mark(path) != 0;
+		/* names are remembered only where a layer below or a mount
+		 * point could show them again (most directories are one
+		 * layer's: an allocation per name was most of a listing) */
+		bool remember = (lk.layers >> (l + 1)) != 0 || mount_node_has_children(node);
 		long n;
 		while ((n = sys(SYS_getdents64, fd, (long)buf, sizeof buf, 0, 0, 0)) > 0) {
 			for (long o = 0; o < n;) {
@@ -942,7 +951,7 @@ long ovl_list(const struct mount_spec *m, const char *rest, size_t len, const st
 						path[pl] = 0;
 					}
 				}
-				if (!seen_add(&set, d->d_name, nl, hidden))
+				if (remember && !seen_add(&set, d->d_name, nl, hidden))
 					b.failed = true;
 				if (!hidden)
 					blob_put(&b, d->d_ino, d->d_type, d->d_name, nl);
