@@ -383,6 +383,17 @@ static int synthetic_denied(long nr)
 
 /* ---- the fd table, seen from the handlers ---- */
 
+static uint8_t raw_kind_of_fd(long fd);
+static void mark_one_layer(int fd, bool alone);
+
+/* How paths relative to fd are handled (FD_OVL_DIR is FD_SPECIAL but
+ * for getdents64 and lseek). */
+static uint8_t kind_of_fd(long fd)
+{
+	uint8_t k = raw_kind_of_fd(fd);
+	return k == FD_OVL_DIR ? FD_SPECIAL : k;
+}
+
 /* What the table knows of an fd, copied out under the lock. */
 struct fd_info {
 	uint8_t kind;
@@ -400,7 +411,7 @@ static bool fd_info(long fd, struct fd_info *out)
 	vfs_proc_lock(pr);
 	const struct vfs_fd *f = fd >= 0 && fd <= INT32_MAX ? vfs_fd_get(pr, (int)fd) : NULL;
 	if (f) {
-		out->kind = f->kind;
+		out->kind = f->kind == FD_OVL_DIR ? FD_SPECIAL : f->kind;
 		out->synthetic = f->synthetic;
 		out->listed_host = f->listed_host;
 		out->listed_extra = f->listed_extra;
@@ -1181,6 +1192,8 @@ resolve:
 				f->ovl_layers = layers;
 		}
 		vfs_proc_unlock(pr);
+		if (layers && !(layers & (layers - 1)) && !ovl_fd_has_xwhiteouts((int)r))
+			mark_one_layer((int)r, !mount_node_has_children(p.node));
 	} else if (r >= 0) {
 		vfs_proc_lock(pr);
 		vfs_fd_drop(pr, (int)r);
@@ -1543,6 +1556,22 @@ static lp_action ovl_lseek(lp_ctx *c, int fd)
  * directory that is not merged directly, unless it is marked as holding
  * xattr whiteouts).  Decided at the first call and
  * kept, so that a copy-up meanwhile cannot change a listing half read. */
+/* An overlay directory listed by the kernel (one layer, no xattr
+ * whiteouts in it); the prefilter lets its getdents64 and lseek through
+ * where no mount point below it is to be added (ALONE). */
+static void mark_one_layer(int fd, bool alone)
+{
+	struct vfs_proc *pr = vfs_proc_mut();
+	vfs_proc_lock(pr);
+	struct vfs_fd *f = vfs_fd_get(pr, fd);
+	if (f) {
+		f->ovl_one_layer = true;
+		if (alone && f->kind == FD_SPECIAL && !f->synthetic)
+			vfs_fd_kind_set(pr, f, FD_OVL_DIR);
+	}
+	vfs_proc_unlock(pr);
+}
+
 static bool ovl_lists_one_layer(int fd, const struct fd_info *fi, const struct mount_hit *hit)
 {
 	if (fi->ovl_one_layer)
@@ -1552,12 +1581,7 @@ static bool ovl_lists_one_layer(int fd, const struct fd_info *fi, const struct m
 	    ovl_check_layers(hit->mount, fi->view + hit->mount_len, fi->view_len - hit->mount_len, l) != l ||
 	    ovl_fd_has_xwhiteouts(fd))
 		return false;
-	struct vfs_proc *pr = vfs_proc_mut();
-	vfs_proc_lock(pr);
-	struct vfs_fd *f = vfs_fd_get(pr, fd);
-	if (f)
-		f->ovl_one_layer = true;
-	vfs_proc_unlock(pr);
+	mark_one_layer(fd, !mount_node_has_children(hit->node));
 	return true;
 }
 
@@ -1781,7 +1805,8 @@ static lp_action handle_bpf(lp_ctx *c, void *data)
 
 /* ---- prefilters: what no mount can affect runs at once ---- */
 
-static uint8_t kind_of_fd(long fd)
+/* The kind byte as it is (FD_OVL_DIR too) */
+static uint8_t raw_kind_of_fd(long fd)
 {
 	struct vfs_proc *pr = vfs_proc();
 	if (fd == AT_FDCWD)
@@ -1981,6 +2006,7 @@ static int pf_fd(long nr, const long a[6])
 	}
 	case SYS_getdents64:
 	case SYS_lseek:
+		return raw_kind_of_fd(a[0]) == FD_SPECIAL;
 	case SYS_fstat:
 		return kind_of_fd(a[0]) == FD_SPECIAL;
 	case SYS_fchmod:

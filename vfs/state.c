@@ -87,6 +87,12 @@ static void set_kind(struct vfs_proc *p, int fd, uint8_t kind)
 		p->max_fd = fd;
 }
 
+void vfs_fd_kind_set(struct vfs_proc *p, struct vfs_fd *f, uint8_t kind)
+{
+	f->kind = kind;
+	set_kind(p, f->fd, kind);
+}
+
 void vfs_fd_drop(struct vfs_proc *p, int fd)
 {
 	struct vfs_fd *f = entry_of(p, fd);

@@ -37,6 +37,9 @@ enum fd_kind {
 	FD_PLAIN = 1,    /* inside a writable mount, no mount point below it */
 	FD_PLAIN_RO = 2, /* the same, in a read-only mount */
 	FD_SPECIAL = 3,  /* mount points below it, or a synthetic directory */
+	FD_OVL_DIR = 4,  /* an overlay directory of one layer, no mount point below
+			    it, no xattr whiteouts in it: getdents64 and lseek are
+			    the kernel's; everything else as FD_SPECIAL */
 };
 
 struct vfs_fd;
@@ -106,6 +109,8 @@ struct vfs_fd *vfs_fd_get(struct vfs_proc *p, int fd) VFS_HIDDEN;
 int vfs_fd_set(struct vfs_proc *p, int fd, const char *view, size_t len, uint8_t kind,
 	       bool synthetic) VFS_HIDDEN;
 void vfs_fd_drop(struct vfs_proc *p, int fd) VFS_HIDDEN;
+/* A new kind for F's fd (the caller holds p's lock). */
+void vfs_fd_kind_set(struct vfs_proc *p, struct vfs_fd *f, uint8_t kind) VFS_HIDDEN;
 int vfs_fd_copy(struct vfs_proc *p, int from, int to) VFS_HIDDEN;
 int vfs_state_init(const char *cwd, const char *fds, const char *exe, const char *root) VFS_HIDDEN;
 int vfs_exec_hook(lp_exec_env *env, void *data) VFS_HIDDEN;
