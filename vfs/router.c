@@ -387,7 +387,7 @@ static uint8_t raw_kind_of_fd(long fd);
 static void mark_one_layer(int fd, bool alone);
 
 /* How paths relative to fd are handled (FD_OVL_DIR is FD_SPECIAL but
- * for getdents64 and lseek). */
+ * for getdents64). */
 static uint8_t kind_of_fd(long fd)
 {
 	uint8_t k = raw_kind_of_fd(fd);
@@ -1550,15 +1550,9 @@ static lp_action ovl_lseek(lp_ctx *c, int fd)
 	return lp_return(r);
 }
 
-/* An overlay directory that only one layer has is that layer's directory,
- * which the program's fd is open on: the kernel lists it, with the mount
- * points below added as for a bind (kernel overlayfs, too, reads a
- * directory that is not merged directly, unless it is marked as holding
- * xattr whiteouts).  Decided at the first call and
- * kept, so that a copy-up meanwhile cannot change a listing half read. */
 /* An overlay directory listed by the kernel (one layer, no xattr
- * whiteouts in it); the prefilter lets its getdents64 and lseek through
- * where no mount point below it is to be added (ALONE). */
+ * whiteouts in it); the prefilter lets its getdents64 through where no
+ * mount point below it is to be added (ALONE). */
 static void mark_one_layer(int fd, bool alone)
 {
 	struct vfs_proc *pr = vfs_proc_mut();
@@ -1572,6 +1566,37 @@ static void mark_one_layer(int fd, bool alone)
 	vfs_proc_unlock(pr);
 }
 
+/* A directory listed by the kernel, rewound: if a change made it a
+ * merged one meanwhile (a name made or removed in it), it is listed
+ * merged from now on, as the kernel's overlayfs looks again at offset 0. */
+static void recheck_one_layer(int fd, const struct fd_info *fi)
+{
+	struct mount_hit hit;
+	mount_lookup(&vfs.table, fi->view, fi->view_len, &hit);
+	if (!vfs_is_overlay(hit.mount))
+		return;
+	uint32_t l = fi->ovl_layers;
+	if (l && ovl_check_layers(hit.mount, fi->view + hit.mount_len, fi->view_len - hit.mount_len, l) == l)
+		return;
+	struct vfs_proc *pr = vfs_proc_mut();
+	vfs_proc_lock(pr);
+	struct vfs_fd *f = vfs_fd_get(pr, fd);
+	if (f) {
+		f->ovl_one_layer = false;
+		f->ovl_layers = 0;
+		if (f->kind == FD_OVL_DIR)
+			vfs_fd_kind_set(pr, f, FD_SPECIAL);
+	}
+	vfs_proc_unlock(pr);
+}
+
+/* An overlay directory that only one layer has is that layer's directory,
+ * which the program's fd is open on: the kernel lists it, with the mount
+ * points below added as for a bind (kernel overlayfs, too, reads a
+ * directory that is not merged directly, unless it is marked as holding
+ * xattr whiteouts).  Decided at open (where a lookup just found the
+ * layers) or at the first call, and kept until the fd is rewound, so that
+ * a copy-up meanwhile cannot change a listing half read. */
 static bool ovl_lists_one_layer(int fd, const struct fd_info *fi, const struct mount_hit *hit)
 {
 	if (fi->ovl_one_layer)
@@ -1689,8 +1714,11 @@ static lp_action handle_lseek(lp_ctx *c, void *data)
 		return lp_return(off);
 	}
 	long r = lp_ctx_exec(c);
-	if (r == 0 && c->args[1] == 0 && c->args[2] == SEEK_SET)
+	if (r == 0 && c->args[1] == 0 && c->args[2] == SEEK_SET) {
 		set_listing(fd, false, 0);  /* rewound: list it all again */
+		if (known && fi.ovl_one_layer)
+			recheck_one_layer(fd, &fi);
+	}
 	return lp_return(r);
 }
 
@@ -2005,8 +2033,8 @@ static int pf_fd(long nr, const long a[6])
 		return 0;
 	}
 	case SYS_getdents64:
-	case SYS_lseek:
 		return raw_kind_of_fd(a[0]) == FD_SPECIAL;
+	case SYS_lseek:
 	case SYS_fstat:
 		return kind_of_fd(a[0]) == FD_SPECIAL;
 	case SYS_fchmod:

@@ -38,8 +38,8 @@ enum fd_kind {
 	FD_PLAIN_RO = 2, /* the same, in a read-only mount */
 	FD_SPECIAL = 3,  /* mount points below it, or a synthetic directory */
 	FD_OVL_DIR = 4,  /* an overlay directory of one layer, no mount point below
-			    it, no xattr whiteouts in it: getdents64 and lseek are
-			    the kernel's; everything else as FD_SPECIAL */
+			    it, no xattr whiteouts in it: getdents64 is the
+			    kernel's; everything else as FD_SPECIAL */
 };
 
 struct vfs_fd;
