@@ -1182,7 +1182,7 @@ resolve:
 		 * before open, as find and ls do): kept, so that a directory
 		 * of one layer is listed by the kernel from the start */
 		size_t at = p.mount ? mount_rest_at(p.mount) : 0;
-		uint32_t layers = vfs_is_overlay(p.mount)
+		uint32_t layers = vfs_is_overlay(p.mount) && (flags & O_DIRECTORY)
 					  ? ovl_known_dir_layers(p.mount, p.view + at, p.view_len - at)
 					  : 0;
 		vfs_proc_lock(pr);
