@@ -95,6 +95,11 @@ uint32_t ovl_check_layers(const struct mount_spec *m, const char *rest, size_t l
  * change (0: not known). */
 uint32_t ovl_known_dir_layers(const struct mount_spec *m, const char *rest, size_t len)
 	__attribute__((visibility("hidden")));
+/* The layers of directory REST (its caller found it a directory) if its
+ * parent is remembered as one layer's: only that layer can have it
+ * (remembered too, as a lookup would); else 0. */
+uint32_t ovl_dir_layers_by_parent(const struct mount_spec *m, const char *rest, size_t len)
+	__attribute__((visibility("hidden")));
 /* The layers of DEST itself. */
 uint32_t ovl_root_layers(const struct mount_spec *m) __attribute__((visibility("hidden")));
 /* REST's path in UPPER; its length or -errno. */

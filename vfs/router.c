@@ -717,6 +717,8 @@ static void ovl_fix_stat(const lp_ctx *c, const struct mount_spec *m, const char
 		return;
 	size_t at = mount_rest_at(m);
 	uint32_t layers = ovl_check_layers(m, view + at, vlen - at, known_layers);
+	if (!layers)  /* in a directory of one layer: that layer's, no lstat */
+		layers = ovl_dir_layers_by_parent(m, view + at, vlen - at);
 	if (!layers) {
 		struct ovl_look lk;
 		char host[VFS_PATH_MAX];

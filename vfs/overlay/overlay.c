@@ -478,6 +478,17 @@ uint32_t ovl_known_dir_layers(const struct mount_spec *m, const char *rest, size
 	return lc_get(m, rest, len, generation());
 }
 
+uint32_t ovl_dir_layers_by_parent(const struct mount_spec *m, const char *rest, size_t len)
+{
+	uint64_t gen = generation();
+	size_t pl = parent_len(rest, len);
+	uint32_t parent = pl ? lc_get(m, rest, pl, gen) : 0;
+	if (!parent || (parent & (parent - 1)))
+		return 0;
+	lc_remember(m, rest, len, parent, LC_DIR, gen);
+	return parent;
+}
+
 uint32_t ovl_root_layers(const struct mount_spec *m)
 {
 	int n = layer_count(m);
