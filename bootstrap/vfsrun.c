@@ -267,11 +267,19 @@ static void add_overlay(const char *opt, const char *lower, const char *upper, c
 	char lowers[4 * PATH_MAX], abs[PATH_MAX], why[512];
 	concrete_lowers(opt, lower, base, lowers, sizeof lowers);
 	concrete(opt, "UPPER", upper, base, true, abs);
-	/* as the kernel's overlayfs: layers must not nest in one another */
-	char *copy = strdup(lowers);
-	for (char *save, *l = strtok_r(copy, ":", &save); l; l = strtok_r(NULL, ":", &save))
+	/* as the kernel's overlayfs: layers must not nest in one another
+	 * (nor be given twice) */
+	char *copy = strdup(lowers), *seen[64];
+	int n = 0;
+	for (char *save, *l = strtok_r(copy, ":", &save); l; l = strtok_r(NULL, ":", &save)) {
 		if (overlapping(l, abs))
 			fail(EXIT_FAIL, "%s: UPPER '%s' and LOWER '%s' overlap", opt, abs, l);
+		for (int i = 0; i < n; i++)
+			if (overlapping(seen[i], l))
+				fail(EXIT_FAIL, "%s: LOWER '%s' and LOWER '%s' overlap", opt, seen[i], l);
+		if (n < (int)(sizeof seen / sizeof *seen))
+			seen[n++] = l;
+	}
 	free(copy);
 	if (mounts_add_overlay(&mounts, lowers, abs, dest, why, sizeof why) < 0)
 		fail(EXIT_FAIL, "%s: %s", opt, why);

@@ -179,10 +179,16 @@ if wanted view; then
 		--overlay ovl/lower ovl/lower/inner /lp-view/o
 	bad_spec "--overlay with a file as UPPER is one error line, 125" "is not a directory" \
 		--overlay ovl/lower malformed /lp-view/o
-	many=ovl/lower
-	for i in $(seq 31); do many+=:ovl/lower; done
+	many=ovl/many/0
+	for i in $(seq 31); do many+=:ovl/many/$i; done
+	mkdir -p $(echo "$many" | tr : ' ')
 	bad_spec "--overlay with 32 lower layers is one error line, 125" "has more than 31 layers" \
 		--overlay "$many" ovl/upper /lp-view/o
+	bad_spec "--overlay with a LOWER inside another is one error line, 125" \
+		"LOWER '$RUNDIR/ovl/lower' and LOWER '$RUNDIR/ovl/lower/inner' overlap" \
+		--overlay ovl/lower:ovl/lower/inner ovl/upper /lp-view/o
+	bad_spec "--overlay with a LOWER given twice is one error line, 125" "overlap" \
+		--overlay ovl/lower:ovl/many/0:ovl/lower ovl/upper /lp-view/o
 	bad_spec "overlay line without DEST names its line, 125" "ovshort:1: 'overlay' takes LOWER, UPPER and DEST" \
 		--mounts ovshort
 	bad_spec "tmpfs line with SRC names its line, 125" "tmplong:1: 'tmpfs' takes DEST only" --mounts tmplong
