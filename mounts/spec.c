@@ -297,7 +297,11 @@ int mounts_parse(struct mount_list *l, const char *text, const char *name, char 
 				m->src = dup_n(f[2], m->src_len);
 				m->lower_len = mstrlen(f[1]);
 				m->lower = dup_n(f[1], m->lower_len);
-				if (m->lower && index_lower(m) < 0) {
+				if (!m->src || !m->lower) {
+					fail(err, errlen, "%s:%d: out of memory", name, line);
+					return -1;
+				}
+				if (index_lower(m) < 0) {
 					fail(err, errlen, "%s:%d: LOWER has more than %d layers", name, line,
 					     MOUNTS_MAX_LOWER);
 					return -1;
