@@ -253,13 +253,6 @@ static void concrete_lowers(const char *opt, const char *lower, const char *base
 	free(copy);
 }
 
-/* Is one of two absolute paths the other or inside it? */
-static bool overlapping(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), n = la < lb ? la : lb;
-	return !strncmp(a, b, n) && (la == lb || (la < lb ? b[la] : a[lb]) == '/' || n == 1);
-}
-
 static void add_overlay(const char *opt, const char *lower, const char *upper, const char *dest, const char *base)
 {
 	if (!dest || !*dest)
@@ -269,19 +262,8 @@ static void add_overlay(const char *opt, const char *lower, const char *upper, c
 	concrete(opt, "UPPER", upper, base, true, abs);
 	/* as the kernel's overlayfs: layers must not nest in one another
 	 * (nor be given twice) */
-	char *copy = strdup(lowers), *seen[64];
-	int n = 0;
-	for (char *save, *l = strtok_r(copy, ":", &save); l; l = strtok_r(NULL, ":", &save)) {
-		if (overlapping(l, abs))
-			fail(EXIT_FAIL, "%s: UPPER '%s' and LOWER '%s' overlap", opt, abs, l);
-		for (int i = 0; i < n; i++)
-			if (overlapping(seen[i], l))
-				fail(EXIT_FAIL, "%s: LOWER '%s' and LOWER '%s' overlap", opt, seen[i], l);
-		if (n < (int)(sizeof seen / sizeof *seen))
-			seen[n++] = l;
-	}
-	free(copy);
-	if (mounts_add_overlay(&mounts, lowers, abs, dest, why, sizeof why) < 0)
+	if (mounts_add_overlay(&mounts, lowers, abs, dest, why, sizeof why) < 0 ||
+	    mounts_check_layers(&mounts.v[mounts.n - 1], why, sizeof why) < 0)
 		fail(EXIT_FAIL, "%s: %s", opt, why);
 }
 

@@ -63,6 +63,10 @@ int mounts_add_overlay(struct mount_list *l, const char *lower, const char *uppe
 		       char *err, size_t errlen);
 /* Set an overlay's lower layers (checked: absolute, none empty). */
 int mounts_set_lower(struct mount_spec *m, const char *lower, char *err, size_t errlen);
+/* M's layers (made concrete: absolute, normalized) as the kernel's
+ * overlayfs wants them: none the other or inside it.  0, or -1 with a
+ * reason naming the two. */
+int mounts_check_layers(const struct mount_spec *m, char *err, size_t errlen);
 /* The I-th lower layer of M (from 0): its start and length, or NULL. */
 const char *mounts_lower(const struct mount_spec *m, int i, size_t *len);
 /* Parse a mounts file's text (name is used in messages, "NAME:LINE: ...").

@@ -211,6 +211,34 @@ int mounts_add_overlay(struct mount_list *l, const char *lower, const char *uppe
 	return 0;
 }
 
+/* Is one of two absolute, normalized paths the other or inside it? */
+static bool nested(const char *a, size_t al, const char *b, size_t bl)
+{
+	size_t n = al < bl ? al : bl;
+	return mmemeq(a, b, n) && (al == bl || n == 1 || (al < bl ? b[al] : a[bl]) == '/');
+}
+
+int mounts_check_layers(const struct mount_spec *m, char *err, size_t errlen)
+{
+	for (int i = 0; i < m->n_lower; i++) {
+		const char *l = m->lower + m->lower_at[i];
+		int ln = (int)m->lower_n[i];
+		if (nested(m->src, m->src_len, l, (size_t)ln)) {
+			fail(err, errlen, "UPPER '%s' and LOWER '%.*s' overlap", m->src, ln, l);
+			return -1;
+		}
+		for (int k = 0; k < i; k++) {
+			const char *o = m->lower + m->lower_at[k];
+			int on = (int)m->lower_n[k];
+			if (nested(o, (size_t)on, l, (size_t)ln)) {
+				fail(err, errlen, "LOWER '%.*s' and LOWER '%.*s' overlap", on, o, ln, l);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 const char *mounts_lower(const struct mount_spec *m, int i, size_t *len)
 {
 	if (!m->lower || i < 0 || i >= m->n_lower)

@@ -189,6 +189,9 @@ static int add_mount(const struct mount_spec *m)
 		if (mounts_set_lower(&vfs.mounts.v[vfs.mounts.n - 1], lower, why, sizeof why) < 0 ||
 		    mounts_set_lower(&vfs.named.v[vfs.named.n - 1], lower, why, sizeof why) < 0)
 			return fail(EINVAL, "%s", why);
+		/* as the kernel's overlayfs (vfsrun says so before, vfs.h here) */
+		if (mounts_check_layers(&vfs.mounts.v[vfs.mounts.n - 1], why, sizeof why) < 0)
+			return fail(ELOOP, "DEST '%s': %s", m->dest, why);
 	}
 	return 0;
 }

@@ -100,6 +100,29 @@ START_TEST(overlays_round_trip)
 	ck_assert_str_eq(err, "LOWER of DEST '/o5' has more than 31 layers");
 	ck_assert_int_eq(l.n, 2);
 	mounts_free(&l);
+	/* layers as the kernel's overlayfs wants them: none inside another */
+	static const struct {
+		const char *lower, *upper, *err;
+	} layers[] = {
+		{ "/l/a:/l/ab", "/up", NULL },  /* a common prefix is not nesting */
+		{ "/l:/l", "/up", "LOWER '/l' and LOWER '/l' overlap" },
+		{ "/l/x:/l", "/up", "LOWER '/l/x' and LOWER '/l' overlap" },
+		{ "/l", "/l/up", "UPPER '/l/up' and LOWER '/l' overlap" },
+		{ "/up/l", "/up", "UPPER '/up' and LOWER '/up/l' overlap" },
+		{ "/", "/up", "UPPER '/up' and LOWER '/' overlap" },
+	};
+	for (size_t i = 0; i < sizeof layers / sizeof *layers; i++) {
+		struct mount_list one = { 0 };
+		ck_assert_int_eq(mounts_add_overlay(&one, layers[i].lower, layers[i].upper, "/o", err, sizeof err), 0);
+		int r = mounts_check_layers(&one.v[0], err, sizeof err);
+		if (layers[i].err) {
+			ck_assert_int_eq(r, -1);
+			ck_assert_str_eq(err, layers[i].err);
+		} else {
+			ck_assert_int_eq(r, 0);
+		}
+		mounts_free(&one);
+	}
 	snprintf(line, sizeof line, "# two\noverlay %s /up /o6\n", many);
 	ck_assert_int_eq(mounts_parse(&l, line, "f", err, sizeof err), -1);
 	ck_assert_str_eq(err, "f:2: LOWER has more than 31 layers");
