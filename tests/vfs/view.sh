@@ -228,6 +228,14 @@ if wanted view; then
 			ok "demo: in-process redirect of /etc/myapp (vfs.h) [$who]"; else
 			bad "demo: in-process redirect of /etc/myapp (vfs.h) [$who]" "status $status" "$out"; fi
 	done
+	# vfs.h's overlay: layers inside one another are refused, named
+	newdir ip-overlap
+	mkdir -p low/up up2
+	out=$("$B/tests/inprocess-overlap" "$RUNDIR/low" "$RUNDIR/low/up" 2>&1)
+	if [ "$out" = "refused: DEST '/lp-overlap': UPPER '$RUNDIR/low/up' and LOWER '$RUNDIR/low' overlap" ] &&
+		[ "$("$B/tests/inprocess-overlap" "$RUNDIR/low" "$RUNDIR/up2" 2>&1)" = accepted ]; then
+		ok "vfs.h: an overlay whose layers nest is refused at vfs_attach"; else
+		bad "vfs.h: an overlay whose layers nest is refused at vfs_attach" "$out"; fi
 	out=$("$ROOT/demos/redirect-config.sh" "$B/vfsrun" 2>&1)
 	want=$(printf 'os: Fixture Linux 1.0\nlisten = 127.0.0.1:8080\napp.conf')
 	if [ "$out" = "$want" ] && ! grep -q Fixture /etc/os-release; then
