@@ -285,17 +285,24 @@ static const long internal_syscalls[] = {
 };
 static const long fd_guard_syscalls[] = { SYS_close, SYS_close_range, SYS_dup2, SYS_dup3 };
 
+/* Does the fd guard watch NR (only while fds are hidden)? */
+static bool fd_guarded(int nr)
+{
+	for (size_t i = 0; i < sizeof fd_guard_syscalls / sizeof *fd_guard_syscalls; i++)
+		if (fd_guard_syscalls[i] == nr)
+			return lp_fd_any_hidden();
+	return false;
+}
+
 void lp_recompute_wanted(void)
 {
 	lp_interposer *ip = lp_rt.ip;
 	for (size_t i = 0; i < sizeof internal_syscalls / sizeof *internal_syscalls; i++)
 		lp_rt.internal[internal_syscalls[i]] = 1;
-	uint8_t guarded_nr[LP_NR_MAX] = { 0 };
 	if (lp_fd_any_hidden())
 		for (size_t i = 0; i < sizeof fd_guard_syscalls / sizeof *fd_guard_syscalls; i++) {
 			lp_rt.internal[fd_guard_syscalls[i]] = 1;
 			lp_rt.internal_gpr[fd_guard_syscalls[i]] = 1;  /* no libc there */
-			guarded_nr[fd_guard_syscalls[i]] = 1;
 		}
 	for (int nr = 0; nr < LP_NR_MAX; nr++) {
 		bool handled = ip->all.n || ip->per[nr].n;
@@ -303,7 +310,7 @@ void lp_recompute_wanted(void)
 		bool wanted = lp_rt.internal[nr] || handled || refused;
 		/* a prefilter may only skip the handlers, never the runtime --
 		 * except the fd guard's, which knows what the runtime needs */
-		bool guarded = guarded_nr[nr] && !refused;
+		bool guarded = fd_guarded(nr) && !refused;
 		bool prefiltered = guarded || (ip->prefilter[nr] && !lp_rt.internal[nr] && !refused);
 		bool gpr_only = !lp_rt.internal[nr] || lp_rt.internal_gpr[nr];
 		for (int i = 0; i < ip->all.n; i++)

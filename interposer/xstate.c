@@ -17,8 +17,8 @@ uint8_t lp_have_fsgsbase;
  * for a process that never asked would fault. */
 #define LP_XFEATURE_TILEDATA (1ULL << 18)
 
-/* Each CPUID is a VM exit on virtual machines (about 25 us here; ld.so
- * asks hundreds of times per process).  The feature bits come from
+/* Each CPUID is a VM exit on virtual machines (9 to 25 us here; ld.so's
+ * cache detection asks a few dozen times per process).  The feature bits come from
  * glibc's copy; the size for XCR0 from LAZYPOLINE_XSTATE=XCR0:SIZE, which
  * the first process of a run sets for the programs it starts. */
 void lp_xstate_init(bool across_exec)

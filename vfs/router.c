@@ -384,7 +384,6 @@ static int synthetic_denied(long nr)
 /* ---- the fd table, seen from the handlers ---- */
 
 static uint8_t raw_kind_of_fd(long fd);
-static void mark_one_layer(int fd, bool alone);
 
 /* How paths relative to fd are handled (FD_OVL_DIR is FD_SPECIAL but
  * for getdents64). */
@@ -1182,20 +1181,24 @@ resolve:
 	if (r >= 0 && kind != FD_HOST) {
 		/* an overlay directory whose layers a lookup just found (stat
 		 * before open, as find and ls do): kept, so that a directory
-		 * of one layer is listed by the kernel from the start */
+		 * of one layer is listed by the kernel from the start
+		 * (ovl_lists_one_layer) */
 		size_t at = p.mount ? mount_rest_at(p.mount) : 0;
 		uint32_t layers = vfs_is_overlay(p.mount) && (flags & O_DIRECTORY)
 					  ? ovl_known_dir_layers(p.mount, p.view + at, p.view_len - at)
 					  : 0;
+		bool one_layer = layers && !(layers & (layers - 1)) && !ovl_fd_has_xwhiteouts((int)r);
+		if (one_layer && !mount_node_has_children(p.node))
+			kind = FD_OVL_DIR;
 		vfs_proc_lock(pr);
 		if (vfs_fd_set(pr, (int)r, p.view, p.view_len, kind, false) == 0 && layers) {
 			struct vfs_fd *f = vfs_fd_get(pr, (int)r);
-			if (f)
+			if (f) {
 				f->ovl_layers = layers;
+				f->ovl_one_layer = one_layer;
+			}
 		}
 		vfs_proc_unlock(pr);
-		if (layers && !(layers & (layers - 1)) && !ovl_fd_has_xwhiteouts((int)r))
-			mark_one_layer((int)r, !mount_node_has_children(p.node));
 	} else if (r >= 0) {
 		vfs_proc_lock(pr);
 		vfs_fd_drop(pr, (int)r);

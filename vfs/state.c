@@ -154,6 +154,17 @@ int vfs_fd_copy(struct vfs_proc *p, int from, int to)
 	return vfs_fd_set(p, to, f->view, strlen(f->view), f->kind, f->synthetic);
 }
 
+static void proc_free(struct vfs_proc *p)
+{
+	struct vfs_fd *f, *tmp;
+	HASH_ITER(hh, p->fds, f, tmp) {
+		HASH_DEL(p->fds, f);
+		lp_free(f->listing);
+		lp_free(f);
+	}
+	lp_free(p);
+}
+
 static struct vfs_proc *proc_copy(const struct vfs_proc *src)
 {
 	/* zeroed, and only what is in use copied: the struct is 80 KiB, mostly
@@ -172,20 +183,11 @@ static struct vfs_proc *proc_copy(const struct vfs_proc *src)
 	p->root_len = src->root_len;
 	memcpy(p->root, src->root, src->root_len + 1);
 	for (const struct vfs_fd *f = src->fds; f; f = f->hh.next)
-		if (live(src, f) && vfs_fd_set(p, f->fd, f->view, strlen(f->view), f->kind, f->synthetic) < 0)
+		if (live(src, f) && vfs_fd_set(p, f->fd, f->view, strlen(f->view), f->kind, f->synthetic) < 0) {
+			proc_free(p);
 			return NULL;
+		}
 	return p;
-}
-
-static void proc_free(struct vfs_proc *p)
-{
-	struct vfs_fd *f, *tmp;
-	HASH_ITER(hh, p->fds, f, tmp) {
-		HASH_DEL(p->fds, f);
-		lp_free(f->listing);
-		lp_free(f);
-	}
-	lp_free(p);
 }
 
 struct vfs_proc *vfs_proc_mut(void)

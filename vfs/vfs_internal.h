@@ -179,7 +179,7 @@ static inline bool vfs_seq_read_end(const uint32_t *seq, uint32_t was)
 	return __atomic_load_n(seq, __ATOMIC_RELAXED) == was;
 }
 extern struct vfs_shared *vfs_shared VFS_HIDDEN;  /* NULL: none (nothing is remembered) */
-/* Map the view's shared page: the run's, or a new one for a new run. */
+/* Map the view's shared memory: the run's, or new memory for a new run. */
 void vfs_shared_init(void) VFS_HIDDEN;
 
 /* ---- fake root (fakeroot.c) ---- */

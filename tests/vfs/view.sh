@@ -187,7 +187,8 @@ if wanted view; then
 	bad_spec "--overlay with a LOWER inside another is one error line, 125" \
 		"LOWER '$RUNDIR/ovl/lower' and LOWER '$RUNDIR/ovl/lower/inner' overlap" \
 		--overlay ovl/lower:ovl/lower/inner ovl/upper /lp-view/o
-	bad_spec "--overlay with a LOWER given twice is one error line, 125" "overlap" \
+	bad_spec "--overlay with a LOWER given twice is one error line, 125" \
+		"LOWER '$RUNDIR/ovl/lower' and LOWER '$RUNDIR/ovl/lower' overlap" \
 		--overlay ovl/lower:ovl/many/0:ovl/lower ovl/upper /lp-view/o
 	bad_spec "overlay line without DEST names its line, 125" "ovshort:1: 'overlay' takes LOWER, UPPER and DEST" \
 		--mounts ovshort
