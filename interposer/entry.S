@@ -265,6 +265,7 @@ ENTRY(lp_sigsys_entry)
 	cmpl	$2, 8(%rsi)		/* si_code == SYS_USER_DISPATCH? */
 	jne	lp_signal_wrapper	/* no: a SIGSYS sent to the program */
 	call	lp_gsbase
+	mov	%rax, %rcx		/* lp_sigsys_c's block argument */
 	test	%rax, %rax
 	jz	lp_sigsys_c		/* no block: stay on this stack */
 	/* busy before: kept on our stack, not on the signal frame's -- a
@@ -287,6 +288,7 @@ ENTRY(lp_sigsys_entry)
 	push	%r11
 	push	%rax
 	sub	$8, %rsp		/* aligned for the call */
+	mov	%rax, %rcx
 	call	lp_sigsys_c
 	add	$8, %rsp
 	pop	%rax
@@ -389,14 +391,21 @@ lp_window_insn:
 	ret
 END(lp_window_syscall)
 
-/* uintptr_t lp_gsbase(void): this thread's %gs base; clobbers only rax,
- * rcx and r11 (it is called from lp_sigsys_entry with live arguments). */
+/* uintptr_t lp_gsbase(void): this thread's block (its %gs base), 0 if it
+ * has none; clobbers only rax, rcx and r11 (it is called from
+ * lp_sigsys_entry with live arguments).  Without FSGSBASE the block's
+ * self pointer is read where that is safe -- asking the kernel reads an
+ * MSR, a VM exit costing microseconds, on every SUD trap. */
 ENTRY(lp_gsbase)
 	cmpb	$0, lp_have_fsgsbase(%rip)
 	je	1f
 	rdgsbase %rax
 	ret
-1:	push	%rdi
+1:	cmpb	$0, lp_gs_self_readable(%rip)
+	je	2f
+	mov	%gs:LP_OFF_SELF, %rax
+	ret
+2:	push	%rdi
 	push	%rsi
 	push	%rdx
 	push	%r10

@@ -88,6 +88,8 @@ extern uint32_t lp_xsave_mask_lo LP_HIDDEN, lp_xsave_mask_hi LP_HIDDEN;
 extern uint64_t lp_xsave_size LP_HIDDEN;       /* bytes reserved (+64 for alignment) */
 extern uint8_t lp_xsave_compact LP_HIDDEN;
 extern uint8_t lp_have_fsgsbase LP_HIDDEN;
+/* %gs:LP_OFF_SELF may be read by a thread that has no block (see lp_gsbase) */
+extern uint8_t lp_gs_self_readable LP_HIDDEN;
 extern struct lp_thread *volatile lp_clone_handoff LP_HIDDEN;
 
 void lp_entry(void) LP_HIDDEN;
@@ -114,7 +116,7 @@ extern char lp_masked_deliver[] LP_HIDDEN;
 
 /* C entry points called from entry.S */
 void lp_slow_entry_c(struct lp_regs *r, void *xsave) LP_HIDDEN;
-void lp_sigsys_c(int sig, siginfo_t *si, void *uc) LP_HIDDEN;
+void lp_sigsys_c(int sig, siginfo_t *si, void *uc, struct lp_thread *t) LP_HIDDEN;
 void lp_child_start(struct lp_thread *t) LP_HIDDEN;
 
 /* Shorthands for the interposer's own syscalls (never interposed). */
@@ -220,7 +222,14 @@ void lp_lock_give(lp_lock *l) LP_HIDDEN;
 
 /* ---- signals.c ---- */
 #define LP_SIGBIT(s) (1ULL << ((s) - 1))
-int lp_signals_init(void) LP_HIDDEN;
+/* What /proc/self/status says of this process (valid: it was read). */
+struct lp_status {
+	bool valid;
+	int threads;
+	uint64_t sig_ign, sig_cgt;
+};
+void lp_read_status(struct lp_status *st) LP_HIDDEN;
+int lp_signals_init(const struct lp_status *st) LP_HIDDEN;
 long lp_emu_rt_sigaction(lp_ctx *c) LP_HIDDEN;
 long lp_emu_rt_sigprocmask(lp_ctx *c) LP_HIDDEN;
 long lp_emu_masked_wait(lp_ctx *c) LP_HIDDEN;

@@ -534,10 +534,9 @@ static void deliver_held(struct lp_thread *t, ucontext_t *uc)
 	}
 }
 
-void lp_sigsys_c(int sig, siginfo_t *si, void *ucv)
+void lp_sigsys_c(int sig, siginfo_t *si, void *ucv, struct lp_thread *t)
 {
 	ucontext_t *uc = ucv;
-	struct lp_thread *t = (struct lp_thread *)lp_gsbase();
 	if (!t) {  /* a thread the runtime does not know: pass it on */
 		lp_signal_wrapper(sig, si, ucv);
 		return;
@@ -766,7 +765,12 @@ int lp_start(lp_interposer *ip)
 	    lp_execenv_in_process(ip->child_interposer) < 0)
 		return -ENOMEM;
 	lp_recompute_wanted();
-	int r = lp_signals_init();
+	struct lp_status st;
+	lp_read_status(&st);
+	/* a thread without a block reads zero there from page 0, or there is
+	 * none: every thread but this one is a child it makes */
+	lp_gs_self_readable = mode != LP_MODE_SUD || (st.valid && st.threads == 1);
+	int r = lp_signals_init(&st);
 	if (r < 0)
 		return r;
 	if (mode == LP_MODE_EAGER)

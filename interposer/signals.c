@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
@@ -117,12 +118,61 @@ static long install_kernel(int sig, const struct lp_kact *app)
 	return lp_sys4(SYS_rt_sigaction, sig, &k, NULL, 8);
 }
 
-int lp_signals_init(void)
+static uint64_t hex64(const char *s)
+{
+	uint64_t v = 0;
+	for (;; s++) {
+		int d = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10 : -1;
+		if (d < 0)
+			return v;
+		v = v << 4 | (uint64_t)d;
+	}
+}
+
+/* The value after "\nNAME:\t" in a status text, or NULL. */
+static const char *status_field(const char *text, size_t n, const char *name)
+{
+	const char *f = memmem(text, n, name, strlen(name));
+	return f ? f + strlen(name) : NULL;
+}
+
+void lp_read_status(struct lp_status *st)
+{
+	st->valid = false;
+	char buf[4096];
+	long fd = lp_sys4(SYS_openat, AT_FDCWD, "/proc/self/status", O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	long n = lp_sys3(SYS_read, fd, buf, sizeof buf - 1);
+	lp_sys1(SYS_close, fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	const char *th = status_field(buf, (size_t)n, "\nThreads:\t");
+	const char *ign = status_field(buf, (size_t)n, "\nSigIgn:\t");
+	const char *cgt = status_field(buf, (size_t)n, "\nSigCgt:\t");
+	if (!th || !ign || !cgt)
+		return;
+	st->threads = 0;
+	for (; *th >= '0' && *th <= '9'; th++)
+		st->threads = st->threads * 10 + (*th - '0');
+	st->sig_ign = hex64(ign);
+	st->sig_cgt = hex64(cgt);
+	st->valid = st->threads > 0;
+}
+
+int lp_signals_init(const struct lp_status *st)
 {
 	lp_rt.never_blocked = NEVER_BLOCKED;
+	/* Started at exec (by the bootstrap), a signal neither caught nor
+	 * ignored has the default action with no flags and an empty mask, as
+	 * execve left it: only the others are asked (64 syscalls were a
+	 * twentieth of the start of a small program). */
+	bool at_exec = st->valid && lp_rt.own_namespace;
 	for (int sig = 1; sig <= LP_NSIG; sig++) {
-		struct lp_kact cur;
-		if (lp_sys4(SYS_rt_sigaction, sig, NULL, &cur, 8) < 0)
+		struct lp_kact cur = { SIG_DFL, 0, NULL, 0 };
+		bool known = at_exec && !(LP_SIGBIT(sig) & (st->sig_ign | st->sig_cgt));
+		if (!known && lp_sys4(SYS_rt_sigaction, sig, NULL, &cur, 8) < 0)
 			continue;
 		app_act[sig].act = cur;
 		if (sig == SIGKILL || sig == SIGSTOP)

@@ -12,6 +12,7 @@ uint32_t lp_xsave_mask_lo, lp_xsave_mask_hi;
 uint64_t lp_xsave_size;
 uint8_t lp_xsave_compact;
 uint8_t lp_have_fsgsbase;
+uint8_t lp_gs_self_readable;
 
 /* AMX tile data is enabled per process on request (XFD); restoring it
  * for a process that never asked would fault. */

@@ -208,6 +208,21 @@ if wanted legacy-cpu; then
 	done
 fi
 
+# in-process start while another thread runs: that thread is not the
+# interposer's (its syscalls run as they are, its signals reach the
+# program) -- in SUD mode it has no page 0 to read a block pointer from
+if wanted inprocess-thread; then
+	newdir
+	for m in sud lazy; do
+		if [ $m = lazy ] && [ $IS_ROOT = 0 ]; then
+			skipped "in-process start beside a running thread [lazy]" "page 0 needs root"
+			continue
+		fi
+		same "in-process start beside a running thread [$m]" \
+			"this thread: fake; the other one: real real" "$("$B/tests/inprocess-thread" $m 2>&1)"
+	done
+fi
+
 # native runs: the self-checking programs must pass without the interposer
 if wanted native; then
 	newdir

@@ -3,7 +3,7 @@ TB := $(B)/tests
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS = $(shell pkg-config --libs check)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-TEST_PROGS := $(TB)/fsops $(TB)/rawcat $(TB)/vfs-stress $(TB)/faultfs $(TB)/regs $(TB)/straddle $(TB)/sitestore $(TB)/rewriteafter $(TB)/cancel $(TB)/contexts $(TB)/signals $(TB)/sigchld-wait $(TB)/efault $(TB)/static-true $(TB)/fsops-static $(TB)/inprocess-fakeroot $(TB)/inprocess-overlap $(TB)/fdguard
+TEST_PROGS := $(TB)/fsops $(TB)/rawcat $(TB)/vfs-stress $(TB)/faultfs $(TB)/regs $(TB)/straddle $(TB)/sitestore $(TB)/rewriteafter $(TB)/cancel $(TB)/contexts $(TB)/signals $(TB)/sigchld-wait $(TB)/efault $(TB)/static-true $(TB)/fsops-static $(TB)/inprocess-fakeroot $(TB)/inprocess-overlap $(TB)/fdguard $(TB)/inprocess-thread
 TEST_LIBS := $(TB)/libhooks.so $(TB)/libhandleall.so
 
 .PHONY: tests-build
@@ -34,6 +34,8 @@ $(TB)/static-true: | $(TB)
 	printf 'int main(void){return 0;}\n' | $(CC) -static -x c -o $@ -
 $(TB)/inprocess-fakeroot $(TB)/inprocess-overlap: $(TB)/%: tests/progs/%.c vfs/vfs.h $(B)/libvfs.so | $(TB)
 	$(CC) $(CFLAGS_BASE) -Iinterposer -Ivfs -o $@ $< -L$(B) -lvfs -llazypoline -Wl,-rpath,'$$ORIGIN/..'
+$(TB)/inprocess-thread: tests/progs/inprocess-thread.c interposer/lazypoline.h $(B)/liblazypoline.so | $(TB)
+	$(CC) $(CFLAGS_BASE) -Iinterposer -o $@ $< -L$(B) -llazypoline -lpthread -Wl,-rpath,'$$ORIGIN/..'
 $(TB)/%: tests/progs/%.c | $(TB)
 	$(CC) $(CFLAGS_BASE) -o $@ $< -lpthread
 $(TB)/rawcat: tests/progs/rawcat.c | $(TB)
