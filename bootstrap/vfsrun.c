@@ -664,6 +664,10 @@ int main(int argc, char **argv)
 	setenv("LIBLAZYPOLINE", interposer, 1);
 	if (mode)
 		setenv("LAZYPOLINE_MODE", mode, 1);
+	/* exec_in_view makes a dozen syscalls: a rewriting mode would load
+	 * Capstone for it (about 5 ms here), as the first of its program */
+	if (view)
+		setenv("LAZYPOLINE_MODE_ONCE", "sud", 1);
 	if (tracing) {
 		int fd = 2;
 		if (trace && *trace) {

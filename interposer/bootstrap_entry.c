@@ -74,10 +74,11 @@ LP_API int lazypoline_bootstrap_entry(const struct lp_bootstrap_info *info, char
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	const char *mode = getenv("LAZYPOLINE_MODE");
+	const char *mode = lp_mode_env();
 	if (mode && *mode && strcmp(mode, "auto") && strcmp(mode, "sud") && strcmp(mode, "lazy") &&
 	    strcmp(mode, "eager")) {
-		snprintf(err, errlen, "invalid LAZYPOLINE_MODE=%s (expected sud, lazy, eager or auto)", mode);
+		snprintf(err, errlen, "invalid %s=%s (expected sud, lazy, eager or auto)",
+			 mode == getenv("LAZYPOLINE_MODE") ? "LAZYPOLINE_MODE" : "LAZYPOLINE_MODE_ONCE", mode);
 		return -1;
 	}
 	const char *after = getenv("LAZYPOLINE_REWRITE_AFTER");

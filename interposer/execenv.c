@@ -109,7 +109,7 @@ int lp_execenv_in_process(const char *child_interposer)
 static bool one_shot(const char *name, size_t len)
 {
 	static const char *const names[] = { "LAZYPOLINE_TRACE_EXECLINE", "LAZYPOLINE_PRELOAD_ADDED",
-					     "LAZYPOLINE_PROGRAM" };
+					     "LAZYPOLINE_PROGRAM", "LAZYPOLINE_MODE_ONCE" };
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
 		if (strlen(names[i]) == len && !memcmp(names[i], name, len))
 			return true;

@@ -183,6 +183,7 @@ extern struct lp_runtime lp_rt LP_HIDDEN;
 void lp_dispatch(struct lp_regs *r, ucontext_t *uc, void *xsave) LP_HIDDEN;
 void lp_recompute_wanted(void) LP_HIDDEN;
 unsigned lp_rewrite_after_env(const char *s) LP_HIDDEN;
+const char *lp_mode_env(void) LP_HIDDEN;
 void lp_fatal(const char *fmt, ...) LP_HIDDEN __attribute__((noreturn, format(printf, 1, 2)));
 void lp_warn(const char *fmt, ...) LP_HIDDEN __attribute__((format(printf, 1, 2)));
 
@@ -337,6 +338,7 @@ int lp_execenv_capture(char **environ_, const char *bootstrap, const char *inter
 int lp_execenv_in_process(const char *child_interposer) LP_HIDDEN;
 /* lp_exec_env_set with FD in decimal */
 int lp_exec_env_set_fd(const char *name, int fd) LP_HIDDEN;
+void *lp_run_shared_fd(const char *name, long fd, size_t size, bool across_exec) LP_HIDDEN;
 /* Build the environment for a new program: the caller's entries with
  * ours added.  Returns an lp_malloc'ed NULL-terminated array (the
  * strings it points to are the caller's or ours), or NULL + errno. */

@@ -206,37 +206,50 @@ static void *map_shared(long fd, size_t size)
 	return a < 0 && a > -4096 ? NULL : (void *)a;
 }
 
+/* Maps FD (SIZE bytes) as memory of the run named NAME: moved out of the
+ * way of the program's own fds, hidden, and passed to new programs in
+ * NAME when ACROSS_EXEC.  Takes FD (closed on failure). */
+void *lp_run_shared_fd(const char *name, long fd, size_t size, bool across_exec)
+{
+	/* out of the way of the program's own fds */
+	long moved = lp_sys3(SYS_fcntl, fd, across_exec ? F_DUPFD : F_DUPFD_CLOEXEC, 900);
+	lp_sys1(SYS_close, fd);
+	void *m = moved < 0 ? NULL : map_shared(moved, size);
+	if (!m) {
+		if (moved >= 0)
+			lp_sys1(SYS_close, moved);
+		return NULL;
+	}
+	hide_fd((int)moved, across_exec ? name : NULL);
+	if (across_exec)
+		lp_exec_env_set_fd(name, (int)moved);
+	return m;
+}
+
 void *lp_run_shared(const char *name, size_t size, bool across_exec, bool *fresh)
 {
 	*fresh = false;
 	const char *inherited = getenv(name);
-	long fd = -1;
-	void *m;
 	if (inherited && *inherited) {
-		fd = 0;
+		long fd = 0;
 		for (const char *p = inherited; *p >= '0' && *p <= '9'; p++)
 			fd = fd * 10 + (*p - '0');
-		if (!(m = map_shared(fd, size)))
-			return NULL;
-		across_exec = true;
-	} else {
-		long mfd = lp_sys2(SYS_memfd_create, name, across_exec ? 0 : MFD_CLOEXEC);
-		if (mfd < 0)
-			return NULL;
-		/* out of the way of the program's own fds */
-		fd = lp_sys3(SYS_fcntl, mfd, across_exec ? F_DUPFD : F_DUPFD_CLOEXEC, 900);
-		lp_sys1(SYS_close, mfd);
-		m = fd < 0 || lp_sys2(SYS_ftruncate, fd, size) < 0 ? NULL : map_shared(fd, size);
-		if (!m) {
-			if (fd >= 0)
-				lp_sys1(SYS_close, fd);
-			return NULL;
+		void *m = map_shared(fd, size);
+		if (m) {
+			hide_fd((int)fd, name);
+			lp_exec_env_set_fd(name, (int)fd);
 		}
-		*fresh = true;
+		return m;
 	}
-	hide_fd((int)fd, across_exec ? name : NULL);
-	if (across_exec)
-		lp_exec_env_set_fd(name, (int)fd);
+	long mfd = lp_sys2(SYS_memfd_create, name, across_exec ? 0 : MFD_CLOEXEC);
+	if (mfd < 0)
+		return NULL;
+	if (lp_sys2(SYS_ftruncate, mfd, size) < 0) {
+		lp_sys1(SYS_close, mfd);
+		return NULL;
+	}
+	void *m = lp_run_shared_fd(name, mfd, size, across_exec);
+	*fresh = m != NULL;
 	return m;
 }
 
@@ -639,9 +652,16 @@ void lp_fatal(const char *fmt, ...)
 
 /* ---- start ---- */
 
+/* LAZYPOLINE_MODE_ONCE, for this exec only, wins over LAZYPOLINE_MODE. */
+const char *lp_mode_env(void)
+{
+	const char *once = getenv("LAZYPOLINE_MODE_ONCE");
+	return once && *once ? once : getenv("LAZYPOLINE_MODE");
+}
+
 static enum lp_mode mode_from_env(enum lp_mode dflt, int *bad)
 {
-	const char *m = getenv("LAZYPOLINE_MODE");
+	const char *m = lp_mode_env();
 	*bad = 0;
 	if (!m || !*m || !strcmp(m, "auto"))
 		return dflt;

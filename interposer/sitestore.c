@@ -17,8 +17,23 @@
  * programs converges to processes without Capstone.  A process that
  * rewrote sites of a function hashes their bytes as the `0f 05` they were.
  * Slots are claimed by compare-and-swap and never freed: no locks, nothing
- * to wait for, safe on the trap path of any thread. */
+ * to wait for, safe on the trap path of any thread.
+ *
+ * Across runs: the first process of a run maps the table from a file of
+ * the user's cache directory (LAZYPOLINE_CACHE_DIR, else
+ * $XDG_CACHE_HOME/lazypoline or ~/.cache/lazypoline; named by this
+ * library's build ID, so a rebuilt analysis starts afresh) instead of a
+ * memfd, so that a program met in an earlier run starts without Capstone.
+ * The same CAS protocol holds between runs.  The file is trusted only if
+ * this user owns it and its directory and nobody else may write them;
+ * half full, it is replaced by an empty one at a run's start. */
+#include <elf.h>
+#include <fcntl.h>
+#include <link.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "lp_internal.h"
 
@@ -50,7 +65,9 @@ struct site_store {
 	uint32_t no_capstone;  /* a process could not load it: nobody will */
 	uint32_t pad0;
 	uint64_t misses;       /* sites left without a verdict since the last load */
-	uint64_t pad[5];
+	uint64_t slots_used;   /* of slot[] */
+	uint64_t programs_used;
+	uint64_t pad[3];
 	uint64_t programs[PROGRAM_SLOTS];  /* keys of the programs started so far */
 	struct wanted_fn wanted[WANTED_SLOTS];
 	struct site_slot slot[STORE_SLOTS];
@@ -73,10 +90,137 @@ static void put_back(uint8_t *b, size_t from, size_t n, const uint32_t *fixes, s
 	}
 }
 
+/* This library's GNU build ID in hex; false if it has none. */
+extern const ElfW(Ehdr) __ehdr_start __attribute__((visibility("hidden")));
+static bool build_id(char *hex, size_t n)
+{
+	const char *base = (const char *)&__ehdr_start;
+	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(base + __ehdr_start.e_phoff);
+	for (int i = 0; i < __ehdr_start.e_phnum; i++) {
+		if (ph[i].p_type != PT_NOTE)
+			continue;
+		const char *p = base + ph[i].p_vaddr, *end = p + ph[i].p_memsz;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
+			const unsigned char *desc = (const unsigned char *)(p + sizeof *nh + ((nh->n_namesz + 3) & ~3u));
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 && !memcmp(p + sizeof *nh, "GNU", 4) &&
+			    nh->n_descsz && 2 * nh->n_descsz < n) {
+				for (unsigned k = 0; k < nh->n_descsz; k++) {
+					hex[2 * k] = "0123456789abcdef"[desc[k] >> 4];
+					hex[2 * k + 1] = "0123456789abcdef"[desc[k] & 15];
+				}
+				hex[2 * nh->n_descsz] = 0;
+				return true;
+			}
+			p = (const char *)desc + ((nh->n_descsz + 3) & ~3u);
+		}
+	}
+	return false;
+}
+
+static bool append(char *buf, size_t n, size_t *len, const char *s)
+{
+	size_t l = strlen(s);
+	if (*len + l >= n)
+		return false;
+	memcpy(buf + *len, s, l + 1);
+	*len += l;
+	return true;
+}
+
+/* A directory only this user may change: opened (O_PATH-free, for
+ * openat), or -1.  Made (0700) if missing. */
+static long own_dir(const char *path, bool make)
+{
+	if (make)
+		lp_sys2(SYS_mkdir, path, 0700);
+	long fd = lp_sys4(SYS_openat, AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+	struct stat st;
+	if (fd >= 0 && (lp_sys2(SYS_fstat, fd, &st) < 0 || st.st_uid != (uid_t)lp_sys0(SYS_geteuid) ||
+			(st.st_mode & 022))) {
+		lp_sys1(SYS_close, fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The cache directory, opened; -1 when there is none or it is not safe. */
+static long cache_dir(void)
+{
+	char path[4096];
+	size_t len = 0;
+	const char *dir = getenv("LAZYPOLINE_CACHE_DIR");
+	if (dir)  /* set, even empty: that one or none */
+		return *dir == '/' && append(path, sizeof path, &len, dir) ? own_dir(path, true) : -1;
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	if (xdg && *xdg == '/') {
+		if (!append(path, sizeof path, &len, xdg))
+			return -1;
+	} else if (home && *home == '/') {
+		if (!append(path, sizeof path, &len, home) || !append(path, sizeof path, &len, "/.cache"))
+			return -1;
+		lp_sys2(SYS_mkdir, path, 0700);
+	} else {
+		return -1;
+	}
+	return append(path, sizeof path, &len, "/lazypoline") ? own_dir(path, true) : -1;
+}
+
+/* The table of earlier runs, opened and sized; -1 when there is none. */
+static long cache_open(void)
+{
+	char name[80] = "sites-";
+	if (!build_id(name + 6, sizeof name - 6))
+		return -1;
+	long dfd = cache_dir();
+	if (dfd < 0)
+		return -1;
+	long fd = -1;
+	for (int attempt = 0; attempt < 2 && fd < 0; attempt++) {
+		fd = lp_sys4(SYS_openat, dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		struct stat st;
+		struct site_store head;
+		if (fd < 0 || lp_sys2(SYS_fstat, fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+		    st.st_uid != (uid_t)lp_sys0(SYS_geteuid) || (st.st_mode & 077)) {
+			if (fd >= 0)
+				lp_sys1(SYS_close, fd);
+			fd = -1;
+			break;  /* not ours alone: not trusted */
+		}
+		if (st.st_size == 0 && lp_sys2(SYS_ftruncate, fd, sizeof(struct site_store)) == 0)
+			break;  /* new */
+		long got = st.st_size == (off_t)sizeof(struct site_store)
+				   ? lp_sys4(SYS_pread64, fd, &head, offsetof(struct site_store, programs), 0)
+				   : -1;
+		if (got == (long)offsetof(struct site_store, programs) && (head.magic == STORE_MAGIC || !head.magic) &&
+		    head.slots_used < STORE_SLOTS / 2 && head.programs_used < PROGRAM_SLOTS / 2)
+			break;
+		/* half full, or not a table of ours: an empty one in its place
+		 * (runs that have the old one mapped keep it) */
+		lp_sys1(SYS_close, fd);
+		fd = -1;
+		lp_sys3(SYS_unlinkat, dfd, name, 0);
+	}
+	lp_sys1(SYS_close, dfd);
+	return fd;
+}
+
 void lp_sites_attach(bool across_exec)
 {
-	bool fresh;
-	store = lp_run_shared("LAZYPOLINE_SITES_FD", sizeof *store, across_exec, &fresh);
+	bool fresh = false;
+	store = NULL;
+	if (!getenv("LAZYPOLINE_SITES_FD")) {  /* the first process of a run */
+		long fd = cache_open();
+		if (fd >= 0) {
+			store = lp_run_shared_fd("LAZYPOLINE_SITES_FD", fd, sizeof *store, across_exec);
+			uint64_t zero = 0;
+			if (store)
+				__atomic_compare_exchange_n(&store->magic, &zero, STORE_MAGIC, false, __ATOMIC_RELAXED,
+							    __ATOMIC_RELAXED);
+		}
+	}
+	if (!store)
+		store = lp_run_shared("LAZYPOLINE_SITES_FD", sizeof *store, across_exec, &fresh);
 	if (store && fresh)
 		store->magic = STORE_MAGIC;
 	else if (store && store->magic != STORE_MAGIC)
@@ -89,8 +233,10 @@ static bool new_program(uint64_t key)
 	key |= 1;
 	for (unsigned i = 0; i < PROGRAM_SLOTS; i++) {
 		uint64_t *slot = &store->programs[(key + i) % PROGRAM_SLOTS], k = 0;
-		if (__atomic_compare_exchange_n(slot, &k, key, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		if (__atomic_compare_exchange_n(slot, &k, key, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+			__atomic_fetch_add(&store->programs_used, 1, __ATOMIC_RELAXED);
 			return true;
+		}
 		if (k == key)
 			return false;
 	}
@@ -148,6 +294,8 @@ void lp_sites_missed(const uint8_t *code, size_t len, const uint32_t *fixes, siz
 int lp_sites_decide_wanted(void)
 {
 	int n = 0;
+	if (store)  /* Capstone loads (again): kept in a file, it may have been missing once */
+		__atomic_store_n(&store->no_capstone, 0, __ATOMIC_RELAXED);
 	for (int i = 0; store && i < WANTED_SLOTS; i++) {
 		struct wanted_fn *w = &store->wanted[i];
 		uint32_t st = WANTED_READY;
@@ -239,6 +387,7 @@ void lp_sites_record(uint64_t h1, uint64_t h2, int verdict)
 		uint64_t k = 0;
 		if (__atomic_compare_exchange_n(&s->key, &k, h1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 			__atomic_store_n(&s->value, v, __ATOMIC_RELEASE);
+			__atomic_fetch_add(&store->slots_used, 1, __ATOMIC_RELAXED);
 			return;
 		}
 		if (k == h1)

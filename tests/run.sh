@@ -39,6 +39,9 @@ expect() {
 }
 # the tracer demo writes its lines there, not into the compared output
 export LPTRACE_OUT=/dev/null
+# each run starts with no verdicts kept from earlier runs (several tests
+# count who loads Capstone); the test of that cache names its own
+export LAZYPOLINE_CACHE_DIR=
 
 WORK=$(mktemp -d /tmp/lazypoline-tests.XXXXXX)
 # at the end, also after an interruption: FUSE file systems the tests
@@ -87,6 +90,37 @@ interposed() {
 	local m=()
 	[ "$mode" != auto ] && m=(LAZYPOLINE_MODE="$mode")
 	as "$who" timeout 300 env "${m[@]}" LIBLAZYPOLINE="$lib" LD_PRELOAD="$B/libbootstrap.so" "$@"
+}
+
+# site_cache CONFIG DIR: runs of sh -c grep with LAZYPOLINE_CACHE_DIR=DIR;
+# each prints how many mappings of Capstone grep has
+site_cache() {
+	local cfg=$1 dir=$2 f n
+	capstone_maps() {
+		LAZYPOLINE_CACHE_DIR=$1 interposed "$cfg" "$B/liblazypoline.so" sh -c 'grep -c libcapstone /proc/self/maps'
+	}
+	n=$(capstone_maps "$dir")
+	[ "${n:-0}" -ge 1 ] || { echo "first run: grep did not load Capstone ($n)"; return 1; }
+	f=$(ls "$dir")
+	[[ $f =~ ^sites-[0-9a-f]{40}$ ]] || { echo "the cache holds '$f', not sites-BUILDID"; return 1; }
+	[ "$(stat -c %a "$dir") $(stat -c %a "$dir/$f")" = "700 600" ] ||
+		{ echo "modes: $(stat -c %a "$dir") $(stat -c %a "$dir/$f"), not 700 600"; return 1; }
+	n=$(capstone_maps "$dir")
+	[ "$n" = 0 ] || { echo "second run: grep loaded Capstone although its verdicts were kept ($n)"; return 1; }
+	n=$(capstone_maps "")
+	[ "${n:-0}" -ge 1 ] || { echo "LAZYPOLINE_CACHE_DIR empty: the cache was used ($n)"; return 1; }
+	cp "$dir/$f" "$WORK/sites.copy"
+	chmod 666 "$dir/$f"
+	n=$(capstone_maps "$dir")
+	[ "${n:-0}" -ge 1 ] || { echo "a file others may write was trusted ($n)"; return 1; }
+	cmp -s "$dir/$f" "$WORK/sites.copy" || { echo "a file others may write was changed"; return 1; }
+	chmod 600 "$dir/$f"
+	printf 'garbage!' | dd of="$dir/$f" conv=notrunc status=none
+	n=$(capstone_maps "$dir")
+	[ "${n:-0}" -ge 1 ] || { echo "a file that is no table of verdicts was trusted ($n)"; return 1; }
+	n=$(capstone_maps "$dir")
+	[ "$n" = 0 ] || { echo "the bad file was not replaced by a new table ($n)"; return 1; }
+	echo ok
 }
 
 newdir() {  # [name]: a fresh directory; with a name, always the same path
@@ -142,6 +176,11 @@ for cfg in "${CONFIGS[@]}"; do
 		# each site runs once: rewritten at its first trap
 		LAZYPOLINE_REWRITE_AFTER=1 expect "verdicts kept for the run: no Capstone where they suffice, a miss decided by the next process [$cfg]" \
 			interposed "$cfg" "$B/liblazypoline.so" "$B/tests/sitestore"
+	fi
+	if wanted sitecache && [ "$who:$mode" = me:lazy ]; then
+		newdir
+		expect "verdicts kept across runs in the user's cache: Capstone once per program, an unsafe or bad file not trusted [$cfg]" \
+			site_cache "$cfg" "$RUNDIR/cache"
 	fi
 	if wanted rewriteafter && [ "$who:$mode" = me:lazy ]; then
 		newdir

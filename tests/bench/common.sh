@@ -4,6 +4,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 B=$ROOT/build
 OUT=$B/bench
 mkdir -p "$OUT"
+# red-zone verdicts kept across runs (README, Modes): the bench's own
+# cache, warmed by its first runs as a user's is by earlier ones
+export LAZYPOLINE_CACHE_DIR=$OUT/site-cache
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 # "a1 a2 ..." "b1 b2 ...": a1/b1, a2/b2, ... one per line

@@ -113,6 +113,17 @@ if wanted view; then
 	if [ "$out" = "Function not implemented" ] && [ "$native" = ring ]; then ok "view: io_uring_setup is refused (ENOSYS)"; else
 		bad "view: io_uring_setup is refused (ENOSYS)" "native: $native" "view: $out"; fi
 
+	# vfsrun runs itself in the view first, in SUD mode (LAZYPOLINE_MODE_ONCE):
+	# Capstone is loaded by sh and grep only, which run in the mode asked for
+	name="vfsrun: its own start in the view loads no Capstone, COMMAND runs in the mode asked for"
+	if [ $IS_ROOT = 1 ]; then
+		out=$(LAZYPOLINE_DEBUG=1 "$B/vfsrun" --mode=lazy --bind "$SRC" /lp-view/d sh -c 'grep -c libcapstone /proc/self/maps' 2>&1)
+		if [ "$(grep -c 'Capstone loaded' <<<"$out")" = 2 ] && [ "$(tail -1 <<<"$out")" -ge 1 ] 2>/dev/null; then ok "$name"
+		else bad "$name" "$out"; fi
+	else
+		skipped "$name" "not root: page 0 cannot be mapped (no rewriting mode)"
+	fi
+
 	# mounts file: comments, blank lines, escapes, SRC relative to the file
 	mkdir -p "conf dir/with space"
 	printf 'spaced\n' >"conf dir/with space/f"

@@ -182,15 +182,18 @@ static size_t parent_len(const char *rest, size_t len)
  * are claimed and read without waiting (vfs_seq_claim). */
 enum { LC_DIR, LC_FILE, LC_CANDIDATE };
 #define LC_SLOTS 4096
-#define LC_PATH 232
+/* A path is known by two hashes keyed by the run's random number (as the
+ * dircache's; a program cannot aim at a collision): one picks the slot,
+ * the other (64 bits) is kept in it.  40-byte slots, so that a walk
+ * touches 40 pages of them, not the 260 that slots holding the paths took
+ * (page faults are dear: about 10 us each on a VM). */
 static struct lc_slot {
 	uint32_t seq;
 	uint32_t layers;  /* not LC_DIR: the layer's bit */
-	uint8_t kind;
 	uint64_t gen;
 	const struct mount_spec *m;
-	uint32_t len;
-	char path[LC_PATH];
+	uint64_t h2;
+	uint32_t kind;
 } lcache[LC_SLOTS];
 
 static uint64_t generation(void)
@@ -211,9 +214,11 @@ void ovl_changed(void)
 	changed(0);
 }
 
-static struct lc_slot *lc_slot(const struct mount_spec *m, const char *path, size_t len)
+static struct lc_slot *lc_slot(const struct mount_spec *m, const char *path, size_t len, uint64_t *h2)
 {
-	return &lcache[(vfs_path_hash((uint64_t)(uintptr_t)m, path, len) >> 20) % LC_SLOTS];
+	uint64_t key = vfs_shared->dir_key ^ (uint64_t)(uintptr_t)m;
+	*h2 = vfs_path_hash(key ^ 0x6f766c2d32ull, path, len);
+	return &lcache[(vfs_path_hash(key ^ 0x6f766c2d31ull, path, len) >> 20) % LC_SLOTS];
 }
 
 /* What was remembered of PATH at generation GEN (0: nothing), and its
@@ -222,15 +227,16 @@ static struct lc_slot *lc_slot(const struct mount_spec *m, const char *path, siz
 static uint32_t lc_find(const struct mount_spec *m, const char *path, size_t len, uint64_t gen, uint8_t *kind)
 {
 	*kind = LC_DIR;
-	if (!vfs_shared || len >= LC_PATH)
+	if (!vfs_shared)
 		return 0;
-	struct lc_slot *s = lc_slot(m, path, len);
+	uint64_t h2;
+	struct lc_slot *s = lc_slot(m, path, len, &h2);
 	uint32_t seq;
 	if (!vfs_seq_read_begin(&s->seq, &seq))
 		return 0;
 	uint32_t layers = s->layers;
-	*kind = s->kind;
-	bool same = s->m == m && s->gen == gen && s->len == len && !memcmp(s->path, path, len);
+	*kind = (uint8_t)s->kind;
+	bool same = s->m == m && s->gen == gen && s->h2 == h2;
 	return vfs_seq_read_end(&s->seq, seq) && same ? layers : 0;
 }
 
@@ -245,9 +251,10 @@ static uint32_t lc_get(const struct mount_spec *m, const char *path, size_t len,
 static void lc_remember(const struct mount_spec *m, const char *path, size_t len, uint32_t layers, uint8_t kind,
 			uint64_t gen)
 {
-	if (!vfs_shared || len >= LC_PATH || !layers)
+	if (!vfs_shared || !layers)
 		return;
-	struct lc_slot *s = lc_slot(m, path, len);
+	uint64_t h2;
+	struct lc_slot *s = lc_slot(m, path, len, &h2);
 	uint32_t seq;
 	if (!vfs_seq_claim(&s->seq, &seq))
 		return;
@@ -255,8 +262,7 @@ static void lc_remember(const struct mount_spec *m, const char *path, size_t len
 	s->kind = kind;
 	s->gen = gen;
 	s->m = m;
-	s->len = (uint32_t)len;
-	memcpy(s->path, path, len);
+	s->h2 = h2;
 	vfs_seq_publish(&s->seq, seq);
 }
 
