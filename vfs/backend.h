@@ -86,8 +86,9 @@ long ovl_lookup(const struct mount_spec *m, const char *rest, size_t len, bool f
 long ovl_host_path_from(const struct mount_spec *m, const char *rest, size_t len, size_t base_len,
 			uint32_t base_layers, bool check_base, char *out, size_t outlen, uint32_t *dir_layers)
 	__attribute__((visibility("hidden")));
-/* Is the directory open as FD marked as holding xattr whiteouts? */
-bool ovl_fd_has_xwhiteouts(int fd) __attribute__((visibility("hidden")));
+/* Must the listing of a one-layer directory (LAYERS, open as FD) hide
+ * xattr whiteouts?  Only in UPPER (see overlay.c). */
+bool ovl_upper_has_xwhiteouts(uint32_t layers, int fd) __attribute__((visibility("hidden")));
 /* LAYERS, kept for the directory REST, if still right (0: look again). */
 uint32_t ovl_check_layers(const struct mount_spec *m, const char *rest, size_t len, uint32_t layers)
 	__attribute__((visibility("hidden")));

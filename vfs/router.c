@@ -1187,7 +1187,7 @@ resolve:
 		uint32_t layers = vfs_is_overlay(p.mount) && (flags & O_DIRECTORY)
 					  ? ovl_known_dir_layers(p.mount, p.view + at, p.view_len - at)
 					  : 0;
-		bool one_layer = layers && !(layers & (layers - 1)) && !ovl_fd_has_xwhiteouts((int)r);
+		bool one_layer = layers && !(layers & (layers - 1)) && !ovl_upper_has_xwhiteouts(layers, (int)r);
 		if (one_layer && !mount_node_has_children(p.node))
 			kind = FD_OVL_DIR;
 		vfs_proc_lock(pr);
@@ -1598,8 +1598,9 @@ static void recheck_one_layer(int fd, const struct fd_info *fi)
 /* An overlay directory that only one layer has is that layer's directory,
  * which the program's fd is open on: the kernel lists it, with the mount
  * points below added as for a bind (kernel overlayfs, too, reads a
- * directory that is not merged directly, unless it is marked as holding
- * xattr whiteouts).  Decided at open (where a lookup just found the
+ * directory that is not merged directly, even one marked as holding xattr
+ * whiteouts, which it then lists).  Only UPPER's own xattr whiteouts (a
+ * normal user's format) are hidden there.  Decided at open (where a lookup just found the
  * layers) or at the first call, and kept until the fd is rewound, so that
  * a copy-up meanwhile cannot change a listing half read. */
 static bool ovl_lists_one_layer(int fd, const struct fd_info *fi, const struct mount_hit *hit)
@@ -1609,7 +1610,7 @@ static bool ovl_lists_one_layer(int fd, const struct fd_info *fi, const struct m
 	uint32_t l = fi->ovl_layers;
 	if (fi->has_listing || !l || (l & (l - 1)) ||
 	    ovl_check_layers(hit->mount, fi->view + hit->mount_len, fi->view_len - hit->mount_len, l) != l ||
-	    ovl_fd_has_xwhiteouts(fd))
+	    ovl_upper_has_xwhiteouts(l, fd))
 		return false;
 	mark_one_layer(fd, !mount_node_has_children(hit->node));
 	return true;

@@ -210,25 +210,33 @@ print(os.path.exists("/v/d/g"), open("/v/d/h").read().strip())' 2>&1)
 fi
 
 # A directory only one layer has is listed by the kernel, with the mount
-# points below it; one marked as holding xattr whiteouts ('x') still hides
-# them.
+# points below it; xattr whiteouts in a lower one are listed too, as the
+# kernel's overlayfs lists them (asked here where root can mount one);
+# UPPER's own (a normal user's whiteouts) are hidden.
 if wanted overlay; then
 	newdir ov-onelayer
-	mkdir -p low/plain/sub low/marked up extra
-	echo f >low/plain/f && echo f >low/marked/f && : >low/marked/w
-	python3 -c 'import os; os.setxattr("low/marked/w", "user.overlay.whiteout", b"")
-os.setxattr("low/marked", "user.overlay.opaque", b"x")'
-	[ $IS_ROOT = 1 ] && chown -R 65534:65534 up low extra
+	mkdir -p low/plain/sub low/marked up/upmarked extra kup kwork kv
+	echo f >low/plain/f && echo f >low/marked/f && : >low/marked/w && echo g >up/upmarked/g && : >up/upmarked/uw
+	python3 -c 'import os
+for d, w in (("low/marked", "w"), ("up/upmarked", "uw")):
+    os.setxattr(d + "/" + w, "user.overlay.whiteout", b"")
+    os.setxattr(d, "user.overlay.opaque", b"x")'
+	lower_listed="f w"
+	if [ $IS_ROOT = 1 ]; then
+		lower_listed=$(unshare -m sh -c "mount -t overlay o -o userxattr,lowerdir=$RUNDIR/low,upperdir=$RUNDIR/kup,workdir=$RUNDIR/kwork $RUNDIR/kv && echo \$(ls $RUNDIR/kv/marked)" 2>&1)
+		chown -R 65534:65534 up low extra
+	fi
 	want="f mnt sub
-f"
+$lower_listed
+g"
 	for cfg in "${CONFIGS[@]}"; do
 		who=${cfg%%:*} mode=${cfg#*:}
 		[ $mode = eager ] && continue
 		drop=()
 		[ $who = nobody ] && drop=("${NOBODY[@]}")
 		out=$(cd / && timeout 60 "${drop[@]}" "$B/vfsrun" --mode=$mode --overlay "$RUNDIR/low" "$RUNDIR/up" /v \
-			-b "$RUNDIR/extra:/v/plain/mnt" -- sh -c 'echo $(ls /v/plain); echo $(ls /v/marked)' 2>&1)
-		same "overlay: a one-layer directory listed with its mount points, xattr whiteouts hidden [$cfg]" \
-			"$want" "$out"
+			-b "$RUNDIR/extra:/v/plain/mnt" -- sh -c 'echo $(ls /v/plain); echo $(ls /v/marked); echo $(ls /v/upmarked)' 2>&1)
+		same "overlay: a one-layer directory listed with its mount points, a lower one's xattr whiteouts as the kernel lists them, UPPER's hidden [$cfg]" \
+			"$want" "$out" 3
 	done
 fi

@@ -108,9 +108,14 @@ static char opaque_mark(const char *path)
 	return mark_of(path, -1);
 }
 
-bool ovl_fd_has_xwhiteouts(int fd)
+/* Does a directory of the layers LAYERS (FD open on it) hold whiteouts
+ * of this view's own that its listing must hide?  Only one of UPPER's
+ * marked 'x' (a normal user's whiteouts): the kernel reads a lower
+ * directory that is not merged directly, xattr whiteouts and all (Linux
+ * 6.18), and a listing in the view of one takes no syscall to decide. */
+bool ovl_upper_has_xwhiteouts(uint32_t layers, int fd)
 {
-	return mark_of(NULL, fd) == 'x';
+	return (layers & 1) && mark_of(NULL, fd) == 'x';
 }
 
 /* The directory of host path PATH, into dir; false if it does not fit. */
