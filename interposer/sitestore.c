@@ -25,14 +25,17 @@
  * library's build ID, so a rebuilt analysis starts afresh) instead of a
  * memfd, so that a program met in an earlier run starts without Capstone.
  * The same CAS protocol holds between runs.  The file is trusted only if
- * this user owns it and its directory and nobody else may write them;
- * half full, it is replaced by an empty one at a run's start. */
+ * this user owns it and its directory and nobody else may write them,
+ * and lies on a file system where its blocks, all allocated at creation,
+ * are written in place (no SIGBUS for a full disk on the trap path); half
+ * full, it is replaced by an empty one at a run's start. */
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 
 #include "lp_internal.h"
@@ -166,7 +169,17 @@ static long cache_dir(void)
 	return append(path, sizeof path, &len, "/lazypoline") ? own_dir(path, true) : -1;
 }
 
-/* The table of earlier runs, opened and sized; -1 when there is none. */
+/* A file system whose preallocated blocks a store never fails on (no
+ * copy-on-write), local: ext2/3/4, XFS, tmpfs. */
+static bool stable_fs(long fd)
+{
+	struct statfs sf;
+	if (lp_sys2(SYS_fstatfs, fd, &sf) < 0)
+		return false;
+	return sf.f_type == 0xef53 || sf.f_type == 0x58465342 || sf.f_type == 0x01021994;
+}
+
+/* The table of earlier runs, opened and allocated; -1 when there is none. */
 static long cache_open(void)
 {
 	char name[80] = "sites-";
@@ -187,11 +200,25 @@ static long cache_open(void)
 			fd = -1;
 			break;  /* not ours alone: not trusted */
 		}
-		if (st.st_size == 0 && lp_sys2(SYS_ftruncate, fd, sizeof(struct site_store)) == 0)
-			break;  /* new */
-		long got = st.st_size == (off_t)sizeof(struct site_store)
-				   ? lp_sys4(SYS_pread64, fd, &head, offsetof(struct site_store, programs), 0)
-				   : -1;
+		if (!stable_fs(fd)) {
+			lp_sys1(SYS_close, fd);
+			fd = -1;
+			break;
+		}
+		/* every block allocated: a store to a hole of a full file
+		 * system would be a SIGBUS on the trap path */
+		if (st.st_size == 0) {
+			if (lp_sys4(SYS_fallocate, fd, 0, 0, sizeof(struct site_store)) == 0)
+				break;  /* new */
+			lp_sys1(SYS_close, fd);
+			fd = -1;
+			lp_sys3(SYS_unlinkat, dfd, name, 0);
+			break;
+		}
+		long got = st.st_size == (off_t)sizeof(struct site_store) &&
+				   (size_t)st.st_blocks * 512 >= sizeof(struct site_store)
+			   ? lp_sys4(SYS_pread64, fd, &head, offsetof(struct site_store, programs), 0)
+			   : -1;
 		if (got == (long)offsetof(struct site_store, programs) && (head.magic == STORE_MAGIC || !head.magic) &&
 		    head.slots_used < STORE_SLOTS / 2 && head.programs_used < PROGRAM_SLOTS / 2)
 			break;

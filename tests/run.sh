@@ -95,7 +95,7 @@ interposed() {
 # site_cache CONFIG DIR: runs of sh -c grep with LAZYPOLINE_CACHE_DIR=DIR;
 # each prints how many mappings of Capstone grep has
 site_cache() {
-	local cfg=$1 dir=$2 f n
+	local cfg=$1 dir=$2 f n blocks unit size
 	capstone_maps() {
 		LAZYPOLINE_CACHE_DIR=$1 interposed "$cfg" "$B/liblazypoline.so" sh -c 'grep -c libcapstone /proc/self/maps'
 	}
@@ -105,6 +105,9 @@ site_cache() {
 	[[ $f =~ ^sites-[0-9a-f]{40}$ ]] || { echo "the cache holds '$f', not sites-BUILDID"; return 1; }
 	[ "$(stat -c %a "$dir") $(stat -c %a "$dir/$f")" = "700 600" ] ||
 		{ echo "modes: $(stat -c %a "$dir") $(stat -c %a "$dir/$f"), not 700 600"; return 1; }
+	# allocated, not sparse: a store into a hole of a full disk is a SIGBUS
+	read -r blocks unit size < <(stat -c '%b %B %s' "$dir/$f")
+	[ $((blocks * unit)) -ge "$size" ] || { echo "the table is sparse: $blocks blocks of $unit for $size bytes"; return 1; }
 	n=$(capstone_maps "$dir")
 	[ "$n" = 0 ] || { echo "second run: grep loaded Capstone although its verdicts were kept ($n)"; return 1; }
 	n=$(capstone_maps "")
