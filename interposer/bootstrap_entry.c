@@ -74,11 +74,11 @@ LP_API int lazypoline_bootstrap_entry(const struct lp_bootstrap_info *info, char
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	const char *mode = lp_mode_env();
+	const char *mode_var;
+	const char *mode = lp_mode_env(&mode_var);
 	if (mode && *mode && strcmp(mode, "auto") && strcmp(mode, "sud") && strcmp(mode, "lazy") &&
 	    strcmp(mode, "eager")) {
-		snprintf(err, errlen, "invalid %s=%s (expected sud, lazy, eager or auto)",
-			 mode == getenv("LAZYPOLINE_MODE") ? "LAZYPOLINE_MODE" : "LAZYPOLINE_MODE_ONCE", mode);
+		snprintf(err, errlen, "invalid %s=%s (expected sud, lazy, eager or auto)", mode_var, mode);
 		return -1;
 	}
 	const char *after = getenv("LAZYPOLINE_REWRITE_AFTER");

@@ -183,7 +183,7 @@ extern struct lp_runtime lp_rt LP_HIDDEN;
 void lp_dispatch(struct lp_regs *r, ucontext_t *uc, void *xsave) LP_HIDDEN;
 void lp_recompute_wanted(void) LP_HIDDEN;
 unsigned lp_rewrite_after_env(const char *s) LP_HIDDEN;
-const char *lp_mode_env(void) LP_HIDDEN;
+const char *lp_mode_env(const char **name) LP_HIDDEN;
 void lp_fatal(const char *fmt, ...) LP_HIDDEN __attribute__((noreturn, format(printf, 1, 2)));
 void lp_warn(const char *fmt, ...) LP_HIDDEN __attribute__((format(printf, 1, 2)));
 

@@ -652,16 +652,20 @@ void lp_fatal(const char *fmt, ...)
 
 /* ---- start ---- */
 
-/* LAZYPOLINE_MODE_ONCE, for this exec only, wins over LAZYPOLINE_MODE. */
-const char *lp_mode_env(void)
+/* LAZYPOLINE_MODE_ONCE, for this exec only, wins over LAZYPOLINE_MODE;
+ * *NAME: which one it is. */
+const char *lp_mode_env(const char **name)
 {
 	const char *once = getenv("LAZYPOLINE_MODE_ONCE");
-	return once && *once ? once : getenv("LAZYPOLINE_MODE");
+	bool is_once = once && *once;
+	if (name)
+		*name = is_once ? "LAZYPOLINE_MODE_ONCE" : "LAZYPOLINE_MODE";
+	return is_once ? once : getenv("LAZYPOLINE_MODE");
 }
 
 static enum lp_mode mode_from_env(enum lp_mode dflt, int *bad)
 {
-	const char *m = lp_mode_env();
+	const char *m = lp_mode_env(NULL);
 	*bad = 0;
 	if (!m || !*m || !strcmp(m, "auto"))
 		return dflt;

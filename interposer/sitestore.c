@@ -63,7 +63,7 @@ struct wanted_fn {
 
 #define PROGRAM_SLOTS 512
 
-struct site_store {
+struct store_head {
 	uint64_t magic;
 	uint32_t no_capstone;  /* a process could not load it: nobody will */
 	uint32_t pad0;
@@ -71,6 +71,10 @@ struct site_store {
 	uint64_t slots_used;   /* of slot[] */
 	uint64_t programs_used;
 	uint64_t pad[3];
+};
+
+struct site_store {
+	struct store_head h;  /* read alone from a file (table_state) */
 	uint64_t programs[PROGRAM_SLOTS];  /* keys of the programs started so far */
 	struct wanted_fn wanted[WANTED_SLOTS];
 	struct site_slot slot[STORE_SLOTS];
@@ -131,16 +135,21 @@ static bool append(char *buf, size_t n, size_t *len, const char *s)
 	return true;
 }
 
-/* A directory only this user may change: opened (O_PATH-free, for
- * openat), or -1.  Made (0700) if missing. */
-static long own_dir(const char *path, bool make)
+/* Is FD this user's, of type TYPE, with none of the mode bits OTHERS? */
+static bool mine_alone(long fd, mode_t type, mode_t others, struct stat *st)
 {
-	if (make)
-		lp_sys2(SYS_mkdir, path, 0700);
+	return lp_sys2(SYS_fstat, fd, st) == 0 && (st->st_mode & S_IFMT) == type &&
+	       st->st_uid == (uid_t)lp_sys0(SYS_geteuid) && !(st->st_mode & others);
+}
+
+/* Directory PATH, made (0700) if missing and opened, if only this user
+ * may change it; else -1. */
+static long own_dir(const char *path)
+{
+	lp_sys2(SYS_mkdir, path, 0700);
 	long fd = lp_sys4(SYS_openat, AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
 	struct stat st;
-	if (fd >= 0 && (lp_sys2(SYS_fstat, fd, &st) < 0 || st.st_uid != (uid_t)lp_sys0(SYS_geteuid) ||
-			(st.st_mode & 022))) {
+	if (fd >= 0 && !mine_alone(fd, S_IFDIR, 022, &st)) {
 		lp_sys1(SYS_close, fd);
 		return -1;
 	}
@@ -154,7 +163,7 @@ static long cache_dir(void)
 	size_t len = 0;
 	const char *dir = getenv("LAZYPOLINE_CACHE_DIR");
 	if (dir)  /* set, even empty: that one or none */
-		return *dir == '/' && append(path, sizeof path, &len, dir) ? own_dir(path, true) : -1;
+		return *dir == '/' && append(path, sizeof path, &len, dir) ? own_dir(path) : -1;
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	if (xdg && *xdg == '/') {
 		if (!append(path, sizeof path, &len, xdg))
@@ -166,7 +175,7 @@ static long cache_dir(void)
 	} else {
 		return -1;
 	}
-	return append(path, sizeof path, &len, "/lazypoline") ? own_dir(path, true) : -1;
+	return append(path, sizeof path, &len, "/lazypoline") ? own_dir(path) : -1;
 }
 
 /* A file system whose preallocated blocks a store never fails on (no
@@ -177,6 +186,26 @@ static bool stable_fs(long fd)
 	if (lp_sys2(SYS_fstatfs, fd, &sf) < 0)
 		return false;
 	return sf.f_type == 0xef53 || sf.f_type == 0x58465342 || sf.f_type == 0x01021994;
+}
+
+enum table_state { TABLE_USE, TABLE_REPLACE, TABLE_REFUSE };
+
+/* What to do with FD, the file of the table: every block must be
+ * allocated (a store to a hole of a full file system would be a SIGBUS on
+ * the trap path), and the table ours and less than half full. */
+static enum table_state table_state(long fd)
+{
+	struct stat st;
+	if (!mine_alone(fd, S_IFREG, 077, &st) || !stable_fs(fd))
+		return TABLE_REFUSE;  /* not ours alone, or not safe to map */
+	if (st.st_size == 0)  /* new; if it cannot be allocated, gone again */
+		return lp_sys4(SYS_fallocate, fd, 0, 0, sizeof *store) == 0 ? TABLE_USE : TABLE_REPLACE;
+	struct store_head head;
+	if (st.st_size != (off_t)sizeof *store || (size_t)st.st_blocks * 512 < sizeof *store ||
+	    lp_sys4(SYS_pread64, fd, &head, sizeof head, 0) != (long)sizeof head || (head.magic != STORE_MAGIC && head.magic) ||
+	    head.slots_used >= STORE_SLOTS / 2 || head.programs_used >= PROGRAM_SLOTS / 2)
+		return TABLE_REPLACE;
+	return TABLE_USE;
 }
 
 /* The table of earlier runs, opened and allocated; -1 when there is none. */
@@ -191,41 +220,16 @@ static long cache_open(void)
 	long fd = -1;
 	for (int attempt = 0; attempt < 2 && fd < 0; attempt++) {
 		fd = lp_sys4(SYS_openat, dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-		struct stat st;
-		struct site_store head;
-		if (fd < 0 || lp_sys2(SYS_fstat, fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-		    st.st_uid != (uid_t)lp_sys0(SYS_geteuid) || (st.st_mode & 077)) {
-			if (fd >= 0)
-				lp_sys1(SYS_close, fd);
-			fd = -1;
-			break;  /* not ours alone: not trusted */
-		}
-		if (!stable_fs(fd)) {
-			lp_sys1(SYS_close, fd);
-			fd = -1;
+		enum table_state t = fd < 0 ? TABLE_REFUSE : table_state(fd);
+		if (t == TABLE_USE)
 			break;
-		}
-		/* every block allocated: a store to a hole of a full file
-		 * system would be a SIGBUS on the trap path */
-		if (st.st_size == 0) {
-			if (lp_sys4(SYS_fallocate, fd, 0, 0, sizeof(struct site_store)) == 0)
-				break;  /* new */
+		if (fd >= 0)
 			lp_sys1(SYS_close, fd);
-			fd = -1;
-			lp_sys3(SYS_unlinkat, dfd, name, 0);
-			break;
-		}
-		long got = st.st_size == (off_t)sizeof(struct site_store) &&
-				   (size_t)st.st_blocks * 512 >= sizeof(struct site_store)
-			   ? lp_sys4(SYS_pread64, fd, &head, offsetof(struct site_store, programs), 0)
-			   : -1;
-		if (got == (long)offsetof(struct site_store, programs) && (head.magic == STORE_MAGIC || !head.magic) &&
-		    head.slots_used < STORE_SLOTS / 2 && head.programs_used < PROGRAM_SLOTS / 2)
+		fd = -1;
+		if (t == TABLE_REFUSE)
 			break;
 		/* half full, or not a table of ours: an empty one in its place
 		 * (runs that have the old one mapped keep it) */
-		lp_sys1(SYS_close, fd);
-		fd = -1;
 		lp_sys3(SYS_unlinkat, dfd, name, 0);
 	}
 	lp_sys1(SYS_close, dfd);
@@ -234,23 +238,20 @@ static long cache_open(void)
 
 void lp_sites_attach(bool across_exec)
 {
-	bool fresh = false;
+	bool fresh;
 	store = NULL;
 	if (!getenv("LAZYPOLINE_SITES_FD")) {  /* the first process of a run */
 		long fd = cache_open();
-		if (fd >= 0) {
+		if (fd >= 0)
 			store = lp_run_shared_fd("LAZYPOLINE_SITES_FD", fd, sizeof *store, across_exec);
-			uint64_t zero = 0;
-			if (store)
-				__atomic_compare_exchange_n(&store->magic, &zero, STORE_MAGIC, false, __ATOMIC_RELAXED,
-							    __ATOMIC_RELAXED);
-		}
 	}
 	if (!store)
 		store = lp_run_shared("LAZYPOLINE_SITES_FD", sizeof *store, across_exec, &fresh);
-	if (store && fresh)
-		store->magic = STORE_MAGIC;
-	else if (store && store->magic != STORE_MAGIC)
+	/* a new table (memfd or file) is zero: this process marks it */
+	uint64_t zero = 0;
+	if (store && !__atomic_compare_exchange_n(&store->h.magic, &zero, STORE_MAGIC, false, __ATOMIC_RELAXED,
+						  __ATOMIC_RELAXED) &&
+	    zero != STORE_MAGIC)
 		store = NULL;  /* not the run's table: keep nothing */
 }
 
@@ -261,7 +262,7 @@ static bool new_program(uint64_t key)
 	for (unsigned i = 0; i < PROGRAM_SLOTS; i++) {
 		uint64_t *slot = &store->programs[(key + i) % PROGRAM_SLOTS], k = 0;
 		if (__atomic_compare_exchange_n(slot, &k, key, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-			__atomic_fetch_add(&store->programs_used, 1, __ATOMIC_RELAXED);
+			__atomic_fetch_add(&store->h.programs_used, 1, __ATOMIC_RELAXED);
 			return true;
 		}
 		if (k == key)
@@ -274,20 +275,20 @@ bool lp_sites_want_capstone(uint64_t program)
 {
 	if (!store)
 		return true;
-	if (__atomic_load_n(&store->no_capstone, __ATOMIC_RELAXED))
+	if (__atomic_load_n(&store->h.no_capstone, __ATOMIC_RELAXED))
 		return true;  /* to fail the same way the first process did */
 	/* A program new to the run has functions nobody decided yet. */
 	if (new_program(program))
 		return true;
 	/* this process decides what others missed; they count again if it
 	 * does not run the same code */
-	return __atomic_exchange_n(&store->misses, 0, __ATOMIC_RELAXED) != 0;
+	return __atomic_exchange_n(&store->h.misses, 0, __ATOMIC_RELAXED) != 0;
 }
 
 void lp_sites_capstone_missing(void)
 {
 	if (store)
-		__atomic_store_n(&store->no_capstone, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&store->h.no_capstone, 1, __ATOMIC_RELAXED);
 }
 
 void lp_sites_missed(const uint8_t *code, size_t len, const uint32_t *fixes, size_t n_fixes)
@@ -315,14 +316,14 @@ void lp_sites_missed(const uint8_t *code, size_t len, const uint32_t *fixes, siz
 		__atomic_store_n(&w->state, WANTED_READY, __ATOMIC_RELEASE);
 		break;
 	}
-	__atomic_fetch_add(&store->misses, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&store->h.misses, 1, __ATOMIC_RELAXED);
 }
 
 int lp_sites_decide_wanted(void)
 {
 	int n = 0;
 	if (store)  /* Capstone loads (again): kept in a file, it may have been missing once */
-		__atomic_store_n(&store->no_capstone, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&store->h.no_capstone, 0, __ATOMIC_RELAXED);
 	for (int i = 0; store && i < WANTED_SLOTS; i++) {
 		struct wanted_fn *w = &store->wanted[i];
 		uint32_t st = WANTED_READY;
@@ -414,7 +415,7 @@ void lp_sites_record(uint64_t h1, uint64_t h2, int verdict)
 		uint64_t k = 0;
 		if (__atomic_compare_exchange_n(&s->key, &k, h1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 			__atomic_store_n(&s->value, v, __ATOMIC_RELEASE);
-			__atomic_fetch_add(&store->slots_used, 1, __ATOMIC_RELAXED);
+			__atomic_fetch_add(&store->h.slots_used, 1, __ATOMIC_RELAXED);
 			return;
 		}
 		if (k == h1)

@@ -1600,9 +1600,9 @@ static void recheck_one_layer(int fd, const struct fd_info *fi)
  * points below added as for a bind (kernel overlayfs, too, reads a
  * directory that is not merged directly, even one marked as holding xattr
  * whiteouts, which it then lists).  Only UPPER's own xattr whiteouts (a
- * normal user's format) are hidden there.  Decided at open (where a lookup just found the
- * layers) or at the first call, and kept until the fd is rewound, so that
- * a copy-up meanwhile cannot change a listing half read. */
+ * normal user's format) are hidden there.  Decided at open (where a lookup
+ * just found the layers) or at the first call, and kept until the fd is
+ * rewound, so that a copy-up meanwhile cannot change a listing half read. */
 static bool ovl_lists_one_layer(int fd, const struct fd_info *fi, const struct mount_hit *hit)
 {
 	if (fi->ovl_one_layer)

@@ -187,9 +187,9 @@ static size_t parent_len(const char *rest, size_t len)
  * are claimed and read without waiting (vfs_seq_claim). */
 enum { LC_DIR, LC_FILE, LC_CANDIDATE };
 #define LC_SLOTS 4096
-/* A path is known by two hashes keyed by the run's random number (as the
- * dircache's; a program cannot aim at a collision): one picks the slot,
- * the other (64 bits) is kept in it.  40-byte slots, so that a walk
+/* A path is known by its 64-bit hash keyed by the run's random number (as
+ * the dircache's; a program cannot aim at a collision), which picks the
+ * slot and is kept in it.  40-byte slots, so that a walk
  * touches 40 pages of them, not the 260 that slots holding the paths took
  * (page faults are dear: about 10 us each on a VM). */
 static struct lc_slot {
@@ -197,7 +197,7 @@ static struct lc_slot {
 	uint32_t layers;  /* not LC_DIR: the layer's bit */
 	uint64_t gen;
 	const struct mount_spec *m;
-	uint64_t h2;
+	uint64_t hash;
 	uint32_t kind;
 } lcache[LC_SLOTS];
 
@@ -219,11 +219,10 @@ void ovl_changed(void)
 	changed(0);
 }
 
-static struct lc_slot *lc_slot(const struct mount_spec *m, const char *path, size_t len, uint64_t *h2)
+static struct lc_slot *lc_slot(const struct mount_spec *m, const char *path, size_t len, uint64_t *hash)
 {
-	uint64_t key = vfs_shared->dir_key ^ (uint64_t)(uintptr_t)m;
-	*h2 = vfs_path_hash(key ^ 0x6f766c2d32ull, path, len);
-	return &lcache[(vfs_path_hash(key ^ 0x6f766c2d31ull, path, len) >> 20) % LC_SLOTS];
+	*hash = vfs_path_hash(vfs_shared->dir_key ^ (uint64_t)(uintptr_t)m ^ 0x6f766c2d31ull, path, len);
+	return &lcache[(*hash >> 20) % LC_SLOTS];
 }
 
 /* What was remembered of PATH at generation GEN (0: nothing), and its
@@ -234,14 +233,14 @@ static uint32_t lc_find(const struct mount_spec *m, const char *path, size_t len
 	*kind = LC_DIR;
 	if (!vfs_shared)
 		return 0;
-	uint64_t h2;
-	struct lc_slot *s = lc_slot(m, path, len, &h2);
+	uint64_t hash;
+	struct lc_slot *s = lc_slot(m, path, len, &hash);
 	uint32_t seq;
 	if (!vfs_seq_read_begin(&s->seq, &seq))
 		return 0;
 	uint32_t layers = s->layers;
 	*kind = (uint8_t)s->kind;
-	bool same = s->m == m && s->gen == gen && s->h2 == h2;
+	bool same = s->m == m && s->gen == gen && s->hash == hash;
 	return vfs_seq_read_end(&s->seq, seq) && same ? layers : 0;
 }
 
@@ -258,8 +257,8 @@ static void lc_remember(const struct mount_spec *m, const char *path, size_t len
 {
 	if (!vfs_shared || !layers)
 		return;
-	uint64_t h2;
-	struct lc_slot *s = lc_slot(m, path, len, &h2);
+	uint64_t hash;
+	struct lc_slot *s = lc_slot(m, path, len, &hash);
 	uint32_t seq;
 	if (!vfs_seq_claim(&s->seq, &seq))
 		return;
@@ -267,7 +266,7 @@ static void lc_remember(const struct mount_spec *m, const char *path, size_t len
 	s->kind = kind;
 	s->gen = gen;
 	s->m = m;
-	s->h2 = h2;
+	s->hash = hash;
 	vfs_seq_publish(&s->seq, seq);
 }
 
