@@ -33,8 +33,13 @@ VFS_OBJS := $(patsubst vfs/%.c,$(B)/obj/vfs/%.o,$(wildcard vfs/*.c vfs/*/*.c)) \
 # vfsrun parses and checks mounts with the same code, on libc.
 MOUNTS_HOST_OBJS := $(patsubst mounts/%.c,$(B)/obj/host/mounts-%.o,$(wildcard mounts/*.c))
 
+# lazypoline-vfs-loader: the loader, static, with the runtime and the view
+# linked in (two objects built again: no dlopen of Capstone, no dladdr).
+LINKED_OBJS := $(filter-out $(B)/obj/redzone.o,$(RT_OBJS)) $(B)/obj/linked/redzone.o \
+	$(filter-out $(B)/obj/vfs/vfs.o,$(VFS_OBJS)) $(B)/obj/linked/vfs.o
+
 LIBS := $(B)/liblazypoline.so $(B)/libbootstrap.so $(B)/libvfs.so
-PROGS := $(B)/vfsrun $(B)/lazypoline-loader
+PROGS := $(B)/vfsrun $(B)/lazypoline-loader $(B)/lazypoline-vfs-loader
 
 .PHONY: all check bench demo install clean deps
 all: $(LIBS) $(PROGS) $(DEMOS) $(B)/readme-example $(B)/readme-vfs-example
@@ -61,10 +66,19 @@ $(B)/libvfs.so: $(VFS_OBJS) $(B)/liblazypoline.so
 
 $(B)/liblazypoline.so: $(RT_OBJS)
 	$(CC) $(LIB_LDFLAGS) -Wl,-soname,liblazypoline.so -o $@ $^ -ldl
-$(B)/libbootstrap.so: bootstrap/bootstrap.c interposer/lp_bootstrap.h | $(B)
-	$(CC) $(CFLAGS_BASE) -fPIC $(LIB_LDFLAGS) -o $@ $< -ldl
+$(B)/libbootstrap.so: bootstrap/bootstrap.c bootstrap/environ.c bootstrap/environ.h interposer/lp_bootstrap.h | $(B)
+	$(CC) $(CFLAGS_BASE) -fPIC $(LIB_LDFLAGS) -o $@ bootstrap/bootstrap.c bootstrap/environ.c -ldl
 $(B)/lazypoline-loader: bootstrap/loader.c | $(B)
 	$(CC) $(CFLAGS_BASE) -o $@ $< -Wl,--export-dynamic-symbol=lazypoline_loader_shares_libc
+$(B)/obj/linked/redzone.o: interposer/redzone.c interposer/*.h | $(B)/obj/linked
+	$(CC) $(RT_CFLAGS) -DLP_CAPSTONE_ELSEWHERE -c $< -o $@
+$(B)/obj/linked/vfs.o: vfs/vfs.c vfs/*.h mounts/mounts.h interposer/lazypoline.h | $(B)/obj/linked
+	$(CC) $(VFS_CFLAGS) -DVFS_LINKED_IN -c $< -o $@
+$(B)/lazypoline-vfs-loader: bootstrap/loader.c bootstrap/environ.c bootstrap/environ.h interposer/lp_bootstrap.h \
+		$(LINKED_OBJS)
+	$(CC) $(CFLAGS_BASE) -DLOADER_WITH_VFS -static-pie -Wl,-z,noexecstack \
+		-o $@ bootstrap/loader.c \
+		bootstrap/environ.c $(LINKED_OBJS)
 $(B)/vfsrun: bootstrap/vfsrun.c interposer/lazypoline.h mounts/mounts.h vfs/memdir.h $(MOUNTS_HOST_OBJS) | $(B)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(MOUNTS_HOST_OBJS)
 
@@ -90,7 +104,7 @@ $(B)/readme-vfs-example.c: README.md | $(B)
 $(B)/readme-vfs-example: $(B)/readme-vfs-example.c vfs/vfs.h $(B)/libvfs.so
 	$(CC) $(CFLAGS_BASE) -Iinterposer -Ivfs -o $@ $< -L$(B) -lvfs -llazypoline -Wl,-rpath,'$$ORIGIN'
 
-$(B) $(B)/obj $(B)/obj/vfs $(B)/obj/host $(B)/demos:
+$(B) $(B)/obj $(B)/obj/vfs $(B)/obj/host $(B)/obj/linked $(B)/demos:
 	mkdir -p $@
 
 include tests/tests.mk
@@ -106,7 +120,7 @@ demo:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin \
 		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 755 $(LIBS) $(B)/lazypoline-loader $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(LIBS) $(B)/lazypoline-loader $(B)/lazypoline-vfs-loader $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(B)/vfsrun $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 interposer/lazypoline.h vfs/vfs.h $(DESTDIR)$(PREFIX)/include/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|0.1.0|g' lazypoline.pc.in \

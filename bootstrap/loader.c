@@ -11,7 +11,9 @@
  * and its PT_INTERP are opened here, i.e. in the view.  The program gets
  * a fresh initial stack (argv, environ, auxv) and starts at its
  * interpreter's entry, or its own; this process's libc is never used
- * again, and the interposer does not depend on it. */
+ * again, and the interposer does not depend on it.  Built twice: as a
+ * dynamic program that libbootstrap.so interposes, and static with the
+ * view linked in (lazypoline-vfs-loader, below). */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <errno.h>
@@ -28,6 +30,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#ifdef LOADER_WITH_VFS
+#include <limits.h>
+
+#include "../interposer/lazypoline.h"
+#include "../interposer/lp_bootstrap.h"
+#include "environ.h"
+#endif
+
 #define EXIT_CANNOT_RUN 126
 
 /* Read by libbootstrap.so: this process's libc is never used by the
@@ -38,7 +48,11 @@ __attribute__((used, visibility("default"))) const int lazypoline_loader_shares_
 
 extern char **environ;
 
+#ifdef LOADER_WITH_VFS
+static const char *prog_name = "lazypoline-vfs-loader";
+#else
 static const char *prog_name = "lazypoline-loader";
+#endif
 
 static void die(const char *file, const char *why) __attribute__((noreturn));
 static void die(const char *file, const char *why)
@@ -85,7 +99,7 @@ static void load(const char *file, struct image *im)
 	if ((eh.e_type != ET_EXEC && eh.e_type != ET_DYN) || eh.e_phentsize != sizeof(Elf64_Phdr) ||
 	    eh.e_phnum == 0 || eh.e_phnum > 256)
 		die(file, "not an ELF program");
-	Elf64_Phdr ph[256];
+	static Elf64_Phdr ph[256];  /* not on the stack: 14 KiB of it, a page fault per page */
 	size_t phsize = eh.e_phnum * sizeof *ph;
 	if (pread(fd, ph, phsize, (off_t)eh.e_phoff) != (ssize_t)phsize)
 		die(file, "truncated program headers");
@@ -166,6 +180,66 @@ static void rseq_unregister(void)
 	}
 #endif
 }
+
+#ifdef LOADER_WITH_VFS
+int lazypoline_bootstrap_entry(const struct lp_bootstrap_info *info, char *err, size_t errlen);
+
+/* lazypoline-vfs-loader: a static program with the runtime and the view
+ * (libvfs.so's code) linked in, which starts them itself -- what
+ * libbootstrap.so does in lazypoline-loader before main, without a
+ * dynamic loader and five objects to map and relocate per exec.  Capstone
+ * is not linked in (its relocations alone cost more than all that): when
+ * the run's kept verdicts are not enough for the program, or LIBLAZYPOLINE
+ * is not the libvfs.so beside it, lazypoline-loader (also beside it) is
+ * started instead, with the environment as it came. */
+static void start_interposer(char **argv)
+{
+	/* on the heap: every stack page touched is a page fault per exec */
+	char *dir = malloc(PATH_MAX), *lib_abs = malloc(PATH_MAX);
+	if (!dir || !lib_abs)
+		die(argv[1], strerror(ENOMEM));
+	ssize_t n = readlink("/proc/self/exe", dir, PATH_MAX - 1);
+	if (n <= 0 || !memchr(dir, '/', (size_t)n))
+		die("/proc/self/exe", "cannot find this program's directory");
+	dir[n] = 0;
+	*strrchr(dir, '/') = 0;
+	char *boot, *vfs_lib, *other;
+	if (asprintf(&boot, "%s/libbootstrap.so", dir) < 0 || asprintf(&vfs_lib, "%s/libvfs.so", dir) < 0 ||
+	    asprintf(&other, "%s/lazypoline-loader", dir) < 0)
+		die(argv[1], strerror(ENOMEM));
+	size_t envc = 0;
+	while (environ[envc])
+		envc++;
+	char **env_as_given = malloc((envc + 1) * sizeof *env_as_given);
+	if (!env_as_given)
+		die(argv[1], strerror(ENOMEM));
+	memcpy(env_as_given, environ, (envc + 1) * sizeof *env_as_given);
+	const char *lib = getenv("LIBLAZYPOLINE");
+	int r = LP_BOOTSTRAP_WANTS_CAPSTONE;
+	char err[512] = "";
+	if (lib && (!strcmp(lib, vfs_lib) || (realpath(lib, lib_abs) && !strcmp(lib_abs, vfs_lib)))) {
+		struct lp_bootstrap_info info = {
+			.version = LP_BOOTSTRAP_VERSION,
+			.bootstrap_path = boot,
+			.interposer_path = vfs_lib,
+			.envp = environ,
+			.init = lazypoline_init,
+			.linked_in = 1,
+		};
+		r = lazypoline_bootstrap_entry(&info, err, sizeof err);
+	}
+	if (r == 0) {
+		strip_environment(boot, boot);
+		return;
+	}
+	if (r != LP_BOOTSTRAP_WANTS_CAPSTONE) {
+		fprintf(stderr, "lazypoline: %s\n", err);  /* as libbootstrap.so says it */
+		exit(125);
+	}
+	execve(other, argv, env_as_given);
+	die(other, strerror(errno));
+}
+#endif
 
 #define PUSH(v) (*--sp = (uintptr_t)(v))
 
@@ -267,6 +341,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s FILE EXECFN ARGV0 [ARGS...] (run by the VFS, see exec.c)\n", prog_name);
 		return EXIT_CANNOT_RUN;
 	}
+#ifdef LOADER_WITH_VFS
+	start_interposer(argv);
+#endif
 	const char *file = argv[1], *execfn = argv[2];
 	static struct image prog, interp;
 	load(file, &prog);

@@ -1,6 +1,7 @@
 /* Start-up of the interposer library when libbootstrap.so loads it into
- * its own link namespace: read the LAZYPOLINE_* settings, let the
- * interposer library (LIBLAZYPOLINE) register its handlers, start. */
+ * its own link namespace (or lazypoline-vfs-loader, which has it linked
+ * in): read the LAZYPOLINE_* settings, let the interposer library
+ * (LIBLAZYPOLINE) register its handlers, start. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -65,6 +66,7 @@ LP_API int lazypoline_bootstrap_entry(const struct lp_bootstrap_info *info, char
 	}
 	environ = info->envp;
 	lp_rt.own_namespace = true;
+	lp_rt.capstone_elsewhere = info->linked_in;
 	if (lp_execenv_capture(info->envp, info->bootstrap_path, info->interposer_path) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -89,7 +91,8 @@ LP_API int lazypoline_bootstrap_entry(const struct lp_bootstrap_info *info, char
 	}
 	if (setup_trace(ip, err, errlen) < 0)
 		return -1;
-	int (*init)(lp_interposer *) = (int (*)(lp_interposer *))dlsym(info->handle, "lazypoline_init");
+	int (*init)(lp_interposer *) =
+		info->linked_in ? info->init : (int (*)(lp_interposer *))dlsym(info->handle, "lazypoline_init");
 	if (init) {
 		int r = init(ip);
 		if (r != 0) {
@@ -98,6 +101,8 @@ LP_API int lazypoline_bootstrap_entry(const struct lp_bootstrap_info *info, char
 		}
 	}
 	int r = lp_start(ip);
+	if (r == -ELIBACC && info->linked_in)
+		return LP_BOOTSTRAP_WANTS_CAPSTONE;
 	if (r == -EPERM || r == -EACCES) {
 		snprintf(err, errlen,
 			 "LAZYPOLINE_MODE=%s needs page 0, which this process may not map "

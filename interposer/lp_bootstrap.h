@@ -1,11 +1,14 @@
 /* The handshake between libbootstrap.so (in the application's link
- * namespace) and the interposer library it loads with dlmopen. */
+ * namespace) and the interposer library it loads with dlmopen -- or
+ * lazypoline-vfs-loader, which has the runtime and the view linked in. */
 #ifndef LP_BOOTSTRAP_H
 #define LP_BOOTSTRAP_H
 
 #include <stddef.h>
 
-#define LP_BOOTSTRAP_VERSION 1
+struct lp_interposer;
+
+#define LP_BOOTSTRAP_VERSION 2
 
 struct lp_bootstrap_info {
 	int version;
@@ -13,9 +16,18 @@ struct lp_bootstrap_info {
 	const char *interposer_path;  /* absolute path of LIBLAZYPOLINE */
 	void *handle;                 /* dlmopen handle of LIBLAZYPOLINE */
 	char **envp;                  /* the application's environment */
+	/* linked in (lazypoline-vfs-loader): the interposer's lazypoline_init,
+	 * and no Capstone in this process -- when the kept verdicts are not
+	 * enough, the entry returns LP_BOOTSTRAP_WANTS_CAPSTONE, having
+	 * changed nothing a new program would see, instead of starting */
+	int (*init)(struct lp_interposer *ip);
+	int linked_in;
 };
 
-/* Returns 0, or non-zero with a one-line message in err. */
+#define LP_BOOTSTRAP_WANTS_CAPSTONE 2
+
+/* Returns 0, LP_BOOTSTRAP_WANTS_CAPSTONE (linked_in only), or -1 with a
+ * one-line message in err. */
 typedef int (*lp_bootstrap_entry_fn)(const struct lp_bootstrap_info *info, char *err, size_t errlen);
 #define LP_BOOTSTRAP_ENTRY "lazypoline_bootstrap_entry"
 

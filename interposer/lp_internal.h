@@ -169,6 +169,7 @@ struct lp_runtime {
 	bool started;
 	bool rewrite;                  /* lazy or eager */
 	bool own_namespace;            /* loaded by libbootstrap with dlmopen */
+	bool capstone_elsewhere;       /* linked into a loader without Capstone */
 	bool debug;                    /* LAZYPOLINE_DEBUG: report refused sites */
 	unsigned rewrite_after;        /* traps of a site before it is rewritten */
 	int pid;
@@ -278,6 +279,8 @@ const char *lp_verdict_name(enum lp_site_verdict v) LP_HIDDEN;
 void lp_sites_attach(bool inherit_fd) LP_HIDDEN;
 /* PROGRAM: a key of this process's program (see runtime.c) */
 bool lp_sites_want_capstone(uint64_t program) LP_HIDDEN;
+bool lp_sites_would_want_capstone(uint64_t program) LP_HIDDEN;
+void lp_sites_miss_again(void) LP_HIDDEN;
 void lp_sites_capstone_missing(void) LP_HIDDEN;
 /* A site of the function CODE had no verdict here: count it, and keep
  * the function for the next process that loads Capstone. */

@@ -42,6 +42,9 @@ static struct {
 
 static int load_capstone(void)
 {
+#ifdef LP_CAPSTONE_ELSEWHERE
+	return -1;  /* linked into a static loader: no dlopen */
+#else
 	void *h = dlopen("libcapstone.so.4", RTLD_NOW | RTLD_LOCAL);
 	if (!h)
 		h = dlopen("libcapstone.so", RTLD_NOW | RTLD_LOCAL);
@@ -53,6 +56,7 @@ static int load_capstone(void)
 	capstone.disasm_iter = (bool (*)(csh, const uint8_t **, size_t *, uint64_t *, cs_insn *))dlsym(
 		h, "cs_disasm_iter");
 	return capstone.open && capstone.option && capstone.malloc && capstone.disasm_iter ? 0 : -1;
+#endif
 }
 
 int lp_redzone_init(void)

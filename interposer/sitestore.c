@@ -255,20 +255,25 @@ void lp_sites_attach(bool across_exec)
 		store = NULL;  /* not the run's table: keep nothing */
 }
 
-/* Adds KEY to the programs started in the run; false if it was there. */
-static bool new_program(uint64_t key)
+/* Whether KEY is new to the programs started in the run (a full table:
+ * new); ADD puts it there. */
+static bool new_program(uint64_t key, bool add)
 {
 	key |= 1;
 	for (unsigned i = 0; i < PROGRAM_SLOTS; i++) {
 		uint64_t *slot = &store->programs[(key + i) % PROGRAM_SLOTS], k = 0;
-		if (__atomic_compare_exchange_n(slot, &k, key, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		if (!add) {
+			k = __atomic_load_n(slot, __ATOMIC_RELAXED);
+			if (!k)
+				return true;
+		} else if (__atomic_compare_exchange_n(slot, &k, key, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
 			__atomic_fetch_add(&store->h.programs_used, 1, __ATOMIC_RELAXED);
 			return true;
 		}
 		if (k == key)
 			return false;
 	}
-	return true;  /* full: treat as new */
+	return true;
 }
 
 bool lp_sites_want_capstone(uint64_t program)
@@ -278,11 +283,25 @@ bool lp_sites_want_capstone(uint64_t program)
 	if (__atomic_load_n(&store->h.no_capstone, __ATOMIC_RELAXED))
 		return true;  /* to fail the same way the first process did */
 	/* A program new to the run has functions nobody decided yet. */
-	if (new_program(program))
+	if (new_program(program, true))
 		return true;
 	/* this process decides what others missed; they count again if it
 	 * does not run the same code */
 	return __atomic_exchange_n(&store->h.misses, 0, __ATOMIC_RELAXED) != 0;
+}
+
+/* lp_sites_want_capstone's answer, the table left as it is. */
+bool lp_sites_would_want_capstone(uint64_t program)
+{
+	return !store || __atomic_load_n(&store->h.no_capstone, __ATOMIC_RELAXED) || new_program(program, false) ||
+	       __atomic_load_n(&store->h.misses, __ATOMIC_RELAXED) != 0;
+}
+
+/* The misses lp_sites_want_capstone took are left for another process. */
+void lp_sites_miss_again(void)
+{
+	if (store)
+		__atomic_fetch_add(&store->h.misses, 1, __ATOMIC_RELAXED);
 }
 
 void lp_sites_capstone_missing(void)

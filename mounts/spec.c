@@ -279,7 +279,9 @@ static const char *field(const char *p, char *out, size_t outlen, bool *bad)
 
 int mounts_parse(struct mount_list *l, const char *text, const char *name, char *err, size_t errlen)
 {
-	char f[5][MOUNTS_PATH_MAX];
+	/* the fields one after another: a short line touches one page of
+	 * the stack, not five (a page fault each, in every process) */
+	char fields[5 * MOUNTS_PATH_MAX], *f[5];
 	int line = 0;
 	for (const char *p = text; *p;) {
 		line++;
@@ -289,8 +291,12 @@ int mounts_parse(struct mount_list *l, const char *text, const char *name, char 
 		int nf = 0;
 		bool bad = false;
 		const char *q = p;
-		while (nf < 5 && (q = field(q, f[nf], sizeof f[nf], &bad)) && q <= eol)
+		f[0] = fields;
+		while (nf < 5 && (q = field(q, f[nf], MOUNTS_PATH_MAX, &bad)) && q <= eol) {
+			if (nf < 4)
+				f[nf + 1] = f[nf] + mstrlen(f[nf]) + 1;
 			nf++;
+		}
 		bool overlay = nf > 0 && mstreq(f[0], "overlay");
 		if (nf == 5 || (nf == 4 && !overlay)) {
 			fail(err, errlen, "%s:%d: too many fields (expected %s)", name, line,

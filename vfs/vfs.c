@@ -71,7 +71,7 @@ static void in_root(const struct mount_spec *r, const char *cur, char *out, size
 /* DEST with the symlinks of its existing part resolved on the host, as
  * mount(8) does -- but not below an earlier mount's DEST, whose content
  * the host does not have. */
-static int canonical_dest(const char *dest, int n_earlier, char *out)
+static __attribute__((noinline)) int canonical_dest(const char *dest, int n_earlier, char *out)
 {
 	const struct mount_spec *root = NULL;  /* a whole-root view's, made first */
 	if (vfs.mounts.n > 0 && vfs.mounts.v[0].dest_len == 1)
@@ -166,6 +166,24 @@ static int concrete_layers(const struct mount_spec *m, char *out, size_t outlen)
 	return 0;
 }
 
+/* The lower layers of the overlay just added (M as given), concrete.
+ * Apart from add_mount: its 16 KiB of stack are not touched for a bind
+ * (every stack page touched is a page fault in every process). */
+static __attribute__((noinline)) int add_layers(const struct mount_spec *m)
+{
+	char lower[4 * PATH_MAX], why[512];
+	int r = concrete_layers(m, lower, sizeof lower);
+	if (r < 0)
+		return r;
+	if (mounts_set_lower(&vfs.mounts.v[vfs.mounts.n - 1], lower, why, sizeof why) < 0 ||
+	    mounts_set_lower(&vfs.named.v[vfs.named.n - 1], lower, why, sizeof why) < 0)
+		return fail(EINVAL, "%s", why);
+	/* as the kernel's overlayfs (vfsrun says so before, vfs.h here) */
+	if (mounts_check_layers(&vfs.mounts.v[vfs.mounts.n - 1], why, sizeof why) < 0)
+		return fail(ELOOP, "DEST '%s': %s", m->dest, why);
+	return 0;
+}
+
 /* A mount as given (SRC absolute) made concrete: SRC without symlinks
  * and existing, DEST canonical. */
 static int add_mount(const struct mount_spec *m)
@@ -182,18 +200,7 @@ static int add_mount(const struct mount_spec *m)
 	if (mounts_add(&vfs.mounts, m->kind, m->flags, src, dest, why, sizeof why) < 0 ||
 	    mounts_add(&vfs.named, m->kind, m->flags, src, m->dest, why, sizeof why) < 0)
 		return fail(EINVAL, "%s", why);
-	if (m->kind == MOUNT_OVERLAY) {
-		char lower[4 * PATH_MAX];
-		if ((r = concrete_layers(m, lower, sizeof lower)) < 0)
-			return r;
-		if (mounts_set_lower(&vfs.mounts.v[vfs.mounts.n - 1], lower, why, sizeof why) < 0 ||
-		    mounts_set_lower(&vfs.named.v[vfs.named.n - 1], lower, why, sizeof why) < 0)
-			return fail(EINVAL, "%s", why);
-		/* as the kernel's overlayfs (vfsrun says so before, vfs.h here) */
-		if (mounts_check_layers(&vfs.mounts.v[vfs.mounts.n - 1], why, sizeof why) < 0)
-			return fail(ELOOP, "DEST '%s': %s", m->dest, why);
-	}
-	return 0;
+	return m->kind == MOUNT_OVERLAY ? add_layers(m) : 0;
 }
 
 /* The mounts as given, the whole-root one first: the other DESTs are
@@ -286,19 +293,30 @@ static void compute_top(void)
 	}
 }
 
-/* lazypoline-loader, installed next to libvfs.so (see exec.c). */
+/* The loader, installed next to libvfs.so (see exec.c): the static one
+ * with the view linked in, else lazypoline-loader. */
 static void find_loader(void)
 {
-	Dl_info di;
 	char self[PATH_MAX];
 	vfs.loader[0] = 0;
+#ifdef VFS_LINKED_IN  /* into lazypoline-vfs-loader: no dladdr there */
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0 || !memchr(self, '/', (size_t)n))
+		return;
+	self[n] = 0;
+#else
+	Dl_info di;
 	if (!dladdr((void *)find_loader, &di) || !di.dli_fname || !realpath(di.dli_fname, self))
 		return;
+#endif
 	char *slash = strrchr(self, '/');
 	*slash = 0;
-	if ((size_t)snprintf(vfs.loader, sizeof vfs.loader, "%s/lazypoline-loader", self) >= sizeof vfs.loader ||
-	    access(vfs.loader, X_OK) != 0)
-		vfs.loader[0] = 0;
+	static const char *const loaders[] = { "lazypoline-vfs-loader", "lazypoline-loader" };
+	for (size_t i = 0; i < sizeof loaders / sizeof *loaders; i++)
+		if ((size_t)snprintf(vfs.loader, sizeof vfs.loader, "%s/%s", self, loaders[i]) < sizeof vfs.loader &&
+		    access(vfs.loader, X_OK) == 0)
+			return;
+	vfs.loader[0] = 0;
 }
 
 static char fake_root_table[PATH_MAX + 256];  /* vfs_fake_root's */

@@ -97,30 +97,51 @@ install ok installed" ] && [ -f "$RUNDIR/upper/usr/share/lp-hello/hi" ] && [ ! -
 			done
 		done
 		rm -rf "$H"
-		# every guest program is started by lazypoline-loader: the first
-		# run of each still counts as a program new to the run and loads
-		# Capstone (sh, new itself, misses nothing before it execs grep:
-		# nothing else would make grep load it)
+		# every guest program is started by a loader: the first run of
+		# each counts as a program new to the run and loads Capstone, so
+		# lazypoline-vfs-loader (which has none) hands it to
+		# lazypoline-loader (sh, new itself, misses nothing before it
+		# execs grep: nothing else would make grep load it)
 		out=$(cd / && timeout 120 "$B/vfsrun" --mode=lazy --root "$GUEST_TREE" --bind /proc /proc -- \
 			/bin/sh -c 'exec grep -c libcapstone /proc/self/maps' 2>&1)
 		if [ "${out:-0}" -ge 1 ] 2>/dev/null; then ok "whole-root view: a guest program new to the run decides its own sites"
 		else bad "whole-root view: a guest program new to the run decides its own sites" "$out"; fi
 		# lazypoline-loader lends its libc to the interposer, which is
-		# only safe while the interposer has no TLS (%fs is the guest's)
+		# only safe while the interposer has no TLS (%fs is the guest's);
+		# lazypoline-vfs-loader's own (static) libc has TLS, used only
+		# before the guest starts
 		hdrs=$(readelf -lW "$B/liblazypoline.so" "$B/libvfs.so" 2>&1)
 		if [ "$(grep -c ' LOAD ' <<<"$hdrs")" -lt 2 ]; then
 			bad "the interposer libraries have no TLS (lazypoline-loader shares its libc with them)" "readelf: $hdrs"
 		elif grep -q ' TLS ' <<<"$hdrs"; then
 			bad "the interposer libraries have no TLS (lazypoline-loader shares its libc with them)" "a PT_TLS segment"
 		else ok "the interposer libraries have no TLS (lazypoline-loader shares its libc with them)"; fi
-		# one host libc in a guest process, beside the guest's own
+		# the host objects in a guest process, beside the guest's own libc:
+		# a program new to the run (lazypoline-loader: one host libc,
+		# shared with the interposer, and Capstone), then the same
+		# program again (lazypoline-vfs-loader: no host library at all)
 		hostlibc=$(readlink -f /lib/x86_64-linux-gnu/libc.so.6)
+		count_maps='$3 == "00000000" && $NF == h { host++ } $3 == "00000000" && index($NF, g) == 1 && $NF ~ /libc\.so\.6$/ { guest++ }
+			$NF ~ /libcapstone/ { cs++ } $NF ~ /\/lazypoline-vfs-loader$/ { vl++ } $NF ~ /\/lazypoline-loader$/ { dl++ }
+			END { printf "%d host libc, %d guest libc, %d capstone, %d vfs-loader, %d loader\n", host, guest, cs ? 1 : 0, vl ? 1 : 0, dl ? 1 : 0 }'
 		out=$(cd / && timeout 120 "$B/vfsrun" --root "$GUEST_TREE" --bind /proc /proc -- \
-			/bin/sh -c 'exec cat /proc/self/maps' 2>&1 | awk -v h="$hostlibc" -v g="$GUEST_TREE" \
-			'$3 == "00000000" && $NF == h { host++ } $3 == "00000000" && index($NF, g) == 1 && $NF ~ /libc\.so\.6$/ { guest++ }
-			END { print host + 0, guest + 0 }')
-		if [ "$out" = "1 1" ]; then ok "whole-root view: a guest program holds one host libc (the loader's, shared with the interposer) and its own"
-		else bad "whole-root view: a guest program holds one host libc (the loader's, shared with the interposer) and its own" "host, guest libc mappings: $out"; fi
+			/bin/sh -c 'cat /proc/self/maps; echo ===; exec cat /proc/self/maps' 2>&1)
+		first=$(sed '/^===$/,$d' <<<"$out" | awk -v h="$hostlibc" -v g="$GUEST_TREE" "$count_maps")
+		again=$(sed '1,/^===$/d' <<<"$out" | awk -v h="$hostlibc" -v g="$GUEST_TREE" "$count_maps")
+		if [ "$first" = "1 host libc, 1 guest libc, 1 capstone, 0 vfs-loader, 1 loader" ]; then
+			ok "whole-root view: a program new to the run runs under lazypoline-loader (Capstone, one host libc shared with the interposer)"
+		else bad "whole-root view: a program new to the run runs under lazypoline-loader (Capstone, one host libc shared with the interposer)" "$first"; fi
+		if [ "$again" = "0 host libc, 1 guest libc, 0 capstone, 1 vfs-loader, 0 loader" ]; then
+			ok "whole-root view: a program the run knows runs under lazypoline-vfs-loader (static: no host library, no Capstone)"
+		else bad "whole-root view: a program the run knows runs under lazypoline-vfs-loader (static: no host library, no Capstone)" "$again"; fi
+		# lazypoline-vfs-loader with another interposer than the view's
+		# hands over to lazypoline-loader, which runs that one
+		out=$(cd / && LD_PRELOAD=$B/libbootstrap.so LIBLAZYPOLINE=$B/liblazypoline.so \
+			timeout 60 "$B/lazypoline-vfs-loader" /bin/cat /bin/cat cat /proc/self/maps 2>&1)
+		if grep -q '/lazypoline-loader$' <<<"$out" && grep -q '/liblazypoline.so$' <<<"$out" &&
+			! grep -q 'lazypoline-vfs-loader$\|libvfs.so$' <<<"$out"; then
+			ok "lazypoline-vfs-loader leaves another interposer than the view's to lazypoline-loader"
+		else bad "lazypoline-vfs-loader leaves another interposer than the view's to lazypoline-loader" "$(head -c 2000 <<<"$out")"; fi
 		if [ "$(tree_sum)" = "$before" ]; then ok "the Debian tree is untouched by the views"
 		else bad "the Debian tree is untouched by the views" "its listing changed"; fi
 	fi
