@@ -183,6 +183,7 @@ static void rseq_unregister(void)
 
 #ifdef LOADER_WITH_VFS
 int lazypoline_bootstrap_entry(const struct lp_bootstrap_info *info, char *err, size_t errlen);
+extern const char __executable_start[], etext[];  /* this program's code, from the linker */
 
 /* lazypoline-vfs-loader: a static program with the runtime and the view
  * (libvfs.so's code) linked in, which starts them itself -- what
@@ -225,6 +226,8 @@ static void start_interposer(char **argv)
 			.envp = environ,
 			.init = lazypoline_init,
 			.linked_in = 1,
+			.keep_lo = __executable_start,
+			.keep_hi = etext,
 		};
 		r = lazypoline_bootstrap_entry(&info, err, sizeof err);
 	}

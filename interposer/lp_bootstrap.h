@@ -22,6 +22,9 @@ struct lp_bootstrap_info {
 	 * changed nothing a new program would see, instead of starting */
 	int (*init)(struct lp_interposer *ip);
 	int linked_in;
+	/* code left on the SUD path, never rewritten: the loader's own, which
+	 * runs a dozen syscalls before the program starts and none after */
+	const void *keep_lo, *keep_hi;
 };
 
 #define LP_BOOTSTRAP_WANTS_CAPSTONE 2

@@ -170,6 +170,7 @@ struct lp_runtime {
 	bool rewrite;                  /* lazy or eager */
 	bool own_namespace;            /* loaded by libbootstrap with dlmopen */
 	bool capstone_elsewhere;       /* linked into a loader without Capstone */
+	uintptr_t keep_lo, keep_hi;    /* code never rewritten (the loader's) */
 	bool debug;                    /* LAZYPOLINE_DEBUG: report refused sites */
 	unsigned rewrite_after;        /* traps of a site before it is rewritten */
 	int pid;

@@ -267,6 +267,10 @@ int lp_rewrite_site(uintptr_t site)
 
 void lp_maybe_rewrite(uintptr_t site)
 {
+	/* a rewrite there would cost more (a SIGSEGV, two mprotects, a copied
+	 * page, the verdict) than the few traps it saves */
+	if (site - lp_rt.keep_lo < lp_rt.keep_hi - lp_rt.keep_lo)
+		return;
 	if (set_has(&rewritten, site) || set_has(&refused, site))
 		return;
 	lp_rewrite_lock();

@@ -53,7 +53,9 @@ lp_interposer *lp_new(void)
 static int hlist_add(struct lp_hlist *l, lp_handler fn, void *data, unsigned flags)
 {
 	if (l->n == l->cap) {
-		int cap = l->cap ? 2 * l->cap : 4;
+		/* most syscalls get one handler: room for one (the VFS takes
+		 * ~100 of them, three pages of the allocator at four each) */
+		int cap = l->cap ? 2 * l->cap : 1;
 		struct lp_hentry *v = lp_calloc((size_t)cap, sizeof *v);
 		if (!v)
 			return -ENOMEM;
