@@ -195,10 +195,9 @@ extern const char __executable_start[], etext[];  /* this program's code, from t
  * started instead, with the environment as it came. */
 static void start_interposer(char **argv)
 {
-	/* on the heap: every stack page touched is a page fault per exec */
-	char *dir = malloc(PATH_MAX), *lib_abs = malloc(PATH_MAX);
-	if (!dir || !lib_abs)
-		die(argv[1], strerror(ENOMEM));
+	/* on the stack: the view's start-up goes deeper anyway (each page
+	 * touched, stack or heap, is a page fault per exec) */
+	char dir[PATH_MAX], lib_abs[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", dir, PATH_MAX - 1);
 	if (n <= 0 || !memchr(dir, '/', (size_t)n))
 		die("/proc/self/exe", "cannot find this program's directory");

@@ -103,10 +103,15 @@ static bool build_id(char *hex, size_t n)
 {
 	const char *base = (const char *)&__ehdr_start;
 	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(base + __ehdr_start.e_phoff);
+	/* the load bias: base itself for a library, 0 for a fixed program */
+	uintptr_t bias = (uintptr_t)base;
+	for (int i = 0; i < __ehdr_start.e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0)
+			bias = (uintptr_t)base - ph[i].p_vaddr;
 	for (int i = 0; i < __ehdr_start.e_phnum; i++) {
 		if (ph[i].p_type != PT_NOTE)
 			continue;
-		const char *p = base + ph[i].p_vaddr, *end = p + ph[i].p_memsz;
+		const char *p = (const char *)(bias + ph[i].p_vaddr), *end = p + ph[i].p_memsz;
 		while (p + sizeof(ElfW(Nhdr)) <= end) {
 			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
 			const unsigned char *desc = (const unsigned char *)(p + sizeof *nh + ((nh->n_namesz + 3) & ~3u));

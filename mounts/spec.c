@@ -116,7 +116,7 @@ int mounts_add(struct mount_list *l, enum mount_kind kind, unsigned flags, const
 			return -1;
 		}
 	if (l->n == l->cap) {
-		int cap = l->cap ? 2 * l->cap : 8;
+		int cap = l->cap ? 2 * l->cap : 2;  /* a spec is 300 bytes: most views have one or two */
 		struct mount_spec *v = m_alloc((size_t)cap * sizeof *v);
 		if (!v) {
 			fail(err, errlen, "out of memory");

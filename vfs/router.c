@@ -225,6 +225,16 @@ static bool read_only(const struct vfs_path *p)
 	return p->mount && (p->mount->flags & MOUNT_RO);
 }
 
+/* Whether the view has a read-only mount at all (mounts are fixed once
+ * the view started; a handful). */
+static bool any_read_only(void)
+{
+	for (int i = 0; i < vfs.mounts.n; i++)
+		if (vfs.mounts.v[i].flags & MOUNT_RO)
+			return true;
+	return false;
+}
+
 static uint64_t fake_ino(const char *s, size_t n)
 {
 	uint64_t h = 1469598103934665603ull;
@@ -457,6 +467,8 @@ static int fd_write_denied(long fd, long nr)
 	}
 	if (fi.synthetic)
 		return synthetic_denied(nr);
+	if (!any_read_only())
+		return 0;  /* without resolving it (an fstatfs per directory of a find) */
 	struct vfs_path p;
 	if (vfs_resolve(AT_FDCWD, fi.view, 0, &p) == 0 && read_only(&p))
 		return EROFS;
