@@ -746,6 +746,12 @@ int lp_start(lp_interposer *ip)
 		lp_xsave_compact = 0;
 
 	bool forced = mode != LP_MODE_AUTO;
+	/* SUD for this program only (LAZYPOLINE_MODE_ONCE: vfsrun's own start
+	 * in the view): the programs it starts may rewrite, and the first
+	 * process of a run is the one that opens the run's verdict table */
+	const char *children_mode = getenv("LAZYPOLINE_MODE");
+	if (mode == LP_MODE_SUD && across_exec && (!children_mode || strcmp(children_mode, "sud")))
+		lp_sites_attach(across_exec);
 	if (mode != LP_MODE_SUD) {
 		int r = lp_trampoline_map();
 		bool capstone = false;

@@ -149,6 +149,19 @@ install ok installed" ] && [ -f "$RUNDIR/upper/usr/share/lp-hello/hi" ] && [ ! -
 		if [[ "$out" == "loader code 0 kB copied, guest libc code "[1-9]* ]]; then
 			ok "lazypoline-vfs-loader's own sites are never rewritten, the guest's are"
 		else bad "lazypoline-vfs-loader's own sites are never rewritten, the guest's are" "$out"; fi
+		# across runs (kept verdicts, see Modes): COMMAND itself, the first
+		# program of the second run, needs no Capstone, so it starts in
+		# lazypoline-vfs-loader (vfsrun's own start in the view, in SUD
+		# mode, still opens the run's table for it)
+		kept=$(mktemp -d /tmp/lazypoline-kept.XXXXXX)
+		for run in 1 2; do
+			out=$(cd / && LAZYPOLINE_CACHE_DIR=$kept timeout 120 "$B/vfsrun" --mode=lazy --root "$GUEST_TREE" \
+				--bind /proc /proc -- /bin/cat /proc/self/maps 2>&1 | grep -c '/lazypoline-vfs-loader$')
+		done
+		rm -rf "$kept"
+		if [ "${out:-0}" -ge 1 ] 2>/dev/null; then
+			ok "whole-root view: a program the previous run decided starts in lazypoline-vfs-loader, COMMAND too"
+		else bad "whole-root view: a program the previous run decided starts in lazypoline-vfs-loader, COMMAND too" "$out"; fi
 		# lazypoline-vfs-loader with another interposer than the view's
 		# hands over to lazypoline-loader, which runs that one
 		out=$(cd / && LD_PRELOAD=$B/libbootstrap.so LIBLAZYPOLINE=$B/liblazypoline.so \
