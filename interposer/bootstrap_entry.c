@@ -67,10 +67,8 @@ LP_API int lazypoline_bootstrap_entry(const struct lp_bootstrap_info *info, char
 	environ = info->envp;
 	lp_rt.own_namespace = true;
 	lp_rt.capstone_elsewhere = info->linked_in;
-	if (info->linked_in) {
-		lp_rt.keep_lo = (uintptr_t)info->keep_lo;
-		lp_rt.keep_hi = (uintptr_t)info->keep_hi;
-	}
+	lp_rt.keep_lo = (uintptr_t)info->keep_lo;  /* both 0 from libbootstrap.so */
+	lp_rt.keep_hi = (uintptr_t)info->keep_hi;
 	if (lp_execenv_capture(info->envp, info->bootstrap_path, info->interposer_path) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;

@@ -281,7 +281,6 @@ void lp_sites_attach(bool inherit_fd) LP_HIDDEN;
 /* PROGRAM: a key of this process's program (see runtime.c) */
 bool lp_sites_want_capstone(uint64_t program) LP_HIDDEN;
 bool lp_sites_would_want_capstone(uint64_t program) LP_HIDDEN;
-void lp_sites_miss_again(void) LP_HIDDEN;
 void lp_sites_capstone_missing(void) LP_HIDDEN;
 /* A site of the function CODE had no verdict here: count it, and keep
  * the function for the next process that loads Capstone. */

@@ -763,13 +763,9 @@ int lp_start(lp_interposer *ip)
 				lp_sys2(SYS_munmap, 0, LP_TRAMP_LEN);
 				return -ELIBACC;  /* the caller runs a program that has it */
 			}
-			capstone = mode == LP_MODE_EAGER || lp_sites_want_capstone(program);
-			if (capstone && lp_rt.capstone_elsewhere) {
-				/* misses came in since the look above: this process
-				 * runs without deciding them, the next one will */
-				lp_sites_miss_again();
-				capstone = false;
-			}
+			/* without Capstone, leave the table alone: misses that came
+			 * in since the look above stay for the next process to decide */
+			capstone = !lp_rt.capstone_elsewhere && (mode == LP_MODE_EAGER || lp_sites_want_capstone(program));
 		}
 		if (r < 0) {
 			if (forced)

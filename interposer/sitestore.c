@@ -302,13 +302,6 @@ bool lp_sites_would_want_capstone(uint64_t program)
 	       __atomic_load_n(&store->h.misses, __ATOMIC_RELAXED) != 0;
 }
 
-/* The misses lp_sites_want_capstone took are left for another process. */
-void lp_sites_miss_again(void)
-{
-	if (store)
-		__atomic_fetch_add(&store->h.misses, 1, __ATOMIC_RELAXED);
-}
-
 void lp_sites_capstone_missing(void)
 {
 	if (store)
