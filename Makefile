@@ -75,12 +75,13 @@ $(B)/obj/linked/redzone.o: interposer/redzone.c interposer/*.h | $(B)/obj/linked
 $(B)/obj/linked/vfs.o: vfs/vfs.c vfs/*.h mounts/mounts.h interposer/lazypoline.h | $(B)/obj/linked
 	$(CC) $(VFS_CFLAGS) -DVFS_LINKED_IN -c $< -o $@
 $(B)/lazypoline-vfs-loader: bootstrap/loader.c bootstrap/environ.c bootstrap/environ.h interposer/lp_bootstrap.h \
-		$(LINKED_OBJS)
+		bootstrap/command.c bootstrap/command.h $(LINKED_OBJS)
 	$(CC) $(CFLAGS_BASE) -DLOADER_WITH_VFS -static-pie -Wl,-z,noexecstack \
 		-o $@ bootstrap/loader.c \
-		bootstrap/environ.c $(LINKED_OBJS)
-$(B)/vfsrun: bootstrap/vfsrun.c interposer/lazypoline.h mounts/mounts.h vfs/memdir.h $(MOUNTS_HOST_OBJS) | $(B)
-	$(CC) $(CFLAGS_BASE) -o $@ $< $(MOUNTS_HOST_OBJS)
+		bootstrap/environ.c bootstrap/command.c $(LINKED_OBJS)
+$(B)/vfsrun: bootstrap/vfsrun.c bootstrap/command.c bootstrap/command.h interposer/lazypoline.h mounts/mounts.h \
+		vfs/memdir.h $(MOUNTS_HOST_OBJS) | $(B)
+	$(CC) $(CFLAGS_BASE) -o $@ $< bootstrap/command.c $(MOUNTS_HOST_OBJS)
 
 # Interposer libraries built on the public API alone: they link
 # liblazypoline.so, found next to them at run time.

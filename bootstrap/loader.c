@@ -38,7 +38,11 @@
 #include "environ.h"
 #endif
 
+#ifdef LOADER_WITH_VFS
+#include "command.h"
+#else
 #define EXIT_CANNOT_RUN 126
+#endif
 
 /* Read by libbootstrap.so: this process's libc is never used by the
  * program it starts, so the interposer may share it (dlopen) instead of
@@ -339,6 +343,14 @@ static void start(uintptr_t entry, char **argv, int argc, const char *execfn, co
 
 int main(int argc, char **argv)
 {
+#ifdef LOADER_WITH_VFS
+	/* vfsrun's second stage (vfsrun.c): COMMAND looked up in the view
+	 * this starts, and run there */
+	if (argc > 3 && !strcmp(argv[1], "--exec-in-view") && !strcmp(argv[2], "--")) {
+		start_interposer(argv);
+		exec_in_view(argv + 3);
+	}
+#endif
 	if (argc < 4) {
 		fprintf(stderr, "usage: %s FILE EXECFN ARGV0 [ARGS...] (run by the VFS, see exec.c)\n", prog_name);
 		return EXIT_CANNOT_RUN;

@@ -32,10 +32,8 @@
 #include "../interposer/lazypoline.h"
 #include "../mounts/mounts.h"
 #include "../vfs/memdir.h"
+#include "command.h"
 
-#define EXIT_FAIL 125
-#define EXIT_CANNOT_RUN 126
-#define EXIT_NOT_FOUND 127
 
 /* The host directories and files --rootfs binds in, as PRoot's -R does
  * (its list without the account files: the guest keeps its own users). */
@@ -44,18 +42,6 @@ static const char *const rootfs_binds[] = { "/dev",	   "/proc",	     "/sys",
 					    "/etc/hosts",  "/etc/host.conf", "/etc/localtime",
 					    "$HOME" };
 #define N_ROOTFS_BINDS (sizeof rootfs_binds / sizeof *rootfs_binds)
-
-static void fail(int status, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
-static void fail(int status, const char *fmt, ...)
-{
-	va_list ap;
-	fputs("vfsrun: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(status);
-}
 
 static void usage(FILE *f)
 {
@@ -129,34 +115,6 @@ static void find_lib(const char *dir, const char *name, char *out, size_t n)
 	}
 	(void)n;
 	fail(EXIT_FAIL, "cannot find %s next to %s or in %s/../lib", name, dir, dir);
-}
-
-/* The file execvp would run, or exit 126/127 as the shell would. */
-static void resolve_command(const char *cmd, char *out, size_t n)
-{
-	if (strchr(cmd, '/')) {
-		if (access(cmd, F_OK) != 0)
-			fail(EXIT_NOT_FOUND, "%s: %s", cmd, strerror(errno));
-		snprintf(out, n, "%s", cmd);
-		return;
-	}
-	const char *path = getenv("PATH");
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (const char *p = path;;) {
-		size_t len = strcspn(p, ":");
-		char cand[PATH_MAX];
-		snprintf(cand, sizeof cand, "%.*s%s%s", (int)len, len ? p : ".", "/", cmd);
-		struct stat st;
-		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
-			snprintf(out, n, "%s", cand);
-			return;
-		}
-		if (!p[len])
-			break;
-		p += len + 1;
-	}
-	fail(EXIT_NOT_FOUND, "%s: command not found", cmd);
 }
 
 /* LD_PRELOAD does not reach a statically linked program. */
@@ -420,22 +378,10 @@ static void add_mounts_file(const char *path)
 	free(text);
 }
 
-/* Inside the view (vfsrun --exec-in-view): COMMAND is looked up and run
- * there. */
-static int exec_in_view(char **cmd) __attribute__((noreturn));
-static int exec_in_view(char **cmd)
-{
-	char file[PATH_MAX];
-	resolve_command(cmd[0], file, sizeof file);
-	execv(file, cmd);  /* a static program: the view starts it with lazypoline-loader */
-	int e = errno;
-	fail(e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "%s: %s", cmd[0], strerror(e));
-}
-
 int main(int argc, char **argv)
 {
 	if (argc > 3 && !strcmp(argv[1], "--exec-in-view") && !strcmp(argv[2], "--"))
-		return exec_in_view(argv + 3);
+		exec_in_view(argv + 3);
 	enum { OPT_MODE = 256, OPT_TRACE, OPT_HELP, OPT_VERSION, OPT_BIND, OPT_RO_BIND, OPT_MOUNTS, OPT_CHDIR,
 	       OPT_OVERLAY, OPT_TMP_OVERLAY, OPT_TMPFS, OPT_ROOT, OPT_ROOTFS, OPT_FAKE_ROOT, OPT_FAKE_ROOT_FILE };
 	static const struct option opts[] = {
@@ -647,6 +593,17 @@ int main(int argc, char **argv)
 		run[2] = "--";
 		memcpy(run + 3, cmd, (size_t)n * sizeof *cmd);
 		snprintf(file, sizeof file, "%s", self_path);
+		/* or lazypoline-vfs-loader beside libvfs.so, which does the same
+		 * with the view linked in: a static program, without a dynamic
+		 * loader and a second libc to start (a few ms per vfsrun) */
+		char loader[PATH_MAX];
+		const char *slash = strrchr(interposer, '/');
+		if (slash && snprintf(loader, sizeof loader, "%.*s/lazypoline-vfs-loader", (int)(slash - interposer),
+				      interposer) < (int)sizeof loader &&
+		    access(loader, X_OK) == 0) {
+			snprintf(file, sizeof file, "%s", loader);
+			run[0] = file;
+		}
 	} else {
 		resolve_command(cmd[0], file, sizeof file);
 	}

@@ -415,6 +415,18 @@ if wanted cli; then
 	expect_exit "vfsrun: command not found exits 127" 127 $V no-such-command-lp
 	printf 'x' >notexec
 	expect_exit "vfsrun: command not executable exits 126" 126 $V ./notexec
+	# with a view, COMMAND is looked up in it first: by lazypoline-vfs-loader
+	# where it is beside libvfs.so (a static program: not vfsrun started
+	# again with the dynamic loader, the runtime and a second libc)
+	expect_exit "vfsrun: command not found in a view exits 127" 127 $V -b "$RUNDIR:/mnt-lp" no-such-command-lp
+	expect_exit "vfsrun: command in a view not executable exits 126" 126 $V -b "$RUNDIR:/mnt-lp" /mnt-lp/notexec
+	if ! command -v strace >/dev/null; then
+		skipped "vfsrun: COMMAND looked up in the view by lazypoline-vfs-loader" "strace is not installed"
+	else
+		strace -f -qq -e trace=execve -e signal=none -o execs.txt $V -b "$RUNDIR:/mnt-lp" true
+		same "vfsrun: COMMAND looked up in the view by lazypoline-vfs-loader" "vfsrun lazypoline-vfs-loader true" \
+			"$(grep -o 'execve("[^"]*"' execs.txt | sed 's/^execve("//; s/"$//; s#.*/##' | tr '\n' ' ' | sed 's/ $//')"
+	fi
 	if out=$($V "$B/tests/static-true" 2>&1); then ok "vfsrun: a static binary runs (started by lazypoline-loader)"
 	else bad "vfsrun: a static binary runs" "$out"; fi
 	$V sh -c 'exit 42'

@@ -89,6 +89,9 @@ long ovl_host_path_from(const struct mount_spec *m, const char *rest, size_t len
 /* Must the listing of a one-layer directory (LAYERS, open as FD) hide
  * xattr whiteouts?  Only in UPPER (see overlay.c). */
 bool ovl_upper_has_xwhiteouts(uint32_t layers, int fd) __attribute__((visibility("hidden")));
+/* The view's overlay generation: bumped after every change an overlay
+ * makes, by any process of the view. */
+uint64_t ovl_generation(void) __attribute__((visibility("hidden")));
 /* LAYERS, kept for the directory REST, if still right (0: look again). */
 uint32_t ovl_check_layers(const struct mount_spec *m, const char *rest, size_t len, uint32_t layers)
 	__attribute__((visibility("hidden")));

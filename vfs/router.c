@@ -400,7 +400,45 @@ static uint8_t raw_kind_of_fd(long fd);
 static uint8_t kind_of_fd(long fd)
 {
 	uint8_t k = raw_kind_of_fd(fd);
-	return k == FD_OVL_DIR ? FD_SPECIAL : k;
+	return k == FD_OVL_DIR || k == FD_OVL_LOWER ? FD_SPECIAL : k;
+}
+
+/* Are the FD_OVL_LOWER kinds still right: has no overlay changed since
+ * they were checked?  (Read without the lock, as the kind bytes are.) */
+static bool ovl_lower_current(void)
+{
+	return __atomic_load_n(&vfs_proc()->ovl_lower_gen, __ATOMIC_ACQUIRE) == ovl_generation();
+}
+
+/* Is fd a directory whose plain names the kernel may look up itself
+ * (FD_OVL_LOWER, still right)? */
+static bool lower_dir_fd(long fd)
+{
+	return raw_kind_of_fd(fd) == FD_OVL_LOWER && ovl_lower_current();
+}
+
+/* After a change in an overlay: every FD_OVL_LOWER fd checked again (UPPER
+ * may have got its directory: a copy-up, a new name), the ones no longer
+ * of one lower layer made FD_OVL_DIR (their listing stays the kernel's
+ * until rewound, as FD_OVL_DIR's). */
+static void ovl_lower_refresh(void)
+{
+	struct vfs_proc *pr = vfs_proc_mut();
+	uint64_t gen = ovl_generation();  /* before looking: a change meanwhile bumps it */
+	vfs_proc_lock(pr);
+	for (struct vfs_fd *f = pr->fds; f; f = f->hh.next) {
+		if (f->fd < 0 || f->fd >= VFS_MAX_FD || pr->kind[f->fd] != FD_OVL_LOWER)
+			continue;
+		size_t vn = strlen(f->view);
+		struct mount_hit hit;
+		mount_lookup(&vfs.table, f->view, vn, &hit);
+		uint32_t l = f->ovl_layers;
+		if (!vfs_is_overlay(hit.mount) || !l || (l & 1) || (l & (l - 1)) ||
+		    ovl_check_layers(hit.mount, f->view + hit.mount_len, vn - hit.mount_len, l) != l)
+			vfs_fd_kind_set(pr, f, FD_OVL_DIR);
+	}
+	__atomic_store_n(&pr->ovl_lower_gen, gen, __ATOMIC_RELEASE);
+	vfs_proc_unlock(pr);
 }
 
 /* What the table knows of an fd, copied out under the lock. */
@@ -420,7 +458,7 @@ static bool fd_info(long fd, struct fd_info *out)
 	vfs_proc_lock(pr);
 	const struct vfs_fd *f = fd >= 0 && fd <= INT32_MAX ? vfs_fd_get(pr, (int)fd) : NULL;
 	if (f) {
-		out->kind = f->kind == FD_OVL_DIR ? FD_SPECIAL : f->kind;
+		out->kind = f->kind == FD_OVL_DIR || f->kind == FD_OVL_LOWER ? FD_SPECIAL : f->kind;
 		out->synthetic = f->synthetic;
 		out->listed_host = f->listed_host;
 		out->listed_extra = f->listed_extra;
@@ -871,10 +909,17 @@ static bool may_make_symlink(long nr)
 	return false;
 }
 
+static int pf_path(long nr, const long a[6]);
+
 static lp_action handle_path(lp_ctx *c, void *data)
 {
 	const struct route *rt = data;
 	long dirfd = rt->dirfd >= 0 ? c->args[rt->dirfd] : AT_FDCWD;
+	if (raw_kind_of_fd(dirfd) == FD_OVL_LOWER && !ovl_lower_current()) {
+		ovl_lower_refresh();  /* and then as the prefilter would have */
+		if (!pf_path(c->nr, c->args))
+			return lp_continue();
+	}
 	const char *up = (const char *)c->args[rt->path];
 	if (!up && rt->null_ok)  /* the fd itself */
 		return writes(rt, c) ? change_through_fd(c, rt, dirfd) : lp_continue();
@@ -1037,6 +1082,61 @@ static lp_action handle_path(lp_ctx *c, void *data)
 
 /* ---- open ---- */
 
+/* A plain name opened (read, not followed) in a directory of one lower
+ * layer (FD_OVL_LOWER): the kernel's lookup from dirfd is the view's, so
+ * only the new fd's entry is made (a directory's: FD_OVL_LOWER too, the
+ * same layer; UPPER lacks it as it lacks its parent).  1: not such an
+ * open. */
+static long open_in_lower_dir(lp_ctx *c, long dirfd, const char *up, long flags)
+{
+	if (!lower_dir_fd(dirfd)) {
+		if (raw_kind_of_fd(dirfd) != FD_OVL_LOWER)
+			return 1;
+		ovl_lower_refresh();
+		if (!lower_dir_fd(dirfd))
+			return 1;
+	}
+	char name[256];
+	long n = lp_strncpy_from_user(name, up, sizeof name);
+	if (n <= 0 || n == sizeof name - 1 || (n == 1 && name[0] == '.') || (n == 2 && name[0] == '.' && name[1] == '.'))
+		return 1;
+	for (long i = 0; i < n; i++)
+		if (name[i] == '/')
+			return 1;
+	struct vfs_proc *pr = vfs_proc_mut();
+	char view[VFS_PATH_MAX];
+	uint32_t layers = 0;
+	size_t vn = 0;
+	vfs_proc_lock(pr);
+	const struct vfs_fd *d = vfs_fd_get(pr, (int)dirfd);
+	if (d) {
+		vn = strlen(d->view);
+		layers = d->ovl_layers;
+		if (vn + 1 + (size_t)n < sizeof view)
+			memcpy(view, d->view, vn);
+	}
+	vfs_proc_unlock(pr);
+	if (!layers || vn + 1 + (size_t)n >= sizeof view)
+		return 1;
+	view[vn++] = '/';
+	memcpy(view + vn, name, (size_t)n + 1);
+	vn += (size_t)n;
+	long r = lp_ctx_exec(c);
+	if (r < 0)
+		return r;
+	bool dir = flags & O_DIRECTORY;
+	vfs_proc_lock(pr);
+	if (vfs_fd_set(pr, (int)r, view, vn, dir ? FD_OVL_LOWER : FD_SPECIAL, false) == 0 && dir) {
+		struct vfs_fd *f = vfs_fd_get(pr, (int)r);
+		if (f) {
+			f->ovl_layers = layers;
+			f->ovl_one_layer = true;
+		}
+	}
+	vfs_proc_unlock(pr);
+	return r;
+}
+
 /* An open that writes, in an overlay: the file copied up (or, to be
  * created, its directory made in UPPER: 1), p->host its path there. */
 static long ovl_open_prepare(struct vfs_path *p, long flags)
@@ -1116,6 +1216,11 @@ static lp_action handle_open(lp_ctx *c, void *data)
 	}
 	long dirfd = rt->dirfd >= 0 ? c->args[rt->dirfd] : AT_FDCWD;
 	const char *up = (const char *)c->args[rt->path];
+	if (c->nr == SYS_openat && !(vf & VR_FOLLOW) && !open_writes(flags) && !(flags & O_CREAT)) {
+		long r = open_in_lower_dir(c, dirfd, up, flags);
+		if (r != 1)
+			return lp_return(r);
+	}
 	/* A last symlink is left to the kernel (O_NOFOLLOW: ELOOP) where the
 	 * flags allow it: one syscall instead of readlink + open. */
 	if ((vf & VR_FOLLOW) && c->nr != SYS_openat2 && c->nr != SYS_creat && !(flags & O_PATH))
@@ -1123,6 +1228,7 @@ static lp_action handle_open(lp_ctx *c, void *data)
 	struct vfs_path p;
 	long r;
 	bool again = false, creating = false;
+	uint64_t gen_before = ovl_generation();  /* what the lookup below finds is of this one */
 resolve:
 	r = vfs_resolve((int)dirfd, up, vf, &p);
 	if (r < 0)
@@ -1202,6 +1308,14 @@ resolve:
 		bool one_layer = layers && !(layers & (layers - 1)) && !ovl_upper_has_xwhiteouts(layers, (int)r);
 		if (one_layer && !mount_node_has_children(p.node))
 			kind = FD_OVL_DIR;
+		/* of a lower layer, known so at the generation the FD_OVL_LOWER
+		 * kinds are right for (checked again first if not the latest) */
+		if (kind == FD_OVL_DIR && !(layers & 1) && gen_before == ovl_generation()) {
+			if (!ovl_lower_current())
+				ovl_lower_refresh();
+			if (ovl_lower_current())
+				kind = FD_OVL_LOWER;
+		}
 		vfs_proc_lock(pr);
 		if (vfs_fd_set(pr, (int)r, p.view, p.view_len, kind, false) == 0 && layers) {
 			struct vfs_fd *f = vfs_fd_get(pr, (int)r);
@@ -1601,7 +1715,7 @@ static void recheck_one_layer(int fd, const struct fd_info *fi)
 	if (f) {
 		f->ovl_one_layer = false;
 		f->ovl_layers = 0;
-		if (f->kind == FD_OVL_DIR)
+		if (f->kind == FD_OVL_DIR || f->kind == FD_OVL_LOWER)
 			vfs_fd_kind_set(pr, f, FD_SPECIAL);
 	}
 	vfs_proc_unlock(pr);
@@ -1942,6 +2056,9 @@ static bool route_writes(const struct route *rt, const long a[6])
 /* A change through the fd itself needs a look where it may be refused. */
 static int fd_itself(const struct route *rt, long dirfd, const long a[6])
 {
+	/* stat of a directory of one lower layer: nothing to fix */
+	if ((rt->nr == SYS_newfstatat || rt->nr == SYS_statx) && lower_dir_fd(dirfd))
+		return 0;
 	uint8_t k = kind_of_fd(dirfd);
 	return k == FD_SPECIAL || (k == FD_PLAIN_RO && route_writes(rt, a));
 }
@@ -1979,7 +2096,9 @@ static int pf_path(long nr, const long a[6])
 	uint8_t k = kind_of_fd(dirfd);
 	if (k == FD_HOST)
 		return has_dotdot(up, buf, (size_t)n);
-	if (k == FD_SPECIAL)
+	/* in a directory of one lower layer, a stat (no fix: find, ls -l) */
+	bool lower = (nr == SYS_newfstatat || nr == SYS_statx) && lower_dir_fd(dirfd);
+	if (k == FD_SPECIAL && !lower)
 		return 1;
 	/* a plain name in a directory inside a mount: the kernel resolves it
 	 * as the view would, unless it leads out (a symlink, "..") or the
@@ -2052,8 +2171,9 @@ static int pf_fd(long nr, const long a[6])
 	}
 	case SYS_getdents64:
 		return raw_kind_of_fd(a[0]) == FD_SPECIAL;
-	case SYS_lseek:
 	case SYS_fstat:
+		return kind_of_fd(a[0]) == FD_SPECIAL && !lower_dir_fd(a[0]);
+	case SYS_lseek:
 		return kind_of_fd(a[0]) == FD_SPECIAL;
 	case SYS_fchmod:
 	case SYS_fchown:

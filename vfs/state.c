@@ -142,6 +142,21 @@ int vfs_fd_set(struct vfs_proc *p, int fd, const char *view, size_t len, uint8_t
 	return 0;
 }
 
+/* F's entry as fd TO of P (with what is known of its overlay layers:
+ * a dup'ed directory fd is as much one layer's as the original). */
+static int copy_entry(struct vfs_proc *p, int to, const struct vfs_fd *f)
+{
+	uint32_t layers = f->ovl_layers;
+	bool one_layer = f->ovl_one_layer;
+	int r = vfs_fd_set(p, to, f->view, strlen(f->view), f->kind, f->synthetic);
+	struct vfs_fd *t = r == 0 ? entry_of(p, to) : NULL;
+	if (t) {
+		t->ovl_layers = layers;
+		t->ovl_one_layer = one_layer;
+	}
+	return r;
+}
+
 int vfs_fd_copy(struct vfs_proc *p, int from, int to)
 {
 	if (from == to)
@@ -151,7 +166,7 @@ int vfs_fd_copy(struct vfs_proc *p, int from, int to)
 		vfs_fd_drop(p, to);
 		return 0;
 	}
-	return vfs_fd_set(p, to, f->view, strlen(f->view), f->kind, f->synthetic);
+	return copy_entry(p, to, f);
 }
 
 static void proc_free(struct vfs_proc *p)
@@ -180,10 +195,11 @@ static struct vfs_proc *proc_copy(const struct vfs_proc *src)
 	memcpy(p->exe, src->exe, strlen(src->exe) + 1);
 	memcpy(p->exec_path, src->exec_path, strlen(src->exec_path) + 1);
 	p->exec_by_loader = src->exec_by_loader;
+	p->ovl_lower_gen = src->ovl_lower_gen;
 	p->root_len = src->root_len;
 	memcpy(p->root, src->root, src->root_len + 1);
 	for (const struct vfs_fd *f = src->fds; f; f = f->hh.next)
-		if (live(src, f) && vfs_fd_set(p, f->fd, f->view, strlen(f->view), f->kind, f->synthetic) < 0) {
+		if (live(src, f) && copy_entry(p, f->fd, f) < 0) {
 			proc_free(p);
 			return NULL;
 		}
@@ -391,6 +407,9 @@ int vfs_state_init(const char *cwd, const char *fds, const char *exe, const char
 		if (*q == ';')
 			q++;
 		/* only if the fd is still open: the program may have closed it */
+		/* (what made a directory FD_OVL_LOWER stayed behind) */
+		if (kind == FD_OVL_LOWER)
+			kind = FD_OVL_DIR;
 		if (fd >= 0 && fd < VFS_MAX_FD && sys(SYS_fcntl, fd, F_GETFD, 0, 0, 0, 0) >= 0)
 			vfs_fd_set(p, (int)fd, view, n, (uint8_t)kind, synth);
 	}

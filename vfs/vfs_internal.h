@@ -40,6 +40,10 @@ enum fd_kind {
 	FD_OVL_DIR = 4,  /* an overlay directory of one layer, no mount point below
 			    it, no xattr whiteouts in it: getdents64 is the
 			    kernel's; everything else as FD_SPECIAL */
+	FD_OVL_LOWER = 5, /* FD_OVL_DIR whose layer is a lower one: while the
+			     overlays are as they were when it was last checked
+			     (vfs_proc.ovl_lower_gen), a plain name in it that is
+			     neither followed nor written is the kernel's too */
 };
 
 struct vfs_fd;
@@ -55,6 +59,7 @@ struct vfs_proc {  /* a new field: copy it in proc_copy (state.c) too */
 	char exe[VFS_PATH_MAX];       /* view path of the running program */
 	char exec_path[VFS_PATH_MAX]; /* view path of an execve under way */
 	bool exec_by_loader;          /* ... which lazypoline-loader starts */
+	uint64_t ovl_lower_gen;       /* the overlay generation every FD_OVL_LOWER fd was checked at */
 	size_t root_len;              /* chroot(2) in the view: its root (0: "/") */
 	char root[VFS_PATH_MAX];
 	struct vfs_fd *fds;           /* uthash by fd */

@@ -209,6 +209,33 @@ print(os.path.exists("/v/d/g"), open("/v/d/h").read().strip())' 2>&1)
 	done
 fi
 
+# Below a directory of one lower layer, find's lookups (fstatat and openat
+# of a name relative to a directory fd) are the kernel's own, from the fd:
+# no host path of the layer is made for them.
+if wanted overlay; then
+	newdir ov-fromfd
+	mkdir -p low/top/a/b/c up && echo x >low/top/a/b/c/f
+	[ $IS_ROOT = 1 ] && chown -R 65534:65534 up low
+	if ! command -v strace >/dev/null; then
+		skipped "overlay: lookups below a directory of one lower layer made from its fd" "strace is not installed"
+	else
+		for cfg in "${CONFIGS[@]}"; do
+			who=${cfg%%:*} mode=${cfg#*:}
+			[ $mode = eager ] && continue
+			drop=()
+			[ $who = nobody ] && drop=("${NOBODY[@]}")
+			out=$(cd / && timeout 60 strace -f -qq -e trace=newfstatat,openat -o "$RUNDIR/trace" \
+				"${drop[@]}" "$B/vfsrun" --mode=$mode --overlay "$RUNDIR/low" "$RUNDIR/up" /v -- find /v/top/a 2>&1)
+			# the names below a: by host path (the view's own lookup) and from an fd
+			by_path=$(grep -cE "\"$RUNDIR/low/top/a/(b|b/c|b/c/f)\"" "$RUNDIR/trace")
+			from_fd=$(grep -cE "(newfstatat|openat)\([0-9]+, \"(b|c)\"" "$RUNDIR/trace")
+			same "overlay: lookups below a directory of one lower layer made from its fd [$cfg]" \
+				"$(printf '/v/top/a\n/v/top/a/b\n/v/top/a/b/c\n/v/top/a/b/c/f\nby host path: 0\nfrom an fd: yes')" \
+				"$(printf '%s\nby host path: %s\nfrom an fd: %s' "$out" "$by_path" "$([ "$from_fd" -ge 4 ] && echo yes || echo "$from_fd")")" 6
+		done
+	fi
+fi
+
 # A directory only one layer has is listed by the kernel, with the mount
 # points below it; xattr whiteouts in a lower one are listed too, as the
 # kernel's overlayfs lists them (asked here where root can mount one);

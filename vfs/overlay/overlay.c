@@ -206,6 +206,11 @@ static uint64_t generation(void)
 	return vfs_shared ? __atomic_load_n(&vfs_shared->ovl_gen, __ATOMIC_ACQUIRE) : 0;
 }
 
+uint64_t ovl_generation(void)
+{
+	return generation();
+}
+
 /* After a change to the layers (its result passes through). */
 static long changed(long r)
 {
