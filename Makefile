@@ -68,7 +68,7 @@ $(B)/liblazypoline.so: $(RT_OBJS)
 	$(CC) $(LIB_LDFLAGS) -Wl,-soname,liblazypoline.so -o $@ $^ -ldl
 $(B)/libbootstrap.so: bootstrap/bootstrap.c bootstrap/environ.c bootstrap/environ.h interposer/lp_bootstrap.h | $(B)
 	$(CC) $(CFLAGS_BASE) -fPIC $(LIB_LDFLAGS) -o $@ bootstrap/bootstrap.c bootstrap/environ.c -ldl
-$(B)/lazypoline-loader: bootstrap/loader.c | $(B)
+$(B)/lazypoline-loader: bootstrap/loader.c bootstrap/command.h | $(B)
 	$(CC) $(CFLAGS_BASE) -o $@ $< -Wl,--export-dynamic-symbol=lazypoline_loader_shares_libc
 $(B)/obj/linked/redzone.o: interposer/redzone.c interposer/*.h | $(B)/obj/linked
 	$(CC) $(RT_CFLAGS) -DLP_CAPSTONE_ELSEWHERE -c $< -o $@

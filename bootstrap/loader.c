@@ -38,11 +38,7 @@
 #include "environ.h"
 #endif
 
-#ifdef LOADER_WITH_VFS
-#include "command.h"
-#else
-#define EXIT_CANNOT_RUN 126
-#endif
+#include "command.h"  /* its exit statuses; exec_in_view in lazypoline-vfs-loader */
 
 /* Read by libbootstrap.so: this process's libc is never used by the
  * program it starts, so the interposer may share it (dlopen) instead of

@@ -34,7 +34,6 @@
 #include "../vfs/memdir.h"
 #include "command.h"
 
-
 /* The host directories and files --rootfs binds in, as PRoot's -R does
  * (its list without the account files: the guest keeps its own users). */
 static const char *const rootfs_binds[] = { "/dev",	   "/proc",	     "/sys",

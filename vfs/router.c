@@ -397,10 +397,14 @@ static uint8_t raw_kind_of_fd(long fd);
 
 /* How paths relative to fd are handled (FD_OVL_DIR is FD_SPECIAL but
  * for getdents64). */
+static uint8_t handled_kind(uint8_t k)
+{
+	return k == FD_OVL_DIR || k == FD_OVL_LOWER ? FD_SPECIAL : k;
+}
+
 static uint8_t kind_of_fd(long fd)
 {
-	uint8_t k = raw_kind_of_fd(fd);
-	return k == FD_OVL_DIR || k == FD_OVL_LOWER ? FD_SPECIAL : k;
+	return handled_kind(raw_kind_of_fd(fd));
 }
 
 /* Are the FD_OVL_LOWER kinds still right: has no overlay changed since
@@ -410,11 +414,41 @@ static bool ovl_lower_current(void)
 	return __atomic_load_n(&vfs_proc()->ovl_lower_gen, __ATOMIC_ACQUIRE) == ovl_generation();
 }
 
-/* Is fd a directory whose plain names the kernel may look up itself
- * (FD_OVL_LOWER, still right)? */
+static void ovl_lower_refresh(void);
+
+/* In a prefilter: is an fd of kind byte RAW a directory whose plain names
+ * the kernel may look up itself (FD_OVL_LOWER, still right)? */
+static bool lower_dir(uint8_t raw)
+{
+	return raw == FD_OVL_LOWER && ovl_lower_current();
+}
+
+/* In a handler: the FD_OVL_LOWER kinds brought up to date if an overlay
+ * changed since they were checked; are they right now? */
+static bool ovl_lower_checked(void)
+{
+	if (!ovl_lower_current())
+		ovl_lower_refresh();
+	return ovl_lower_current();
+}
+
+/* In a handler: lower_dir, checked again first if out of date. */
 static bool lower_dir_fd(long fd)
 {
-	return raw_kind_of_fd(fd) == FD_OVL_LOWER && ovl_lower_current();
+	/* the kind byte read again: the check may have demoted it */
+	return raw_kind_of_fd(fd) == FD_OVL_LOWER && ovl_lower_checked() && raw_kind_of_fd(fd) == FD_OVL_LOWER;
+}
+
+/* A plain name: one component, not "." or "..", shorter than CAP - 1 (a
+ * longer one was cut: the handler's). */
+static bool plain_name(const char *s, long n, size_t cap)
+{
+	if (n <= 0 || (size_t)n >= cap - 1 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+		return false;
+	for (long i = 0; i < n; i++)
+		if (s[i] == '/')
+			return false;
+	return true;
 }
 
 /* After a change in an overlay: every FD_OVL_LOWER fd checked again (UPPER
@@ -458,7 +492,7 @@ static bool fd_info(long fd, struct fd_info *out)
 	vfs_proc_lock(pr);
 	const struct vfs_fd *f = fd >= 0 && fd <= INT32_MAX ? vfs_fd_get(pr, (int)fd) : NULL;
 	if (f) {
-		out->kind = f->kind == FD_OVL_DIR || f->kind == FD_OVL_LOWER ? FD_SPECIAL : f->kind;
+		out->kind = handled_kind(f->kind);
 		out->synthetic = f->synthetic;
 		out->listed_host = f->listed_host;
 		out->listed_extra = f->listed_extra;
@@ -915,11 +949,11 @@ static lp_action handle_path(lp_ctx *c, void *data)
 {
 	const struct route *rt = data;
 	long dirfd = rt->dirfd >= 0 ? c->args[rt->dirfd] : AT_FDCWD;
-	if (raw_kind_of_fd(dirfd) == FD_OVL_LOWER && !ovl_lower_current()) {
-		ovl_lower_refresh();  /* and then as the prefilter would have */
-		if (!pf_path(c->nr, c->args))
-			return lp_continue();
-	}
+	/* sent here while out of date: checked again, then as the prefilter
+	 * would have */
+	if (raw_kind_of_fd(dirfd) == FD_OVL_LOWER && !ovl_lower_current() && lower_dir_fd(dirfd) &&
+	    !pf_path(c->nr, c->args))
+		return lp_continue();
 	const char *up = (const char *)c->args[rt->path];
 	if (!up && rt->null_ok)  /* the fd itself */
 		return writes(rt, c) ? change_through_fd(c, rt, dirfd) : lp_continue();
@@ -1089,20 +1123,12 @@ static lp_action handle_path(lp_ctx *c, void *data)
  * open. */
 static long open_in_lower_dir(lp_ctx *c, long dirfd, const char *up, long flags)
 {
-	if (!lower_dir_fd(dirfd)) {
-		if (raw_kind_of_fd(dirfd) != FD_OVL_LOWER)
-			return 1;
-		ovl_lower_refresh();
-		if (!lower_dir_fd(dirfd))
-			return 1;
-	}
+	if (!lower_dir_fd(dirfd))
+		return 1;
 	char name[256];
 	long n = lp_strncpy_from_user(name, up, sizeof name);
-	if (n <= 0 || n == sizeof name - 1 || (n == 1 && name[0] == '.') || (n == 2 && name[0] == '.' && name[1] == '.'))
+	if (!plain_name(name, n, sizeof name))
 		return 1;
-	for (long i = 0; i < n; i++)
-		if (name[i] == '/')
-			return 1;
 	struct vfs_proc *pr = vfs_proc_mut();
 	char view[VFS_PATH_MAX];
 	uint32_t layers = 0;
@@ -1126,13 +1152,7 @@ static long open_in_lower_dir(lp_ctx *c, long dirfd, const char *up, long flags)
 		return r;
 	bool dir = flags & O_DIRECTORY;
 	vfs_proc_lock(pr);
-	if (vfs_fd_set(pr, (int)r, view, vn, dir ? FD_OVL_LOWER : FD_SPECIAL, false) == 0 && dir) {
-		struct vfs_fd *f = vfs_fd_get(pr, (int)r);
-		if (f) {
-			f->ovl_layers = layers;
-			f->ovl_one_layer = true;
-		}
-	}
+	vfs_fd_set_dir(pr, (int)r, view, vn, dir ? FD_OVL_LOWER : FD_SPECIAL, false, dir ? layers : 0, dir);
 	vfs_proc_unlock(pr);
 	return r;
 }
@@ -1310,20 +1330,10 @@ resolve:
 			kind = FD_OVL_DIR;
 		/* of a lower layer, known so at the generation the FD_OVL_LOWER
 		 * kinds are right for (checked again first if not the latest) */
-		if (kind == FD_OVL_DIR && !(layers & 1) && gen_before == ovl_generation()) {
-			if (!ovl_lower_current())
-				ovl_lower_refresh();
-			if (ovl_lower_current())
-				kind = FD_OVL_LOWER;
-		}
+		if (kind == FD_OVL_DIR && !(layers & 1) && gen_before == ovl_generation() && ovl_lower_checked())
+			kind = FD_OVL_LOWER;
 		vfs_proc_lock(pr);
-		if (vfs_fd_set(pr, (int)r, p.view, p.view_len, kind, false) == 0 && layers) {
-			struct vfs_fd *f = vfs_fd_get(pr, (int)r);
-			if (f) {
-				f->ovl_layers = layers;
-				f->ovl_one_layer = one_layer;
-			}
-		}
+		vfs_fd_set_dir(pr, (int)r, p.view, p.view_len, kind, false, layers, one_layer);
 		vfs_proc_unlock(pr);
 	} else if (r >= 0) {
 		vfs_proc_lock(pr);
@@ -2056,10 +2066,10 @@ static bool route_writes(const struct route *rt, const long a[6])
 /* A change through the fd itself needs a look where it may be refused. */
 static int fd_itself(const struct route *rt, long dirfd, const long a[6])
 {
+	uint8_t raw = raw_kind_of_fd(dirfd), k = handled_kind(raw);
 	/* stat of a directory of one lower layer: nothing to fix */
-	if ((rt->nr == SYS_newfstatat || rt->nr == SYS_statx) && lower_dir_fd(dirfd))
+	if ((rt->nr == SYS_newfstatat || rt->nr == SYS_statx) && lower_dir(raw))
 		return 0;
-	uint8_t k = kind_of_fd(dirfd);
 	return k == FD_SPECIAL || (k == FD_PLAIN_RO && route_writes(rt, a));
 }
 
@@ -2093,20 +2103,17 @@ static int pf_path(long nr, const long a[6])
 			return 1;
 		return has_dotdot(up, buf, (size_t)n);
 	}
-	uint8_t k = kind_of_fd(dirfd);
+	uint8_t raw = raw_kind_of_fd(dirfd), k = handled_kind(raw);
 	if (k == FD_HOST)
 		return has_dotdot(up, buf, (size_t)n);
 	/* in a directory of one lower layer, a stat (no fix: find, ls -l) */
-	bool lower = (nr == SYS_newfstatat || nr == SYS_statx) && lower_dir_fd(dirfd);
+	bool lower = (nr == SYS_newfstatat || nr == SYS_statx) && lower_dir(raw);
 	if (k == FD_SPECIAL && !lower)
 		return 1;
 	/* a plain name in a directory inside a mount: the kernel resolves it
 	 * as the view would, unless it leads out (a symlink, "..") or the
 	 * mount is read-only and the syscall writes */
-	for (long i = 0; i < n; i++)
-		if (buf[i] == '/')
-			return 1;
-	if ((n == 1 && buf[0] == '.') || (n == 2 && buf[0] == '.' && buf[1] == '.') || n == sizeof buf - 1)
+	if (!plain_name(buf, n, sizeof buf))
 		return 1;
 	long fl = rt->flags >= 0 ? a[rt->flags] : 0;
 	bool follow;
@@ -2171,8 +2178,10 @@ static int pf_fd(long nr, const long a[6])
 	}
 	case SYS_getdents64:
 		return raw_kind_of_fd(a[0]) == FD_SPECIAL;
-	case SYS_fstat:
-		return kind_of_fd(a[0]) == FD_SPECIAL && !lower_dir_fd(a[0]);
+	case SYS_fstat: {
+		uint8_t raw = raw_kind_of_fd(a[0]);
+		return handled_kind(raw) == FD_SPECIAL && !lower_dir(raw);
+	}
 	case SYS_lseek:
 		return kind_of_fd(a[0]) == FD_SPECIAL;
 	case SYS_fchmod:

@@ -142,19 +142,23 @@ int vfs_fd_set(struct vfs_proc *p, int fd, const char *view, size_t len, uint8_t
 	return 0;
 }
 
-/* F's entry as fd TO of P (with what is known of its overlay layers:
- * a dup'ed directory fd is as much one layer's as the original). */
-static int copy_entry(struct vfs_proc *p, int to, const struct vfs_fd *f)
+int vfs_fd_set_dir(struct vfs_proc *p, int fd, const char *view, size_t len, uint8_t kind, bool synthetic,
+		   uint32_t layers, bool one_layer)
 {
-	uint32_t layers = f->ovl_layers;
-	bool one_layer = f->ovl_one_layer;
-	int r = vfs_fd_set(p, to, f->view, strlen(f->view), f->kind, f->synthetic);
-	struct vfs_fd *t = r == 0 ? entry_of(p, to) : NULL;
-	if (t) {
-		t->ovl_layers = layers;
-		t->ovl_one_layer = one_layer;
+	int r = vfs_fd_set(p, fd, view, len, kind, synthetic);
+	struct vfs_fd *f = r == 0 ? entry_of(p, fd) : NULL;
+	if (f) {
+		f->ovl_layers = layers;
+		f->ovl_one_layer = one_layer;
 	}
 	return r;
+}
+
+/* F's entry as fd TO of P, with what is known of its overlay layers (a
+ * dup'ed directory fd is as much one layer's as the original). */
+static int copy_entry(struct vfs_proc *p, int to, const struct vfs_fd *f)
+{
+	return vfs_fd_set_dir(p, to, f->view, strlen(f->view), f->kind, f->synthetic, f->ovl_layers, f->ovl_one_layer);
 }
 
 int vfs_fd_copy(struct vfs_proc *p, int from, int to)
@@ -406,10 +410,10 @@ int vfs_state_init(const char *cwd, const char *fds, const char *exe, const char
 		view[n] = 0;
 		if (*q == ';')
 			q++;
-		/* only if the fd is still open: the program may have closed it */
 		/* (what made a directory FD_OVL_LOWER stayed behind) */
 		if (kind == FD_OVL_LOWER)
 			kind = FD_OVL_DIR;
+		/* only if the fd is still open: the program may have closed it */
 		if (fd >= 0 && fd < VFS_MAX_FD && sys(SYS_fcntl, fd, F_GETFD, 0, 0, 0, 0) >= 0)
 			vfs_fd_set(p, (int)fd, view, n, (uint8_t)kind, synth);
 	}

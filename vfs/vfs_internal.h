@@ -113,6 +113,9 @@ size_t vfs_in_root(char *view, size_t n) VFS_HIDDEN;
 struct vfs_fd *vfs_fd_get(struct vfs_proc *p, int fd) VFS_HIDDEN;
 int vfs_fd_set(struct vfs_proc *p, int fd, const char *view, size_t len, uint8_t kind,
 	       bool synthetic) VFS_HIDDEN;
+/* vfs_fd_set, and the overlay layers the directory is known to be made of */
+int vfs_fd_set_dir(struct vfs_proc *p, int fd, const char *view, size_t len, uint8_t kind, bool synthetic,
+		   uint32_t layers, bool one_layer) VFS_HIDDEN;
 void vfs_fd_drop(struct vfs_proc *p, int fd) VFS_HIDDEN;
 /* A new kind for F's fd (the caller holds p's lock). */
 void vfs_fd_kind_set(struct vfs_proc *p, struct vfs_fd *f, uint8_t kind) VFS_HIDDEN;
