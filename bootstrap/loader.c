@@ -48,6 +48,9 @@ __attribute__((used, visibility("default"))) const int lazypoline_loader_shares_
 
 extern char **environ;
 
+/* Large zeroed statics after .bss, as LP_APART (interposer/lp_internal.h). */
+#define LOADER_APART __attribute__((section(".lbss")))
+
 #ifdef LOADER_WITH_VFS
 static const char *prog_name = "lazypoline-vfs-loader";
 #else
@@ -99,7 +102,7 @@ static void load(const char *file, struct image *im)
 	if ((eh.e_type != ET_EXEC && eh.e_type != ET_DYN) || eh.e_phentsize != sizeof(Elf64_Phdr) ||
 	    eh.e_phnum == 0 || eh.e_phnum > 256)
 		die(file, "not an ELF program");
-	static Elf64_Phdr ph[256];  /* not on the stack: 14 KiB of it, a page fault per page */
+	static Elf64_Phdr ph[256] LOADER_APART;  /* not on the stack: 14 KiB of it, a page fault per page */
 	size_t phsize = eh.e_phnum * sizeof *ph;
 	if (pread(fd, ph, phsize, (off_t)eh.e_phoff) != (ssize_t)phsize)
 		die(file, "truncated program headers");
@@ -355,7 +358,7 @@ int main(int argc, char **argv)
 	start_interposer(argv);
 #endif
 	const char *file = argv[1], *execfn = argv[2];
-	static struct image prog, interp;
+	static struct image prog LOADER_APART, interp LOADER_APART;
 	load(file, &prog);
 	uintptr_t entry = prog.entry, interp_base = 0;
 	if (prog.interp[0]) {

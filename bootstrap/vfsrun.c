@@ -581,6 +581,8 @@ int main(int argc, char **argv)
 		unsetenv("VFSRUN_CWD");
 		unsetenv("VFSRUN_FDS");
 		unsetenv("VFSRUN_EXE");
+		unsetenv("VFSRUN_CONCRETE");  /* made in the view's first process */
+		unsetenv("VFSRUN_TOP");
 		int n = 0;
 		while (cmd[n])
 			n++;

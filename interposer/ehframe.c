@@ -310,7 +310,7 @@ static struct {
 	uintptr_t start, end;
 	const uint8_t *hdr;
 	int ready;
-} objects[LP_OBJ_CACHE];
+} objects[LP_OBJ_CACHE] LP_APART;
 static int n_objects;
 
 static const char *hex(const char *p, uintptr_t *v)

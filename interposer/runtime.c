@@ -36,8 +36,8 @@
 #endif
 
 struct lp_runtime lp_rt;
-void *lp_route[LP_NR_MAX];
-lp_prefilter lp_prefilter_fn[LP_NR_MAX];
+void *lp_route[LP_NR_MAX] LP_OWN_PAGE;
+lp_prefilter lp_prefilter_fn[LP_NR_MAX] LP_OWN_PAGE;
 uint8_t lp_fpu[LP_NR_MAX];
 
 /* ---- building ---- */
@@ -700,7 +700,7 @@ unsigned lp_rewrite_after_env(const char *s)
  * set by the VFS for lazypoline-loader). */
 static uint64_t program_key(void)
 {
-	static uint8_t page[4096];
+	static uint8_t page[4096] LP_APART;
 	const char *named = getenv("LAZYPOLINE_PROGRAM");
 	uint64_t h1, h2;
 	if (named && *named) {

@@ -298,7 +298,7 @@ static const struct {
 	{ "chown32", "sii" },
 };
 
-static const char *arg_kinds[LP_NR_MAX];
+static const char *arg_kinds[LP_NR_MAX] LP_APART;
 
 static void load_specs(void)
 {

@@ -353,8 +353,9 @@ if wanted strace; then
 		at_most=" access arch_prctl brk mprotect munmap pread64 prlimit64 rseq set_tid_address "
 		at_most+="set_robust_list getrandom statfs read mmap openat newfstatat close fstat readlink "
 		at_most+="prctl rt_sigaction rt_sigprocmask sigaltstack fcntl getpid gettid write sysinfo "
-		#    (the first process of a run makes the table of kept verdicts)
-		at_most+="memfd_create ftruncate "
+		#    (the first process of a run makes the table of kept verdicts;
+		#    a new thread's interposer stack is mapped in at once)
+		at_most+="memfd_create ftruncate madvise "
 		#    A signal held back while the runtime itself was running is
 		#    delivered by re-queueing it (rt_tgsigqueueinfo), or inside a
 		#    sigsuspend of the runtime's when only the wait's mask admits it.

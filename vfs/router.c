@@ -159,7 +159,7 @@ static const struct {
 };
 
 #define VFS_NR_MAX 512
-static const struct route *route_of[VFS_NR_MAX];
+static const struct route *route_of[VFS_NR_MAX] VFS_OWN_PAGE;
 
 /* ---- helpers ---- */
 
@@ -2224,7 +2224,7 @@ static struct prefiltered {
 	lp_handler fn;
 	void *data;
 	lp_prefilter pf;
-} prefiltered[512];
+} prefiltered[512] VFS_APART;
 
 static lp_action through_prefilter(lp_ctx *c, void *data)
 {

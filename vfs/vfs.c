@@ -293,6 +293,41 @@ static void compute_top(void)
 	}
 }
 
+/* compute_top's list for children (VFSRUN_TOP): "all", or "/NAME..." */
+static char *top_text(void)
+{
+	size_t n = 4;
+	for (int k = 0; k < vfs.n_top; k++)
+		n += strlen(vfs.top[k]) + 1;
+	char *t = lp_malloc(n), *o = t;
+	if (!t)
+		return NULL;
+	if (vfs.n_top < 0)
+		memcpy(o, "all", 4);
+	for (int k = 0; k < vfs.n_top; k++)
+		o += sprintf(o, "/%s", vfs.top[k]);
+	return t;
+}
+
+/* compute_top's list as the view's first process made it: the names in
+ * host / that lead into mounts are not looked for again in every process */
+static bool load_top(const char *text)
+{
+	vfs.n_top = 0;
+	if (!strcmp(text, "all")) {
+		vfs.n_top = -1;
+		return true;
+	}
+	const char *rest = text, *name;
+	size_t len;
+	if (*text != '/')
+		return false;
+	while ((name = mounts_next_component(&rest, &len)))
+		if (!add_top(name, len))
+			return true;
+	return true;
+}
+
 /* The loader, installed next to libvfs.so (see exec.c): the static one
  * with the view linked in, else lazypoline-loader. */
 static void find_loader(void)
@@ -319,16 +354,17 @@ static void find_loader(void)
 	vfs.loader[0] = 0;
 }
 
-static char fake_root_table[PATH_MAX + 256];  /* vfs_fake_root's */
+static char fake_root_table[PATH_MAX + 256] VFS_APART;  /* vfs_fake_root's */
 
 /* Build the table and the process state, register the handlers. */
 static int start_view(lp_interposer *ip, const char *chdir_to, const char *cwd_label, const char *fds,
-		      const char *exe)
+		      const char *exe, const char *top)
 {
 	char why[512];
 	if (mount_table_build(&vfs.table, &vfs.mounts, why, sizeof why) < 0)
 		return fail(ENOMEM, "%s", why);
-	compute_top();
+	if (!top || !load_top(top))
+		compute_top();
 	find_loader();
 	vfs_shared_init();
 	int r = vfs_state_init(chdir_to ? NULL : cwd_label, fds, exe, getenv("VFSRUN_ROOT"));
@@ -352,11 +388,20 @@ static int start_view(lp_interposer *ip, const char *chdir_to, const char *cwd_l
 		pr->cwd_kind = vfs_kind_of(&p);
 		pr->cwd_synthetic = p.synthetic;
 	}
-	char *text = mounts_serialize(&vfs.named);  /* made concrete again there */
-	if (!text)
-		return fail(ENOMEM, "out of memory");
-	r = lp_exec_env_set("VFSRUN_MOUNTS", text);
-	lp_free(text);
+	/* children get the mounts as named and as made concrete here, and the
+	 * names leading into them (adopt_mounts, load_top) */
+	char *named = mounts_serialize(&vfs.named), *concrete = mounts_serialize(&vfs.mounts);
+	char *tops = top_text();
+	r = named && concrete && tops ? 0 : -ENOMEM;
+	if (!r)
+		r = lp_exec_env_set("VFSRUN_MOUNTS", named);
+	if (!r)
+		r = lp_exec_env_set("VFSRUN_CONCRETE", concrete);
+	if (!r)
+		r = lp_exec_env_set("VFSRUN_TOP", tops);
+	lp_free(named);
+	lp_free(concrete);
+	lp_free(tops);
 	if (!r)
 		r = lp_on_exec(ip, vfs_exec_hook, NULL);
 	if (!r)
@@ -384,6 +429,23 @@ static int start_view(lp_interposer *ip, const char *chdir_to, const char *cwd_l
 
 /* ---- libvfs.so under vfsrun (LIBLAZYPOLINE) ---- */
 
+/* A process started in the view: the mounts as its first process made
+ * them concrete.  SRCs and DESTs are not looked up on the host again --
+ * a view's mounts stay where they were made, as the kernel's do when a
+ * symlink on the way to a mount point changes -- and each start saves
+ * those lookups. */
+static int adopt_mounts(struct mount_list *given, const char *concrete)
+{
+	char why[512];
+	if (mounts_parse(&vfs.mounts, concrete, "VFSRUN_CONCRETE", why, sizeof why) < 0)
+		return fail(EINVAL, "%s", why);
+	if (vfs.mounts.n != given->n)
+		return fail(EINVAL, "VFSRUN_CONCRETE does not match VFSRUN_MOUNTS");
+	vfs.named = *given;
+	*given = (struct mount_list){ 0 };
+	return 0;
+}
+
 static void hide_our_variables(void)
 {
 	for (size_t i = 0; environ && environ[i];) {
@@ -407,14 +469,15 @@ LP_API int lazypoline_init(lp_interposer *ip)
 	struct mount_list given = { 0 };
 	char why[512];
 	int r;
+	const char *concrete = getenv("VFSRUN_CONCRETE");
 	if (mounts_parse(&given, text, "VFSRUN_MOUNTS", why, sizeof why) < 0)
 		r = fail(EINVAL, "%s", why);
 	else
-		r = add_mounts(&given);
+		r = concrete ? adopt_mounts(&given, concrete) : add_mounts(&given);
 	mounts_free(&given);
 	if (!r)
 		r = start_view(ip, getenv("VFSRUN_CHDIR"), getenv("VFSRUN_CWD"), getenv("VFSRUN_FDS"),
-			       getenv("VFSRUN_EXE"));
+			       getenv("VFSRUN_EXE"), concrete ? getenv("VFSRUN_TOP") : NULL);
 	if (r < 0) {
 		/* one line, and the status of vfsrun's own failures */
 		fprintf(stderr, "vfsrun: %s\n", last_error);
@@ -461,7 +524,7 @@ LP_API int vfs_overlay(const char *lower, const char *upper, const char *dest)
 /* Memory directories of vfs_tmpfs and vfs_tmp_overlay: under one private
  * directory on the host's shm tmpfs, removed when the process that made
  * them exits. */
-static struct memdir mem_dirs;
+static struct memdir mem_dirs VFS_APART;
 
 static void remove_mem_dirs(void)
 {
@@ -619,5 +682,5 @@ LP_API int vfs_attach(lp_interposer *ip)
 	char cwd[PATH_MAX];
 	if (!getcwd(cwd, sizeof cwd))
 		return fail(errno, "getcwd: %s", strerror(errno));
-	return start_view(ip, cwd, NULL, NULL, NULL);
+	return start_view(ip, cwd, NULL, NULL, NULL, NULL);
 }

@@ -25,6 +25,10 @@
 #define HASH_NONFATAL_OOM 1
 #include <uthash.h>
 
+/* As the interposer's LP_APART and LP_OWN_PAGE (lp_internal.h): large
+ * zeroed statics after the small ones, fewer pages touched per start. */
+#define VFS_APART __attribute__((section(".lbss")))
+#define VFS_OWN_PAGE __attribute__((section(".lbss"), aligned(4096)))
 #define VFS_PATH_MAX 4096
 #define VFS_MAX_FD 65536
 #define VFS_MAX_TOP 64

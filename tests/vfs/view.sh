@@ -106,6 +106,23 @@ if wanted view; then
 		skipped "view: a DEST named through a host symlink" "/etc/os-release is not a symlink here"
 	fi
 
+	# a view's mounts stay where they were made, as the kernel's: a host
+	# symlink on the way to a DEST changed afterwards moves no mount, in
+	# the processes started later either (they get the mounts as made)
+	mkdir -p "$RUNDIR/mv/a/m" "$RUNDIR/mv/b/m"
+	ln -sfn a "$RUNDIR/mv/link"
+	relink="ln -sfn b $RUNDIR/mv/link && cat $RUNDIR/mv/a/m/file && sh -c 'cat $RUNDIR/mv/a/m/file; ls $RUNDIR/mv/link/m'"
+	out=$("$B/vfsrun" --bind "$SRC" "$RUNDIR/mv/link/m" sh -c "$relink" 2>&1)
+	kernel="hello
+hello"
+	if [ $IS_ROOT = 1 ]; then
+		ln -sfn a "$RUNDIR/mv/link"
+		kernel=$(unshare -m sh -c "mount --bind '$SRC' '$RUNDIR/mv/link/m' && $relink" 2>&1)
+	fi
+	if [ "$out" = "hello
+hello" ] && [ "$kernel" = "$out" ]; then ok "view: a host symlink to a DEST changed later moves no mount"; else
+		bad "view: a host symlink to a DEST changed later moves no mount" "view: $out" "kernel: $kernel"; fi
+
 	# io_uring would open paths behind the view's back: it is refused
 	ring='$p = "\0" x 120; $r = syscall(425, 8, $p); print $r < 0 ? "$!\n" : "ring\n"'
 	native=$(perl -e "$ring" 2>&1)

@@ -199,7 +199,7 @@ static struct lc_slot {
 	const struct mount_spec *m;
 	uint64_t hash;
 	uint32_t kind;
-} lcache[LC_SLOTS];
+} lcache[LC_SLOTS] VFS_APART;
 
 static uint64_t generation(void)
 {
