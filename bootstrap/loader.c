@@ -72,6 +72,41 @@ struct image {
 	char interp[4096];
 };
 
+/* The syscalls of loading, -errno on failure.  lazypoline-vfs-loader has
+ * started the interposer by then, which traps this program's own libc:
+ * it makes them through the runtime's gate instead, untrapped (the view's
+ * paths are resolved by vfs_loader_open). */
+#ifdef LOADER_WITH_VFS
+long vfs_loader_open(const char *path);
+#define loader_open(path) vfs_loader_open(path)
+#define loader_syscall lp_syscall
+#else
+static long loader_open(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+static long loader_syscall(long nr, long a, long b, long c, long d, long e, long f)
+{
+	long r = syscall(nr, a, b, c, d, e, f);
+	return r == -1 ? -errno : r;
+}
+#endif
+#define loader_sys(nr, a, b, c, d, e, f) \
+	loader_syscall(nr, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
+static long loader_pread(int fd, void *buf, size_t n, off_t off)
+{
+	return loader_sys(SYS_pread64, fd, buf, n, off, 0, 0);
+}
+
+/* MAP_FAILED, or where it was mapped */
+static void *loader_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	long r = loader_sys(SYS_mmap, addr, len, prot, flags, fd, off);
+	return r < 0 && r > -4096 ? (errno = (int)-r, MAP_FAILED) : (void *)r;
+}
+
 static uintptr_t page_down(uintptr_t a)
 {
 	return a & ~(uintptr_t)(getpagesize() - 1);
@@ -91,11 +126,12 @@ static int prot_of(uint32_t flags)
  * position-independent image anywhere, a fixed one at its addresses. */
 static void load(const char *file, struct image *im)
 {
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die(file, strerror(errno));
+	long lfd = loader_open(file);
+	if (lfd < 0)
+		die(file, strerror((int)-lfd));
+	int fd = (int)lfd;
 	Elf64_Ehdr eh;
-	if (pread(fd, &eh, sizeof eh, 0) != (ssize_t)sizeof eh || memcmp(eh.e_ident, ELFMAG, SELFMAG))
+	if (loader_pread(fd, &eh, sizeof eh, 0) != (long)sizeof eh || memcmp(eh.e_ident, ELFMAG, SELFMAG))
 		die(file, "not an ELF file");
 	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64)
 		die(file, "not an x86-64 program");
@@ -104,14 +140,14 @@ static void load(const char *file, struct image *im)
 		die(file, "not an ELF program");
 	static Elf64_Phdr ph[256] LOADER_APART;  /* not on the stack: 14 KiB of it, a page fault per page */
 	size_t phsize = eh.e_phnum * sizeof *ph;
-	if (pread(fd, ph, phsize, (off_t)eh.e_phoff) != (ssize_t)phsize)
+	if (loader_pread(fd, ph, phsize, (off_t)eh.e_phoff) != (long)phsize)
 		die(file, "truncated program headers");
 	uintptr_t lo = UINTPTR_MAX, hi = 0;
 	im->interp[0] = 0;
 	for (int i = 0; i < eh.e_phnum; i++) {
 		if (ph[i].p_type == PT_INTERP) {
 			if (ph[i].p_filesz < 2 || ph[i].p_filesz > sizeof im->interp ||
-			    pread(fd, im->interp, ph[i].p_filesz, (off_t)ph[i].p_offset) != (ssize_t)ph[i].p_filesz ||
+			    loader_pread(fd, im->interp, ph[i].p_filesz, (off_t)ph[i].p_offset) != (long)ph[i].p_filesz ||
 			    im->interp[ph[i].p_filesz - 1])
 				die(file, "bad PT_INTERP");
 		}
@@ -126,8 +162,8 @@ static void load(const char *file, struct image *im)
 		die(file, "no loadable segment");
 	/* one reservation for the whole span keeps the segments together */
 	int fixed = eh.e_type == ET_EXEC ? MAP_FIXED_NOREPLACE : 0;
-	void *span = mmap((void *)(fixed ? lo : 0), page_up(hi) - lo, PROT_NONE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | fixed, -1, 0);
+	void *span = loader_mmap((void *)(fixed ? lo : 0), page_up(hi) - lo, PROT_NONE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | fixed, -1, 0);
 	if (span == MAP_FAILED)
 		die(file, fixed ? "its fixed addresses are taken in this process" : strerror(errno));
 	im->bias = (uintptr_t)span - lo;
@@ -143,17 +179,18 @@ static void load(const char *file, struct image *im)
 		bool bss = p->p_memsz > p->p_filesz;
 		if (p->p_filesz) {
 			size_t len = file_end - start;
-			if (mmap((void *)start, len, prot | (bss ? PROT_WRITE : 0), MAP_PRIVATE | MAP_FIXED, fd,
-				 (off_t)page_down(p->p_offset)) == MAP_FAILED)
+			if (loader_mmap((void *)start, len, prot | (bss ? PROT_WRITE : 0), MAP_PRIVATE | MAP_FIXED, fd,
+					(off_t)page_down(p->p_offset)) == MAP_FAILED)
 				die(file, strerror(errno));
 			if (bss && (file_end & (uintptr_t)(getpagesize() - 1)))
 				memset((void *)file_end, 0, page_up(file_end) - file_end);
 			if (bss && !(prot & PROT_WRITE))
-				mprotect((void *)start, page_up(file_end) - start, prot);
+				loader_sys(SYS_mprotect, start, page_up(file_end) - start, prot, 0, 0, 0);
 		}
 		uintptr_t anon = p->p_filesz ? page_up(file_end) : start;
 		if (mem_end > anon &&
-		    mmap((void *)anon, mem_end - anon, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+		    loader_mmap((void *)anon, mem_end - anon, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+			    MAP_FAILED)
 			die(file, strerror(errno));
 		if (eh.e_phoff >= p->p_offset && eh.e_phoff + phsize <= p->p_offset + p->p_filesz)
 			im->phdr = im->bias + p->p_vaddr + (eh.e_phoff - p->p_offset);
@@ -165,7 +202,7 @@ static void load(const char *file, struct image *im)
 		die(file, "its program headers are not loaded");
 	im->phnum = eh.e_phnum;
 	im->entry = im->bias + eh.e_entry;
-	close(fd);
+	loader_sys(SYS_close, fd, 0, 0, 0, 0, 0);
 }
 
 /* This thread's rseq area belongs to this process's libc, which is done:
@@ -178,7 +215,7 @@ static void rseq_unregister(void)
 		__asm__("mov %%fs:0, %0" : "=r"(tp));
 		char *area = tp + __rseq_offset;
 		for (unsigned len = 32; len >= 20; len -= 12)  /* the length it registered: 32, else 20 */
-			if (syscall(SYS_rseq, area, len, 1 /* RSEQ_FLAG_UNREGISTER */, RSEQ_SIG) == 0)
+			if (loader_sys(SYS_rseq, area, len, 1 /* RSEQ_FLAG_UNREGISTER */, RSEQ_SIG, 0, 0) == 0)
 				break;
 	}
 #endif
@@ -370,6 +407,6 @@ int main(int argc, char **argv)
 	}
 	/* the name ps shows, as the kernel sets it from the file's */
 	const char *base = strrchr(file, '/');
-	prctl(PR_SET_NAME, base ? base + 1 : file, 0, 0, 0);
+	loader_sys(SYS_prctl, PR_SET_NAME, base ? base + 1 : file, 0, 0, 0, 0);
 	start(entry, argv + 3, argc - 3, execfn, &prog, interp_base);
 }

@@ -134,12 +134,30 @@ install ok installed" ] && [ -f "$RUNDIR/upper/usr/share/lp-hello/hi" ] && [ ! -
 		if [ "$again" = "0 host libc, 1 guest libc, 0 capstone, 1 vfs-loader, 0 loader" ]; then
 			ok "whole-root view: a program the run knows runs under lazypoline-vfs-loader (static: no host library, no Capstone)"
 		else bad "whole-root view: a program the run knows runs under lazypoline-vfs-loader (static: no host library, no Capstone)" "$again"; fi
-		# the loader's own syscall sites are left to trap (a dozen calls
-		# before the program starts): its code pages stay clean, while the
-		# guest's libc is rewritten (every site at its first trap here): a
-		# rewritten page is a private copy (Anonymous in smaps).  The
-		# second cat runs without Capstone and misses what nobody decided
-		# yet, the third decides that, the fourth has every verdict.
+		# lazypoline-vfs-loader loads the program without a trap (its
+		# libc's syscalls are trapped once the interposer runs): no SIGSYS
+		# between its SUD start and the program's name (PR_SET_NAME)
+		name="lazypoline-vfs-loader opens and maps the program without a trap"
+		if ! command -v strace >/dev/null; then
+			skipped "$name" "strace is not installed"
+		else
+			out=$(cd / && strace -f -o /dev/stdout timeout 120 "$B/vfsrun" --root "$GUEST_TREE" -- \
+				/bin/sh -c '/bin/cat /dev/null; /bin/cat /dev/null' 2>/dev/null |
+				awk '/ execve\(/ { l[$1] = /lazypoline-vfs-loader", \["lazypoline-loader", "\/usr\/bin\/cat"/ }
+					l[$1] == 1 && /PR_SYS_DISPATCH_ON/ { l[$1] = 2 }
+					l[$1] == 2 && /--- SIGSYS/ { traps++ }
+					l[$1] == 2 && /PR_SET_NAME/ { l[$1] = 0; loads++ }
+					END { printf "%d loads, %d traps\n", loads, traps }')
+			if [ "$out" = "1 loads, 0 traps" ] || [ "$out" = "2 loads, 0 traps" ]; then ok "$name"
+			else bad "$name" "$out"; fi
+		fi
+		# the loader's own code is never rewritten (its sites are kept
+		# from it, and loading makes no trapped call): its code pages
+		# stay clean, while the guest's libc is rewritten (every site at
+		# its first trap here): a rewritten page is a private copy
+		# (Anonymous in smaps).  The second cat runs without Capstone and
+		# misses what nobody decided yet, the third decides that, the
+		# fourth has every verdict.
 		out=$(cd / && LAZYPOLINE_REWRITE_AFTER=1 timeout 120 "$B/vfsrun" --mode=lazy --root "$GUEST_TREE" \
 			--bind /proc /proc -- /bin/sh -c 'cat /dev/null; cat /dev/null; cat /dev/null; exec cat /proc/self/smaps' 2>&1 |
 			awk '/^[0-9a-f]+-[0-9a-f]+ / { m = ($2 ~ /x/) ? $NF : "" }
