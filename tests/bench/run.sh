@@ -90,4 +90,5 @@ echo "saved to $OUT/syscalls.md" >&2
 [ "${BENCH_ONLY:-}" = syscalls ] && exit 0
 "$ROOT/tests/bench/view.sh"
 "$ROOT/tests/bench/overlay.sh"
+"$ROOT/tests/bench/tmpfs.sh"
 "$ROOT/tests/bench/root.sh"
