@@ -293,7 +293,7 @@ static void compute_top(void)
 	}
 }
 
-/* compute_top's list for children (VFSRUN_TOP): "all", or "/NAME..." */
+/* compute_top's list for children (VFSRUN_TOP): "all", or "/NAME..." ("/": none) */
 static char *top_text(void)
 {
 	size_t n = 4;
@@ -302,8 +302,7 @@ static char *top_text(void)
 	char *t = lp_malloc(n), *o = t;
 	if (!t)
 		return NULL;
-	if (vfs.n_top < 0)
-		memcpy(o, "all", 4);
+	memcpy(o, vfs.n_top < 0 ? "all" : "/", vfs.n_top < 0 ? 4 : 2);
 	for (int k = 0; k < vfs.n_top; k++)
 		o += sprintf(o, "/%s", vfs.top[k]);
 	return t;
