@@ -312,19 +312,12 @@ static char *top_text(void)
  * host / that lead into mounts are not looked for again in every process */
 static bool load_top(const char *text)
 {
-	vfs.n_top = 0;
-	if (!strcmp(text, "all")) {
-		vfs.n_top = -1;
-		return true;
-	}
+	vfs.n_top = !strcmp(text, "all") ? -1 : 0;
 	const char *rest = text, *name;
 	size_t len;
-	if (*text != '/')
-		return false;
-	while ((name = mounts_next_component(&rest, &len)))
-		if (!add_top(name, len))
-			return true;
-	return true;
+	while (text[0] == '/' && (name = mounts_next_component(&rest, &len)) && add_top(name, len))
+		;
+	return vfs.n_top < 0 || text[0] == '/';
 }
 
 #ifdef VFS_LINKED_IN

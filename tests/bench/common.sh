@@ -12,6 +12,25 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 # "a1 a2 ..." "b1 b2 ...": a1/b1, a2/b2, ... one per line
 ratios() { paste <(echo $1 | tr ' ' '\n') <(echo $2 | tr ' ' '\n') | awk '{printf "%.4f\n", $1 / $2}'; }
 
+# run_ops: REPEAT interleaved runs of each of OPS ("LABEL|...") under each
+# of CONFIGS.  The script's `measure OP CFG` prints the sample (nothing:
+# no cell), or fails, which ends the bench.
+run_ops() {
+	local r op cfg v
+	for ((r = 0; r < REPEAT; r++)); do
+		for op in "${OPS[@]}"; do
+			for cfg in "${CONFIGS[@]}"; do
+				v=$(measure "$op" "$cfg") || exit 1
+				[ -z "$v" ] || samples[${op%%|*}/$cfg]+="$v "
+			done
+		done
+		echo "  run $((r + 1))/$REPEAT done" >&2
+	done
+}
+
+# ms T0 T1 [N]: the milliseconds from T0 to T1 (date +%s%N), over N
+ms() { awk -v a="$1" -v b="$2" -v n="${3:-1}" 'BEGIN {printf "%.3f", (b - a) / n / 1e6}'; }
+
 # The first two lines of a table whose columns are "$@".
 table_head() {
 	printf '| operation |'

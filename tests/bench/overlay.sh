@@ -73,34 +73,30 @@ OPS=("stat of a lower file (ns/op)|stat" "open+close of a lower file (ns/op)|ope
 declare -A samples
 find "$LOWER" >/dev/null
 echo "overlay benchmark: $nfiles files in the lower /usr/include copy, $REPEAT interleaved runs" >&2
-for ((r = 0; r < REPEAT; r++)); do
-	for op in "${OPS[@]}"; do
-		IFS='|' read -r label what <<<"$op"
-		for cfg in "${CONFIGS[@]}"; do
-			fresh
-			d=$(where "$cfg")
-			case $what in
-			find)
-				t0=$(date +%s%N)
-				n=$(in_cfg "$cfg" sh -c 'for i in 1 2 3 4 5; do find "$1" -type f; done' sh "$d" | wc -l)
-				t1=$(date +%s%N)
-				[ "$n" = $((5 * nfiles)) ] || { echo "bench: find under $cfg saw $n files, not 5 x $nfiles" >&2; exit 1; }
-				v=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", (b - a) / 5 / 1e6}') ;;
-			tar)
-				rm -rf "$LOWER/x"
-				t0=$(date +%s%N)
-				in_cfg "$cfg" sh -c 'mkdir "$1/x" && tar -C "$1/x" -xf "$2"' sh "$d" "$WORK/src.tar" ||
-					{ echo "bench: tar x under $cfg failed" >&2; exit 1; }
-				t1=$(date +%s%N)
-				rm -rf "$LOWER/x"
-				v=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", (b - a) / 1e6}') ;;
-			*)
-				v=$(in_cfg "$cfg" "$B/tests/loops" "$what" "$(iters "$cfg" 200000)" "$d/stdio.h") ||
-					{ echo "bench: $label under $cfg failed" >&2; exit 1; } ;;
-			esac
-			samples[$label/$cfg]+="$v "
-		done
-	done
-	echo "  run $((r + 1))/$REPEAT done" >&2
-done
+measure() {
+	local label what cfg=$2 d t0 t1 n
+	IFS='|' read -r label what <<<"$1"
+	fresh
+	d=$(where "$cfg")
+	case $what in
+	find)
+		t0=$(date +%s%N)
+		n=$(in_cfg "$cfg" sh -c 'for i in 1 2 3 4 5; do find "$1" -type f; done' sh "$d" | wc -l)
+		t1=$(date +%s%N)
+		[ "$n" = $((5 * nfiles)) ] || { echo "bench: find under $cfg saw $n files, not 5 x $nfiles" >&2; return 1; }
+		ms "$t0" "$t1" 5 ;;
+	tar)
+		rm -rf "$LOWER/x"
+		t0=$(date +%s%N)
+		in_cfg "$cfg" sh -c 'mkdir "$1/x" && tar -C "$1/x" -xf "$2"' sh "$d" "$WORK/src.tar" ||
+			{ echo "bench: tar x under $cfg failed" >&2; return 1; }
+		t1=$(date +%s%N)
+		rm -rf "$LOWER/x"
+		ms "$t0" "$t1" ;;
+	*)
+		in_cfg "$cfg" "$B/tests/loops" "$what" "$(iters "$cfg" 200000)" "$d/stdio.h" ||
+			{ echo "bench: $label under $cfg failed" >&2; return 1; } ;;
+	esac
+}
+run_ops
 print_table overlay

@@ -69,22 +69,19 @@ runs_in() {  # fakechroot has no bind mounts: the workloads on /mnt and /opt are
 declare -A samples
 cd /
 echo "whole-root benchmark: $(find "$T" -xdev | wc -l) entries in the tree, $REPEAT interleaved runs" >&2
-for ((r = 0; r < REPEAT; r++)); do
-	for op in "${OPS[@]}"; do
-		IFS='|' read -r label what per <<<"$op"
-		for cfg in "${CONFIGS[@]}"; do
-			runs_in "$cfg" "$what" || continue
-			t0=$(date +%s%N)
-			if ! in_cfg "$cfg" /bin/sh -c "$what" >"$WORK/out" 2>&1; then
-				# a peer that cannot do it gets no cell; ours must
-				echo "bench: '$what' failed under $cfg: $(tail -1 "$WORK/out")" >&2
-				[[ $cfg == vfsrun* || $cfg == chroot ]] && exit 1
-				continue
-			fi
-			t1=$(date +%s%N)
-			samples[$label/$cfg]+="$(awk -v a="$t0" -v b="$t1" -v n="$per" 'BEGIN {printf "%.3f", (b - a) / n / 1e6}') "
-		done
-	done
-	echo "  run $((r + 1))/$REPEAT done" >&2
-done
+measure() {
+	local label what per cfg=$2 t0 t1
+	IFS='|' read -r label what per <<<"$1"
+	runs_in "$cfg" "$what" || return 0
+	t0=$(date +%s%N)
+	if ! in_cfg "$cfg" /bin/sh -c "$what" >"$WORK/out" 2>&1; then
+		# a peer that cannot do it gets no cell; ours must
+		echo "bench: '$what' failed under $cfg: $(tail -1 "$WORK/out")" >&2
+		[[ $cfg == vfsrun* || $cfg == chroot ]] && return 1
+		return 0
+	fi
+	t1=$(date +%s%N)
+	ms "$t0" "$t1" "$per"
+}
+run_ops
 REF=chroot CELL_FMT=%.1f print_table root

@@ -43,32 +43,28 @@ OPS=("stat of a file (ns/op)|stat" "open+close of a file (ns/op)|open+close"
 	"find -type f over /usr/include (ms per walk)|find" "tar x of $ntar entries into it (ms)|tar")
 declare -A samples
 echo "tmpfs benchmark: $nfiles files in the find tree, $REPEAT interleaved runs" >&2
-for ((r = 0; r < REPEAT; r++)); do
-	for op in "${OPS[@]}"; do
-		IFS='|' read -r label what <<<"$op"
-		for cfg in "${CONFIGS[@]}"; do
-			rm -rf "$KDIR/t" && mkdir "$KDIR/t"  # the kernel's, emptied outside the timing
-			case $what in
-			find)
-				out=$(in_cfg "$cfg" sh -c 'd=$3; tar -C "$d" -xf "$1" && t0=$(date +%s%N) &&
-					n=$(for i in 1 2 3 4 5; do find "$d" -type f; done | wc -l) && t1=$(date +%s%N) &&
-					[ "$n" = $((5 * $2)) ] && echo $(((t1 - t0) / 5))' sh "$WORK/include.tar" "$nfiles") ||
-					{ echo "bench: find under $cfg failed (a walk saw other than $nfiles files)" >&2; exit 1; }
-				v=$(awk -v n="$out" 'BEGIN {printf "%.2f", n / 1e6}') ;;
-			tar)
-				t0=$(date +%s%N)
-				in_cfg "$cfg" sh -c 'tar -C "$2" -xf "$1"' sh "$WORK/src.tar" ||
-					{ echo "bench: tar x under $cfg failed" >&2; exit 1; }
-				t1=$(date +%s%N)
-				v=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", (b - a) / 1e6}') ;;
-			*)
-				v=$(in_cfg "$cfg" sh -c ': >"$4/f" && exec "$1" "$2" "$3" "$4/f"' sh "$B/tests/loops" "$what" \
-					"$(iters "$cfg" 200000)") ||
-					{ echo "bench: $label under $cfg failed" >&2; exit 1; } ;;
-			esac
-			samples[$label/$cfg]+="$v "
-		done
-	done
-	echo "  run $((r + 1))/$REPEAT done" >&2
-done
+measure() {
+	local label what cfg=$2 t0 t1 times
+	IFS='|' read -r label what <<<"$1"
+	rm -rf "$KDIR/t" && mkdir "$KDIR/t"  # the kernel's, emptied outside the timing
+	case $what in
+	find)
+		times=$(in_cfg "$cfg" sh -c 'd=$3; tar -C "$d" -xf "$1" && t0=$(date +%s%N) &&
+			n=$(for i in 1 2 3 4 5; do find "$d" -type f; done | wc -l) && t1=$(date +%s%N) &&
+			[ "$n" = $((5 * $2)) ] && echo "$t0 $t1"' sh "$WORK/include.tar" "$nfiles") ||
+			{ echo "bench: find under $cfg failed (a walk saw other than $nfiles files)" >&2; return 1; }
+		ms $times 5 ;;
+	tar)
+		t0=$(date +%s%N)
+		in_cfg "$cfg" sh -c 'tar -C "$2" -xf "$1"' sh "$WORK/src.tar" ||
+			{ echo "bench: tar x under $cfg failed" >&2; return 1; }
+		t1=$(date +%s%N)
+		ms "$t0" "$t1" ;;
+	*)
+		in_cfg "$cfg" sh -c ': >"$4/f" && exec "$1" "$2" "$3" "$4/f"' sh "$B/tests/loops" "$what" \
+			"$(iters "$cfg" 200000)" ||
+			{ echo "bench: $label under $cfg failed" >&2; return 1; } ;;
+	esac
+}
+run_ops
 REF=kernel print_table tmpfs

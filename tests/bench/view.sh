@@ -48,29 +48,25 @@ OPS=("stat, bound path|stat|B" "stat, unmounted path|stat|U" "open+close, bound 
 declare -A samples
 find "$COPY" >/dev/null  # warm the caches
 echo "view benchmark: $nfiles files in the /usr/include copy, $REPEAT interleaved runs, median shown" >&2
-for ((r = 0; r < REPEAT; r++)); do
-	for op in "${OPS[@]}"; do
-		IFS='|' read -r label what where <<<"$op"
-		for cfg in "${CONFIGS[@]}"; do
-			if [ "$what" = find ]; then
-				# 5 walks in one shell: the view's start-up (a few ms) is
-				# not what is measured
-				t0=$(date +%s%N)
-				n=$(in_cfg "$cfg" sh -c 'for i in 1 2 3 4 5; do find "$1" -type f; done' sh "$(bound "$cfg")" | wc -l)
-				t1=$(date +%s%N)
-				[ "$n" = $((5 * nfiles)) ] || { echo "bench: find under $cfg saw $n files, not 5 x $nfiles" >&2; exit 1; }
-				v=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", (b - a) / 5 / 1e6}')
-			else
-				path=/usr/include/stdio.h
-				[ "$where" = B ] && path=$(bound "$cfg")/stdio.h
-				v=$(in_cfg "$cfg" "$B/tests/loops" "$what" "$(iters "$cfg" 200000)" "$path") ||
-					{ echo "bench: $label under $cfg failed" >&2; exit 1; }
-			fi
-			samples[$label/$cfg]+="$v "
-		done
-	done
-	echo "  run $((r + 1))/$REPEAT done" >&2
-done
+measure() {
+	local label what where cfg=$2 t0 t1 n path
+	IFS='|' read -r label what where <<<"$1"
+	if [ "$what" = find ]; then
+		# 5 walks in one shell: the view's start-up (a few ms) is
+		# not what is measured
+		t0=$(date +%s%N)
+		n=$(in_cfg "$cfg" sh -c 'for i in 1 2 3 4 5; do find "$1" -type f; done' sh "$(bound "$cfg")" | wc -l)
+		t1=$(date +%s%N)
+		[ "$n" = $((5 * nfiles)) ] || { echo "bench: find under $cfg saw $n files, not 5 x $nfiles" >&2; return 1; }
+		ms "$t0" "$t1" 5
+	else
+		path=/usr/include/stdio.h
+		[ "$where" = B ] && path=$(bound "$cfg")/stdio.h
+		in_cfg "$cfg" "$B/tests/loops" "$what" "$(iters "$cfg" 200000)" "$path" ||
+			{ echo "bench: $label under $cfg failed" >&2; return 1; }
+	fi
+}
+run_ops
 
 {
 	extra=()
