@@ -1502,6 +1502,7 @@ static lp_action handle_exec(lp_ctx *c, void *data)
 			return lp_return(r);
 		memcpy(pr->exec_path, plan.exe_view, strlen(plan.exe_view) + 1);
 		pr->exec_by_loader = plan.by_loader;
+		pr->exec_argv = plan.argv;
 		if (rt->dirfd >= 0)
 			c->args[rt->dirfd] = AT_FDCWD;
 		c->args[rt->path] = (long)plan.file;
@@ -1511,6 +1512,7 @@ static lp_action handle_exec(lp_ctx *c, void *data)
 	r = lp_ctx_exec(c);
 	pr->exec_path[0] = 0;  /* still here: it failed */
 	pr->exec_by_loader = false;
+	pr->exec_argv = NULL;
 	lp_free(plan.argv);
 	return lp_return(r);
 }

@@ -175,6 +175,7 @@ int vfs_fd_copy(struct vfs_proc *p, int from, int to)
 
 static void proc_free(struct vfs_proc *p)
 {
+	lp_free(p->exec_argv);
 	struct vfs_fd *f, *tmp;
 	HASH_ITER(hh, p->fds, f, tmp) {
 		HASH_DEL(p->fds, f);

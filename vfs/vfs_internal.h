@@ -63,6 +63,8 @@ struct vfs_proc {  /* a new field: copy it in proc_copy (state.c) too */
 	char exe[VFS_PATH_MAX];       /* view path of the running program */
 	char exec_path[VFS_PATH_MAX]; /* view path of an execve under way */
 	bool exec_by_loader;          /* ... which lazypoline-loader starts */
+	char **exec_argv;             /* ... its argv block: a vfork child's is
+	                                 the parent's memory, freed in proc_free */
 	uint64_t ovl_lower_gen;       /* the overlay generation every FD_OVL_LOWER fd was checked at */
 	size_t root_len;              /* chroot(2) in the view: its root (0: "/") */
 	char root[VFS_PATH_MAX];

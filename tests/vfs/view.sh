@@ -35,6 +35,18 @@ if wanted view; then
 			/lp-view/bin/rawcat ../bin/../bin/rawcat 2>&1 | head -c 4 | od -An -c | tr -d ' \n')
 		if [ "$out" = 177ELF ]; then ok "view: COMMAND and .. through a mount point [$cfg]"; else
 			bad "view: COMMAND and .. through a mount point [$cfg]" "$out"; fi
+		# a "#!" script whose interpreter the view moves, run 300 times by
+		# a shell that vforks (dash): the argv the view builds in each
+		# vfork child is in the shell's memory and must not stay there
+		# (it did, 24 KiB per exec)
+		printf '#!/lp-view/i/sh\n:\n' >"$SRC/moved.sh"
+		chmod 755 "$SRC/moved.sh"
+		out=$(in_view $cfg --bind "$SRC" /lp-view/d --bind /usr/bin /lp-view/i sh -c \
+			'vm() { awk "/^VmSize:/ { print \$2 }" /proc/$$/status; }
+			i=0; while [ $i -lt 320 ]; do /lp-view/d/moved.sh || exit 1
+			i=$((i + 1)); [ $i = 20 ] && a=$(vm); done; echo $a $(vm)' 2>&1)
+		if [[ "$out" =~ ^([0-9]+)\ ([0-9]+)$ ]] && [ $((BASH_REMATCH[2] - BASH_REMATCH[1])) -lt 1024 ]; then ok "view: 300 vfork+exec of a moved #! script leave no memory behind [$cfg]"; else
+			bad "view: 300 vfork+exec of a moved #! script leave no memory behind [$cfg]" "VmSize (KiB) after 20 and after 320: $out"; fi
 		# threads, a signal handler every 0.5 ms and forks, all in the view
 		expect "view: threads, signal handlers and forks in the view, no deadlock [$cfg]" \
 			in_view $cfg --bind "$SRC" /lp-view/d "$B/tests/vfs-stress" /lp-view/d
