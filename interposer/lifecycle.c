@@ -201,7 +201,7 @@ long lp_do_clone(lp_ctx *c)
 
 	struct lp_thread *child = t;
 	if (vm) {
-		child = lp_thread_alloc();
+		child = (flags & CLONE_VFORK) ? lp_vfork_block(t) : lp_thread_alloc();
 		if (!child)
 			return -EAGAIN;
 		child->flags = (flags & CLONE_VFORK) ? LP_TF_VFORK_CHILD : 0;
@@ -256,7 +256,10 @@ long lp_do_clone(lp_ctx *c)
 				((void (*)(void *, void *))ip->vfork_hooks[i].fn)(child->proc_slot,
 										   ip->vfork_hooks[i].data);
 		}
-		lp_thread_free(child);
+		if (flags & CLONE_VFORK)
+			lp_vfork_block_done(t, child);
+		else
+			lp_thread_free(child);
 	}
 	lp_sys4(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8);
 	return ret;
@@ -289,5 +292,7 @@ long lp_do_exit(lp_ctx *c)
 	struct lp_thread *t = lp_self();
 	if (t->flags & LP_TF_VFORK_CHILD)  /* the parent frees this block */
 		return lp_window_syscall(SYS_exit, c->args[0], 0, 0, 0, 0, 0);
+	if (t->vfork_spare)
+		lp_thread_free(t->vfork_spare);
 	lp_thread_exit_gate(c->args[0], t->map_base, t->map_len, &all_signals);
 }

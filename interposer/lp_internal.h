@@ -69,7 +69,8 @@ struct lp_thread {
 	volatile uint64_t artificial;   /* blocked by us to hold signals back */
 	siginfo_t held_info[4];         /* held-back SIGILL, SIGBUS, SIGSEGV, SIGSYS */
 	void *proc_slot;                /* lp_process_slot() */
-	uint8_t pad3[LP_OFF_SELF - LP_OFF_CHILD_MASK - 96 - 4 * sizeof(siginfo_t)];
+	struct lp_thread *vfork_spare;  /* the block this thread's last vfork child ran on */
+	uint8_t pad3[LP_OFF_SELF - LP_OFF_CHILD_MASK - 104 - 4 * sizeof(siginfo_t)];
 	struct lp_thread *self;
 	uint8_t pad4[LP_OFF_CHILD_XSAVE - LP_OFF_SELF - 8];
 	uint8_t child_xsave[LP_CHILD_XSAVE_MAX] __attribute__((aligned(64)));
@@ -203,6 +204,10 @@ void lp_xstate_init(bool across_exec) LP_HIDDEN;
 /* ---- thread.c ---- */
 struct lp_thread *lp_thread_alloc(void) LP_HIDDEN;
 void lp_thread_free(struct lp_thread *t) LP_HIDDEN;
+/* A block for a vfork child of T: the one its last vfork child left, or new */
+struct lp_thread *lp_vfork_block(struct lp_thread *t) LP_HIDDEN;
+/* T's vfork child has exec'd or exited: keep its block for the next one */
+void lp_vfork_block_done(struct lp_thread *t, struct lp_thread *child) LP_HIDDEN;
 int lp_thread_arm(struct lp_thread *t) LP_HIDDEN;
 /* Interposer C code runs with the selector at ALLOW, so that its own
  * syscalls (and those of its libc) are not trapped.  The previous value

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -36,6 +37,17 @@ _Static_assert(offsetof(struct lp_regs, rdi) == LP_R_RDI, "layout");
 _Static_assert(offsetof(struct lp_regs, rsp) == LP_R_RSP, "layout");
 _Static_assert(LP_R_RSP == 136, "entry.S encodes it in its unwind info");
 
+static void thread_init(struct lp_thread *t, void *map)
+{
+	memset(t, 0, offsetof(struct lp_thread, child_xsave));
+	t->self = t;
+	t->stack_lo = (uintptr_t)map + LP_GUARD_SIZE;
+	t->stack_hi = (uintptr_t)t;
+	t->map_base = map;
+	t->map_len = LP_THREAD_MAP_SIZE;
+	t->selector = LP_SEL_ALLOW;
+}
+
 struct lp_thread *lp_thread_alloc(void)
 {
 	long m = lp_sys6(SYS_mmap, 0, LP_THREAD_MAP_SIZE, PROT_READ | PROT_WRITE,
@@ -48,18 +60,40 @@ struct lp_thread *lp_thread_alloc(void)
 	 * in one call costs about half what a fault per page does on a VM.
 	 * Best effort (before Linux 5.14: EINVAL, they fault in as used). */
 	lp_sys3(SYS_madvise, (uintptr_t)t - LP_STACK_PREFAULT, LP_STACK_PREFAULT + 4096, MADV_POPULATE_WRITE);
-	t->self = t;
-	t->stack_lo = (uintptr_t)m + LP_GUARD_SIZE;
-	t->stack_hi = (uintptr_t)t;
-	t->map_base = (void *)m;
-	t->map_len = LP_THREAD_MAP_SIZE;
-	t->selector = LP_SEL_ALLOW;
+	thread_init(t, (void *)m);
 	return t;
 }
 
 void lp_thread_free(struct lp_thread *t)
 {
+	if (t->vfork_spare)
+		lp_sys2(SYS_munmap, t->vfork_spare->map_base, t->vfork_spare->map_len);
 	lp_sys2(SYS_munmap, t->map_base, t->map_len);
+}
+
+/* A shell vforks for every command: reusing the block spares a mapping,
+ * an unmapping and the faults of its stack each time.  One per thread is
+ * enough, as the parent waits until its vfork child has exec'd or exited. */
+struct lp_thread *lp_vfork_block(struct lp_thread *t)
+{
+	struct lp_thread *b = t->vfork_spare;
+	if (!b)
+		return lp_thread_alloc();
+	t->vfork_spare = NULL;
+	thread_init(b, b->map_base);
+	return b;
+}
+
+void lp_vfork_block_done(struct lp_thread *t, struct lp_thread *child)
+{
+	if (child->vfork_spare) {  /* it vforked too */
+		lp_thread_free(child->vfork_spare);
+		child->vfork_spare = NULL;
+	}
+	if (t->vfork_spare)
+		lp_thread_free(child);
+	else
+		t->vfork_spare = child;
 }
 
 int lp_thread_arm(struct lp_thread *t)

@@ -153,9 +153,8 @@ long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *c
 	memcpy(plan->exe_view, p->view, p->view_len + 1);
 	if (!vfs.loader[0] && !whole_root())
 		return 0;
-	struct exec_work *w = lp_malloc(sizeof *w);
-	if (!w)
-		return -ENOMEM;
+	/* on the handler stack: a mapping and an unmapping fewer per exec */
+	struct exec_work work, *w = &work;
 	const char *argv0 = NULL;
 	long r = lp_strncpy_from_user(w->filename, filename, sizeof w->filename);
 	if (r >= 0 && user_argv && lp_copy_from_user(&argv0, user_argv, sizeof argv0))
@@ -183,7 +182,7 @@ long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *c
 				loader = true;  /* static: LD_PRELOAD cannot reach it */
 			else if (k == 0)
 				loader = vfs_resolve(AT_FDCWD, w->interp, VR_FOLLOW, &w->q) == 0 && !w->q.synthetic &&
-					 (moved(&w->q, w->interp) || whole_root());
+					 (whole_root() || moved(&w->q, w->interp));
 			break;
 		}
 		if (fd >= 0)
@@ -240,7 +239,12 @@ long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *c
 	/* one block: [loader, program (view), AT_EXECFN,] heads, the caller's
 	 * argv[1...], NULL; then the strings */
 	size_t count = (loader ? 3 : 0) + (size_t)w->n_heads + (n_user ? n_user - 1 : 0) + 1;
-	size_t text = 5 * VFS_PATH_MAX + sizeof w->names;
+	/* sized to fit: most are small blocks of the allocator, not mappings */
+	size_t text = strlen(loader ? vfs.loader : w->host) + 1;
+	if (loader)
+		text += strlen(plan->exe_view) + 1 + sizeof "lazypoline-loader" + strlen(w->filename) + 1;
+	for (int k = w->user_argv0 ? 1 : 0; k < w->n_heads; k++)
+		text += strlen(w->heads[k]) + 1;
 	char **argv = lp_malloc(count * sizeof *argv + text);
 	if (!argv) {
 		r = -ENOMEM;
@@ -266,6 +270,5 @@ long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *c
 	plan->argv = argv;
 	plan->by_loader = loader;
 out:
-	lp_free(w);
 	return r;
 }

@@ -173,6 +173,18 @@ int vfs_fd_copy(struct vfs_proc *p, int from, int to)
 	return copy_entry(p, to, f);
 }
 
+/* One copy kept for the next vfork child: a shell vforks for every
+ * command, and a new 80 KiB block is a mapping, an unmapping and the
+ * faults of its pages each time.  Taken and given back atomically: the
+ * threads of a process may vfork at once. */
+static struct vfs_proc *spare_proc;
+
+static struct vfs_proc *proc_new(void)
+{
+	struct vfs_proc *p = __atomic_exchange_n(&spare_proc, NULL, __ATOMIC_ACQ_REL);
+	return p ? p : lp_calloc(1, sizeof *p);
+}
+
 static void proc_free(struct vfs_proc *p)
 {
 	lp_free(p->exec_argv);
@@ -182,14 +194,20 @@ static void proc_free(struct vfs_proc *p)
 		lp_free(f->listing);
 		lp_free(f);
 	}
-	lp_free(p);
+	/* zero again, as lp_calloc gave it */
+	if (p->max_fd >= 0)
+		memset(p->kind, 0, (size_t)p->max_fd + 1);
+	memset(p, 0, offsetof(struct vfs_proc, kind));
+	struct vfs_proc *none = NULL;
+	if (!__atomic_compare_exchange_n(&spare_proc, &none, p, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		lp_free(p);
 }
 
 static struct vfs_proc *proc_copy(const struct vfs_proc *src)
 {
 	/* zeroed, and only what is in use copied: the struct is 80 KiB, mostly
 	 * path buffers and fd kinds, and each page touched is a page fault */
-	struct vfs_proc *p = lp_calloc(1, sizeof *p);
+	struct vfs_proc *p = proc_new();
 	if (!p)
 		return NULL;
 	p->owner = src->owner;
