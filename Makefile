@@ -76,7 +76,7 @@ $(B)/obj/linked/vfs.o: vfs/vfs.c vfs/*.h mounts/mounts.h interposer/lazypoline.h
 	$(CC) $(VFS_CFLAGS) -DVFS_LINKED_IN -c $< -o $@
 $(B)/lazypoline-vfs-loader: bootstrap/loader.c bootstrap/environ.c bootstrap/environ.h interposer/lp_bootstrap.h \
 		bootstrap/command.c bootstrap/command.h $(LINKED_OBJS)
-	$(CC) $(CFLAGS_BASE) -DLOADER_WITH_VFS -static-pie -Wl,-z,noexecstack \
+	$(CC) $(CFLAGS_BASE) -DLOADER_WITH_VFS -static-pie -Wl,-z,noexecstack -Wl,-e,loader_entry \
 		-o $@ bootstrap/loader.c \
 		bootstrap/environ.c bootstrap/command.c $(LINKED_OBJS)
 $(B)/vfsrun: bootstrap/vfsrun.c bootstrap/command.c bootstrap/command.h interposer/lazypoline.h mounts/mounts.h \

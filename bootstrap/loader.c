@@ -222,6 +222,29 @@ static void rseq_unregister(void)
 }
 
 #ifdef LOADER_WITH_VFS
+/* The entry point (-e loader_entry): the start's relocation of this
+ * static-pie writes every page from .init_array to .data, each a
+ * copy-on-write fault of a file page; one MADV_POPULATE_WRITE maps them
+ * all for less (best effort: EINVAL before Linux 5.14).  Then glibc's
+ * _start, with the registers the kernel gave (only rax, rcx, rsi, rdi,
+ * r11 are changed, which _start does not read). */
+__asm__(".pushsection .text\n"
+	".globl loader_entry\n"
+	".type loader_entry, @function\n"
+	"loader_entry:\n"
+	"	lea __init_array_start(%rip), %rdi\n"
+	"	and $-4096, %rdi\n"
+	"	lea __bss_start(%rip), %rsi\n"
+	"	sub %rdi, %rsi\n"
+	"	mov %rdx, %r8\n"              /* rdx: the dynamic linker's fini (none here) */
+	"	mov $23, %edx\n"              /* MADV_POPULATE_WRITE */
+	"	mov $28, %eax\n"              /* madvise */
+	"	syscall\n"
+	"	mov %r8, %rdx\n"
+	"	jmp _start\n"
+	".size loader_entry, .-loader_entry\n"
+	".popsection\n");
+
 int lazypoline_bootstrap_entry(const struct lp_bootstrap_info *info, char *err, size_t errlen);
 extern const char __executable_start[], etext[];  /* this program's code, from the linker */
 
