@@ -224,10 +224,13 @@ static void rseq_unregister(void)
 #ifdef LOADER_WITH_VFS
 /* The entry point (-e loader_entry): the start's relocation of this
  * static-pie writes every page from .init_array to .data, each a
- * copy-on-write fault of a file page; one MADV_POPULATE_WRITE maps them
- * all for less (best effort: EINVAL before Linux 5.14).  Then glibc's
- * _start, with the registers the kernel gave (only rax, rcx, rsi, rdi,
- * r11 are changed, which _start does not read). */
+ * copy-on-write fault of a file page, and the start of the runtime and
+ * the view uses 13 pages of stack below the kernel's; one
+ * MADV_POPULATE_WRITE each maps them for less than a fault per page
+ * (best effort: EINVAL before Linux 5.14).  Then glibc's _start, with the
+ * registers the kernel gave (only rax, rcx, rsi, rdi, r11 are changed,
+ * which _start does not read). */
+#define STACK_POPULATE "53248"  /* 13 pages */
 __asm__(".pushsection .text\n"
 	".globl loader_entry\n"
 	".type loader_entry, @function\n"
@@ -239,6 +242,13 @@ __asm__(".pushsection .text\n"
 	"	mov %rdx, %r8\n"              /* rdx: the dynamic linker's fini (none here) */
 	"	mov $23, %edx\n"              /* MADV_POPULATE_WRITE */
 	"	mov $28, %eax\n"              /* madvise */
+	"	syscall\n"
+	"	mov %rsp, %rdi\n"             /* the stack the start uses */
+	"	and $-4096, %rdi\n"
+	"	sub $" STACK_POPULATE ", %rdi\n"
+	"	mov $" STACK_POPULATE ", %esi\n"
+	"	mov $23, %edx\n"
+	"	mov $28, %eax\n"
 	"	syscall\n"
 	"	mov %r8, %rdx\n"
 	"	jmp _start\n"
