@@ -210,6 +210,9 @@ long lp_do_clone(lp_ctx *c)
 		child->proc_slot = t->proc_slot;
 		if (!(flags & CLONE_THREAD))
 			child->flags |= LP_TF_SHARED_VM;
+		child->acts = t->acts;
+		if (!(flags & CLONE_SIGHAND))  /* the kernel copies its handlers: so do we, at its first change */
+			child->flags |= LP_TF_OWN_ACTS;
 		if (flags & CLONE_VFORK) {  /* a CLONE_VM child loses the altstack */
 			child->alt_lo = t->alt_lo;
 			child->alt_size = t->alt_size;
@@ -250,6 +253,8 @@ long lp_do_clone(lp_ctx *c)
 		/* a vfork child has exec'd or exited: what it left is ours */
 		if (child->exec_envp)
 			lp_execenv_free(child->exec_envp);
+		if (child->flags & LP_TF_ACTS_MINE)
+			lp_free(child->acts);
 		if (child->proc_slot != t->proc_slot) {
 			lp_interposer *ip = lp_rt.ip;
 			for (int i = 0; i < ip->n_vfork_hooks; i++)

@@ -39,6 +39,8 @@ struct lp_regs {
 #define LP_TF_VFORK_CHILD 1u  /* block belongs to the parent: do not free */
 #define LP_TF_FORK_CHILD  2u  /* set across a fork-like clone: the child is a copy */
 #define LP_TF_SHARED_VM   4u  /* CLONE_VM without CLONE_THREAD: the parent's memory */
+#define LP_TF_OWN_ACTS    8u  /* ... and without CLONE_SIGHAND: dispositions of its own */
+#define LP_TF_ACTS_MINE  16u  /* acts was allocated for this one (copied on its first change) */
 
 /* One per thread, reached through %gs.  Offsets used by assembly are
  * fixed in lp_layout.h and checked in thread.c. */
@@ -70,7 +72,8 @@ struct lp_thread {
 	siginfo_t held_info[4];         /* held-back SIGILL, SIGBUS, SIGSEGV, SIGSYS */
 	void *proc_slot;                /* lp_process_slot() */
 	struct lp_thread *vfork_spare;  /* the block this thread's last vfork child ran on */
-	uint8_t pad3[LP_OFF_SELF - LP_OFF_CHILD_MASK - 104 - 4 * sizeof(siginfo_t)];
+	void *acts;                     /* the dispositions' table (NULL: the process's) */
+	uint8_t pad3[LP_OFF_SELF - LP_OFF_CHILD_MASK - 112 - 4 * sizeof(siginfo_t)];
 	struct lp_thread *self;
 	uint8_t pad4[LP_OFF_CHILD_XSAVE - LP_OFF_SELF - 8];
 	uint8_t child_xsave[LP_CHILD_XSAVE_MAX] __attribute__((aligned(64)));

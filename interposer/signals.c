@@ -40,10 +40,20 @@ struct lp_kact {
 	uint64_t mask;
 };
 
-static struct {
+struct act_slot {
 	volatile uint32_t seq;
 	struct lp_kact act;
-} app_act[LP_NSIG + 1];
+};
+/* The process's; a vfork-style child (CLONE_VM without CLONE_SIGHAND)
+ * has its own handlers in the kernel and gets its own copy here at its
+ * first change (t->acts), or posix_spawn's reset of every handler in the
+ * child would reset its parent's. */
+static struct act_slot app_act[LP_NSIG + 1];
+
+static struct act_slot *acts_of(const struct lp_thread *t)
+{
+	return t && t->acts ? t->acts : app_act;
+}
 static lp_lock act_lock;
 
 #define NEVER_BLOCKED \
@@ -66,28 +76,46 @@ static bool is_function(void *h)
 	return h != SIG_DFL && h != SIG_IGN;
 }
 
-static void read_act(int sig, struct lp_kact *out)
+static void read_act(const struct lp_thread *t, int sig, struct lp_kact *out)
 {
+	struct act_slot *a = &acts_of(t)[sig];
 	for (;;) {
-		uint32_t s = __atomic_load_n(&app_act[sig].seq, __ATOMIC_ACQUIRE);
+		uint32_t s = __atomic_load_n(&a->seq, __ATOMIC_ACQUIRE);
 		if (s & 1) {
 			__builtin_ia32_pause();
 			continue;
 		}
-		*out = app_act[sig].act;
+		*out = a->act;
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (__atomic_load_n(&app_act[sig].seq, __ATOMIC_RELAXED) == s)
+		if (__atomic_load_n(&a->seq, __ATOMIC_RELAXED) == s)
 			return;
 	}
 }
 
-static void write_act(int sig, const struct lp_kact *a)
+/* The caller holds the sigaction lock. */
+static void write_act(const struct lp_thread *t, int sig, const struct lp_kact *k)
 {
-	__atomic_add_fetch(&app_act[sig].seq, 1, __ATOMIC_RELEASE);
+	struct act_slot *a = &acts_of(t)[sig];
+	__atomic_add_fetch(&a->seq, 1, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	app_act[sig].act = *a;
+	a->act = *k;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	__atomic_add_fetch(&app_act[sig].seq, 1, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&a->seq, 1, __ATOMIC_RELEASE);
+}
+
+/* Before T changes a disposition: its own table if it is to have one.
+ * 0, or -ENOMEM. */
+static int own_acts(struct lp_thread *t)
+{
+	if (!t || !(t->flags & LP_TF_OWN_ACTS) || (t->flags & LP_TF_ACTS_MINE))
+		return 0;
+	struct act_slot *mine = lp_malloc(sizeof app_act);
+	if (!mine)
+		return -ENOMEM;
+	memcpy(mine, acts_of(t), sizeof app_act);
+	t->acts = mine;
+	t->flags |= LP_TF_ACTS_MINE;
+	return 0;
 }
 
 static void lp_signal_entry(int sig, siginfo_t *si, void *uc);
@@ -212,7 +240,7 @@ static bool default_is_ignore(int sig)
 }
 
 /* The default action of a signal we keep a handler installed for. */
-static void act_default(int sig, const siginfo_t *si, const ucontext_t *uc)
+static void act_default(const struct lp_thread *t, int sig, const siginfo_t *si, const ucontext_t *uc)
 {
 	if (default_is_ignore(sig))
 		return;
@@ -233,7 +261,7 @@ static void act_default(int sig, const siginfo_t *si, const ucontext_t *uc)
 	lp_sys3(SYS_tgkill, lp_sys0(SYS_getpid), lp_sys0(SYS_gettid), sig);
 	/* Still alive (a stop signal, then SIGCONT): back to our handler. */
 	struct lp_kact a;
-	read_act(sig, &a);
+	read_act(t, sig, &a);
 	install_kernel(sig, &a);
 }
 
@@ -243,14 +271,14 @@ static void act_default(int sig, const siginfo_t *si, const ucontext_t *uc)
 static void deliver(struct lp_thread *t, int sig, siginfo_t *si, ucontext_t *uc)
 {
 	struct lp_kact a;
-	read_act(sig, &a);
+	read_act(t, sig, &a);
 	if (a.handler == SIG_IGN) {
 		if (is_sync_fault(sig, si))
-			act_default(sig, si, uc);  /* the kernel kills for ignored faults too */
+			act_default(t, sig, si, uc);  /* the kernel kills for ignored faults too */
 		return;
 	}
 	if (a.handler == SIG_DFL) {
-		act_default(sig, si, uc);
+		act_default(t, sig, si, uc);
 		return;
 	}
 	if (a.flags & SA_RESETHAND) {
@@ -259,7 +287,8 @@ static void deliver(struct lp_thread *t, int sig, siginfo_t *si, ucontext_t *uc)
 		dfl.handler = SIG_DFL;
 		dfl.flags &= ~(unsigned long)(SA_SIGINFO | SA_RESETHAND);
 		install_kernel(sig, &dfl);
-		write_act(sig, &dfl);
+		if (own_acts(t) == 0)
+			write_act(t, sig, &dfl);
 		lp_sigaction_unlock();
 	}
 	uint64_t saved_virt = 0;
@@ -395,15 +424,18 @@ long lp_emu_rt_sigaction(lp_ctx *c)
 			return -EINVAL;
 		na.mask &= ~UNBLOCKABLE;
 	}
+	struct lp_thread *t = lp_self();
 	lp_sigaction_lock();
-	read_act(sig, &oa);
+	read_act(t, sig, &oa);
 	if (uact) {
-		long r = install_kernel(sig, &na);
+		long r = own_acts(t);
+		if (r == 0)
+			r = install_kernel(sig, &na);
 		if (r < 0) {
 			lp_sigaction_unlock();
 			return r;
 		}
-		write_act(sig, &na);
+		write_act(t, sig, &na);
 	}
 	lp_sigaction_unlock();
 	if (uoact && lp_user_copy(uoact, &oa, sizeof oa))

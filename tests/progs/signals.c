@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -273,6 +274,39 @@ static void resethand(void)
 	result("SA_RESETHAND resets to SIG_DFL", back.sa_handler == SIG_DFL, "handler kept");
 }
 
+/* A vfork-style child has handlers of its own: posix_spawn resets every
+ * one in the child, a vfork child may change one before it execs; the
+ * parent's stay. */
+static volatile int usr2_seen;
+static void on_usr2(int sig)
+{
+	(void)sig;
+	usr2_seen++;
+}
+
+static void spawn_keeps_handlers(void)
+{
+	struct sigaction sa = { 0 }, back;
+	sa.sa_handler = on_usr2;
+	sigaction(SIGUSR2, &sa, NULL);
+	char *args[] = { "true", NULL };
+	pid_t pid;
+	int status;
+	bool spawned = posix_spawn(&pid, "/bin/true", NULL, NULL, args, environ) == 0 &&
+		       waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	pid = vfork();
+	if (pid == 0) {
+		signal(SIGUSR2, SIG_IGN);
+		_exit(0);
+	}
+	spawned = spawned && pid > 0 && waitpid(pid, &status, 0) == pid;
+	sigaction(SIGUSR2, NULL, &back);
+	raise(SIGUSR2);
+	result("posix_spawn and vfork children leave the parent's handlers",
+	       spawned && back.sa_handler == on_usr2 && usr2_seen == 1, "handler lost or not run");
+	signal(SIGUSR2, SIG_DFL);
+}
+
 static void on_info(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig;
@@ -400,6 +434,7 @@ int main(int argc, char **argv)
 	restart(true);
 	restart(false);
 	resethand();
+	spawn_keeps_handlers();
 	roundtrip();
 	sigsys_from_kill();
 	real_fault();

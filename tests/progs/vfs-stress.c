@@ -1,11 +1,13 @@
 /* vfs-stress DIR: threads open, stat, dup and close files in DIR (a path
- * in the view) while a timer signal's handler does the same, and a child
- * is forked now and then.  Checks every result; a deadlock shows as the
- * runner's timeout. */
+ * in the view) while a timer signal's handler does the same, a child is
+ * forked now and then, and two threads posix_spawn (vfork-style children,
+ * each opening a file in the view for the program) at once.  Checks every
+ * result; a deadlock shows as the runner's timeout. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,32 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* cat DIR/file with its stdout on DIR/out-N, opened in the vfork child */
+static void *spawner(void *arg)
+{
+	long n = (long)arg;
+	char file[4096], out[4096];
+	snprintf(file, sizeof file, "%s/file", dir);
+	snprintf(out, sizeof out, "%s/out-%ld", dir, n);
+	for (int i = 0; i < 30; i++) {
+		posix_spawn_file_actions_t fa;
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		char *args[] = { "cat", file, NULL };
+		pid_t pid;
+		int status;
+		if (posix_spawn(&pid, "/bin/cat", &fa, NULL, args, environ) ||
+		    waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+			errors++;
+		posix_spawn_file_actions_destroy(&fa);
+		struct stat st;
+		if (stat(out, &st) || st.st_size != 6)
+			errors++;
+	}
+	unlink(out);
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2)
@@ -69,6 +97,9 @@ int main(int argc, char **argv)
 	pthread_t t[4];
 	for (int i = 0; i < 4; i++)
 		pthread_create(&t[i], NULL, worker, NULL);
+	pthread_t sp[2];
+	for (long i = 0; i < 2; i++)
+		pthread_create(&sp[i], NULL, spawner, (void *)i);
 	for (int i = 0; i < 20; i++) {
 		pid_t pid = fork();
 		if (pid == 0) {
@@ -83,6 +114,8 @@ int main(int argc, char **argv)
 		for (int k = 0; k < 50; k++)
 			check_file();
 	}
+	for (int i = 0; i < 2; i++)
+		pthread_join(sp[i], NULL);
 	stop = 1;
 	for (int i = 0; i < 4; i++)
 		pthread_join(t[i], NULL);
