@@ -100,11 +100,10 @@ static long loader_pread(int fd, void *buf, size_t n, off_t off)
 	return loader_sys(SYS_pread64, fd, buf, n, off, 0, 0);
 }
 
-/* MAP_FAILED, or where it was mapped */
-static void *loader_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+/* where it was mapped, or -errno (user addresses are below 2^47) */
+static long loader_mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	long r = loader_sys(SYS_mmap, addr, len, prot, flags, fd, off);
-	return r < 0 && r > -4096 ? (errno = (int)-r, MAP_FAILED) : (void *)r;
+	return loader_sys(SYS_mmap, addr, len, prot, flags, fd, off);
 }
 
 static uintptr_t page_down(uintptr_t a)
@@ -162,10 +161,9 @@ static void load(const char *file, struct image *im)
 		die(file, "no loadable segment");
 	/* one reservation for the whole span keeps the segments together */
 	int fixed = eh.e_type == ET_EXEC ? MAP_FIXED_NOREPLACE : 0;
-	void *span = loader_mmap((void *)(fixed ? lo : 0), page_up(hi) - lo, PROT_NONE,
-				 MAP_PRIVATE | MAP_ANONYMOUS | fixed, -1, 0);
-	if (span == MAP_FAILED)
-		die(file, fixed ? "its fixed addresses are taken in this process" : strerror(errno));
+	long span = loader_mmap(fixed ? lo : 0, page_up(hi) - lo, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | fixed, -1, 0);
+	if (span < 0)
+		die(file, fixed ? "its fixed addresses are taken in this process" : strerror((int)-span));
 	im->bias = (uintptr_t)span - lo;
 	im->phdr = 0;
 	for (int i = 0; i < eh.e_phnum; i++) {
@@ -179,19 +177,20 @@ static void load(const char *file, struct image *im)
 		bool bss = p->p_memsz > p->p_filesz;
 		if (p->p_filesz) {
 			size_t len = file_end - start;
-			if (loader_mmap((void *)start, len, prot | (bss ? PROT_WRITE : 0), MAP_PRIVATE | MAP_FIXED, fd,
-					(off_t)page_down(p->p_offset)) == MAP_FAILED)
-				die(file, strerror(errno));
+			long r = loader_mmap(start, len, prot | (bss ? PROT_WRITE : 0), MAP_PRIVATE | MAP_FIXED, fd,
+					     (off_t)page_down(p->p_offset));
+			if (r < 0)
+				die(file, strerror((int)-r));
 			if (bss && (file_end & (uintptr_t)(getpagesize() - 1)))
 				memset((void *)file_end, 0, page_up(file_end) - file_end);
 			if (bss && !(prot & PROT_WRITE))
 				loader_sys(SYS_mprotect, start, page_up(file_end) - start, prot, 0, 0, 0);
 		}
 		uintptr_t anon = p->p_filesz ? page_up(file_end) : start;
-		if (mem_end > anon &&
-		    loader_mmap((void *)anon, mem_end - anon, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
-			    MAP_FAILED)
-			die(file, strerror(errno));
+		long r = mem_end > anon ? loader_mmap(anon, mem_end - anon, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0)
+					: 0;
+		if (r < 0)
+			die(file, strerror((int)-r));
 		if (eh.e_phoff >= p->p_offset && eh.e_phoff + phsize <= p->p_offset + p->p_filesz)
 			im->phdr = im->bias + p->p_vaddr + (eh.e_phoff - p->p_offset);
 	}
@@ -228,8 +227,8 @@ static void rseq_unregister(void)
  * the view uses 13 pages of stack below the kernel's; one
  * MADV_POPULATE_WRITE each maps them for less than a fault per page
  * (best effort: EINVAL before Linux 5.14).  Then glibc's _start, with the
- * registers the kernel gave (only rax, rcx, rsi, rdi, r11 are changed,
- * which _start does not read). */
+ * registers the kernel gave (rdx kept; rax, rcx, rsi, rdi, r8 and r11
+ * changed, which _start does not read). */
 #define STACK_POPULATE "53248"  /* 13 pages */
 __asm__(".pushsection .text\n"
 	".globl loader_entry\n"

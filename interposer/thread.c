@@ -90,10 +90,7 @@ void lp_vfork_block_done(struct lp_thread *t, struct lp_thread *child)
 		lp_thread_free(child->vfork_spare);
 		child->vfork_spare = NULL;
 	}
-	if (t->vfork_spare)
-		lp_thread_free(child);
-	else
-		t->vfork_spare = child;
+	t->vfork_spare = child;  /* empty: lp_vfork_block took it for this child */
 }
 
 int lp_thread_arm(struct lp_thread *t)

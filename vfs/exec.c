@@ -160,7 +160,7 @@ long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *c
 	if (r >= 0 && user_argv && lp_copy_from_user(&argv0, user_argv, sizeof argv0))
 		r = -EFAULT;
 	if (r < 0)
-		goto out;
+		return r;
 	w->heads[0] = argv0 ? argv0 : "";
 	w->user_argv0 = argv0 != NULL;
 	w->n_heads = 1;
@@ -192,8 +192,7 @@ long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *c
 		    !split_hashbang(w->header, n, &i_name, &i_arg))
 			break;  /* not ours to run: the kernel says what it is */
 		if (depth == MAX_DEPTH || w->n_heads + 2 > MAX_HEADS) {
-			r = -ELOOP;
-			goto out;
+			return -ELOOP;
 		}
 		/* keep the split line: the header buffer is read again */
 		char *copy = w->names[depth];
@@ -218,20 +217,18 @@ long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *c
 		if (r == 0 && w->q.synthetic)
 			r = -EACCES;
 		if (r < 0)
-			goto out;
+			return r;
 		change |= moved(&w->q, i_name);
 		name = i_name;
 		memcpy(w->host, w->q.host, w->q.host_len + 1);
 		memcpy(plan->exe_view, w->q.view, w->q.view_len + 1);
 	}
-	r = 0;
 	if (!change && !loader)
-		goto out;
+		return 0;
 	size_t n_user = 0;
 	for (const char *a = ""; user_argv; n_user++) {
 		if (lp_copy_from_user(&a, user_argv + n_user, sizeof a)) {
-			r = -EFAULT;
-			goto out;
+			return -EFAULT;
 		}
 		if (!a)
 			break;
@@ -246,10 +243,8 @@ long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *c
 	for (int k = w->user_argv0 ? 1 : 0; k < w->n_heads; k++)
 		text += strlen(w->heads[k]) + 1;
 	char **argv = lp_malloc(count * sizeof *argv + text);
-	if (!argv) {
-		r = -ENOMEM;
-		goto out;
-	}
+	if (!argv)
+		return -ENOMEM;
 	char *s = (char *)(argv + count);
 	size_t i = 0;
 	if (loader) {
@@ -269,6 +264,5 @@ long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *c
 	plan->file = put(&s, loader ? vfs.loader : w->host);
 	plan->argv = argv;
 	plan->by_loader = loader;
-out:
-	return r;
+	return 0;
 }

@@ -9,12 +9,14 @@ VIEW_CONFIGS=(me:sud)
 [ $IS_ROOT = 1 ] && VIEW_CONFIGS=(me:sud me:lazy nobody:auto)
 
 # in_view CONFIG vfsrun-args... : vfsrun as that user, in that mode
+# (under the command VIEW_WRAP holds, if any: strace)
+VIEW_WRAP=()
 in_view() {
 	local who=${1%%:*} mode=${1##*:}
 	shift
 	local m=()
 	[ "$mode" != auto ] && m=(--mode="$mode")
-	as "$who" timeout 300 "$B/vfsrun" "${m[@]}" "$@"
+	as "$who" "${VIEW_WRAP[@]}" timeout 300 "$B/vfsrun" "${m[@]}" "$@"
 }
 
 if wanted view; then
@@ -53,12 +55,12 @@ if wanted view; then
 		if ! command -v strace >/dev/null; then
 			skipped "view: a vfork+exec maps nothing in the shell [$cfg]" "strace is not installed"
 		else
-			maps=() m=()
-			[ "${cfg##*:}" != auto ] && m=(--mode="${cfg##*:}")
+			maps=()
 			for n in 10 40; do
-				as ${cfg%%:*} strace -f -qq -e trace=mmap,munmap -e signal=none -o "$SRC/maps.$n" \
-					timeout 300 "$B/vfsrun" "${m[@]}" --bind "$SRC" /lp-view/d --bind /usr/bin /lp-view/i sh -c \
+				VIEW_WRAP=(strace -f -qq -e trace=mmap,munmap -e signal=none -o "$SRC/maps.$n")
+				in_view $cfg --bind "$SRC" /lp-view/d --bind /usr/bin /lp-view/i sh -c \
 					'echo $$ >/lp-view/d/shell.'$n'; i=0; while [ $i -lt '$n' ]; do /lp-view/d/moved.sh; i=$((i + 1)); done' 2>&1
+				VIEW_WRAP=()
 				maps+=("$(grep -cE "^$(cat "$SRC/shell.$n" 2>/dev/null) +(mmap|munmap)\(" "$SRC/maps.$n")")
 			done
 			rm -f "$SRC"/maps.* "$SRC"/shell.*
