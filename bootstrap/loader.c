@@ -69,6 +69,8 @@ struct image {
 	uintptr_t entry;
 	uintptr_t phdr;   /* its program headers, in memory */
 	int phnum;
+	uintptr_t start, end;  /* what its PT_LOAD segments span */
+	uintptr_t eh_frame_hdr, dynamic;  /* 0: none */
 	char interp[4096];
 };
 
@@ -165,6 +167,9 @@ static void load(const char *file, struct image *im)
 	if (span < 0)
 		die(file, fixed ? "its fixed addresses are taken in this process" : strerror((int)-span));
 	im->bias = (uintptr_t)span - lo;
+	im->start = im->bias + lo;
+	im->end = im->bias + hi;
+	im->eh_frame_hdr = im->dynamic = 0;
 	im->phdr = 0;
 	for (int i = 0; i < eh.e_phnum; i++) {
 		const Elf64_Phdr *p = &ph[i];
@@ -197,6 +202,10 @@ static void load(const char *file, struct image *im)
 	for (int i = 0; i < eh.e_phnum; i++)
 		if (ph[i].p_type == PT_PHDR)
 			im->phdr = im->bias + ph[i].p_vaddr;
+		else if (ph[i].p_type == PT_GNU_EH_FRAME)
+			im->eh_frame_hdr = im->bias + ph[i].p_vaddr;
+		else if (ph[i].p_type == PT_DYNAMIC)
+			im->dynamic = im->bias + ph[i].p_vaddr;
 	if (!im->phdr)
 		die(file, "its program headers are not loaded");
 	im->phnum = eh.e_phnum;
@@ -223,8 +232,9 @@ static void rseq_unregister(void)
 #ifdef LOADER_WITH_VFS
 /* The entry point (-e loader_entry): the start's relocation of this
  * static-pie writes every page from .init_array to .data, each a
- * copy-on-write fault of a file page, and the start of the runtime and
- * the view uses 13 pages of stack below the kernel's; one
+ * copy-on-write fault of a file page, it writes most of .bss (glibc's and
+ * the runtime's small variables), and the start of the runtime and the
+ * view uses 13 pages of stack below the kernel's; one
  * MADV_POPULATE_WRITE each maps them for less than a fault per page
  * (best effort: EINVAL before Linux 5.14).  Then glibc's _start, with the
  * registers the kernel gave (rdx kept; rax, rcx, rsi, rdi, r8 and r11
@@ -236,7 +246,7 @@ __asm__(".pushsection .text\n"
 	"loader_entry:\n"
 	"	lea __init_array_start(%rip), %rdi\n"
 	"	and $-4096, %rdi\n"
-	"	lea __bss_start(%rip), %rsi\n"
+	"	lea _end(%rip), %rsi\n"
 	"	sub %rdi, %rsi\n"
 	"	mov %rdx, %r8\n"              /* rdx: the dynamic linker's fini (none here) */
 	"	mov $23, %edx\n"              /* MADV_POPULATE_WRITE */
@@ -437,6 +447,11 @@ int main(int argc, char **argv)
 		entry = interp.entry;
 		interp_base = interp.bias;
 	}
+#ifdef LOADER_WITH_VFS
+	lp_note_loaded(prog.start, prog.end, prog.eh_frame_hdr, prog.dynamic);
+	if (prog.interp[0])
+		lp_note_loaded(interp.start, interp.end, interp.eh_frame_hdr, 0);
+#endif
 	/* the name ps shows, as the kernel sets it from the file's */
 	const char *base = strrchr(file, '/');
 	loader_sys(SYS_prctl, PR_SET_NAME, base ? base + 1 : file, 0, 0, 0, 0);

@@ -9,9 +9,11 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <fcntl.h>
+#include <link.h>
 #include <string.h>
 #include <sys/syscall.h>
 
+#include "lp_bootstrap.h"
 #include "lp_internal.h"
 
 enum {
@@ -380,9 +382,9 @@ static uintptr_t elf_base_of(uintptr_t pc)
 	return base;
 }
 
-static int object_from_headers(uintptr_t pc, struct lp_object *o)
+/* The object whose ELF header is at base, if pc is in it. */
+static int object_at(uintptr_t base, uintptr_t pc, struct lp_object *o)
 {
-	uintptr_t base = elf_base_of(pc);
 	Elf64_Ehdr eh;
 	if (!base || lp_user_copy(&eh, (void *)base, sizeof eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
 	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > 64)
@@ -410,11 +412,61 @@ static int object_from_headers(uintptr_t pc, struct lp_object *o)
 	return pc >= o->start && pc < o->end ? 0 : -1;
 }
 
+/* The program's PT_DYNAMIC when lazypoline-vfs-loader mapped it (lp_note_loaded) */
+static uintptr_t program_dynamic;
+
+/* A library the program's dynamic loader mapped, from its list of them
+ * (DT_DEBUG -> r_debug -> link_map, the debuggers' way): a few reads of
+ * memory instead of /proc/self/maps.  Each read may fault (a list being
+ * changed): then -1, and the caller reads the maps. */
+static int object_from_link_map(uintptr_t pc, struct lp_object *o)
+{
+	uintptr_t r_debug_at = 0;
+	for (int i = 0; program_dynamic && i < 256 && !r_debug_at; i++) {
+		Elf64_Dyn d;
+		if (lp_user_copy(&d, (void *)(program_dynamic + i * sizeof d), sizeof d) || d.d_tag == DT_NULL)
+			break;
+		if (d.d_tag == DT_DEBUG)
+			r_debug_at = d.d_un.d_ptr;
+	}
+	struct r_debug rd;
+	if (!r_debug_at || lp_user_copy(&rd, (void *)r_debug_at, sizeof rd))
+		return -1;
+	struct link_map lm;
+	uintptr_t at = (uintptr_t)rd.r_map;
+	for (int i = 0; at && i < 1024; i++, at = (uintptr_t)lm.l_next) {
+		if (lp_user_copy(&lm, (void *)at, sizeof lm))
+			return -1;
+		/* a shared object's header is at its bias (its first segment at 0) */
+		if (lm.l_addr && pc > lm.l_addr && object_at(lm.l_addr, pc, o) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+static int object_from_headers(uintptr_t pc, struct lp_object *o)
+{
+	if (object_from_link_map(pc, o) == 0)
+		return 0;
+	return object_at(elf_base_of(pc), pc, o);
+}
+
 /* A cached object is still there (not unmapped and replaced). */
 static bool still_elf(uintptr_t start)
 {
 	char magic[SELFMAG];
 	return !lp_user_copy(magic, (void *)start, SELFMAG) && !memcmp(magic, ELFMAG, SELFMAG);
+}
+
+static void cache_object(const struct lp_object *o)
+{
+	int i = __atomic_fetch_add(&n_objects, 1, __ATOMIC_ACQ_REL);
+	if (i < LP_OBJ_CACHE) {
+		objects[i].start = o->start;
+		objects[i].end = o->end;
+		objects[i].hdr = o->eh_frame_hdr;
+		__atomic_store_n(&objects[i].ready, 1, __ATOMIC_RELEASE);
+	}
 }
 
 int lp_find_object(uintptr_t pc, struct lp_object *o)
@@ -437,12 +489,13 @@ int lp_find_object(uintptr_t pc, struct lp_object *o)
 		}
 	if (object_from_headers(pc, o) < 0)
 		return -1;
-	int i = __atomic_fetch_add(&n_objects, 1, __ATOMIC_ACQ_REL);
-	if (i < LP_OBJ_CACHE) {
-		objects[i].start = o->start;
-		objects[i].end = o->end;
-		objects[i].hdr = o->eh_frame_hdr;
-		__atomic_store_n(&objects[i].ready, 1, __ATOMIC_RELEASE);
-	}
+	cache_object(o);
 	return 0;
+}
+
+void lp_note_loaded(uintptr_t start, uintptr_t end, uintptr_t eh_frame_hdr, uintptr_t dynamic)
+{
+	cache_object(&(struct lp_object){ start, end, (const uint8_t *)eh_frame_hdr });
+	if (dynamic)
+		program_dynamic = dynamic;
 }

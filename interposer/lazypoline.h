@@ -100,9 +100,10 @@ LP_API int lp_allow_only(lp_interposer *ip, const long *nrs, size_t n, int err);
 LP_API int lp_block_list(lp_interposer *ip, const long *nrs, size_t n, int err);
 LP_API int lp_set_mode(lp_interposer *ip, enum lp_mode mode);
 /* Lazy mode rewrites a site at its Nth trap (1..LP_REWRITE_AFTER_MAX;
- * default LP_REWRITE_AFTER_DEFAULT, or LAZYPOLINE_REWRITE_AFTER): a site
- * a process runs only once or twice is cheaper left to trap. */
-#define LP_REWRITE_AFTER_DEFAULT 4
+ * default LP_REWRITE_AFTER_DEFAULT, or LAZYPOLINE_REWRITE_AFTER): a
+ * rewrite costs about what a few dozen traps save, so a site a process
+ * runs only a few times (start-up, exit) is cheaper left to trap. */
+#define LP_REWRITE_AFTER_DEFAULT 16
 #define LP_REWRITE_AFTER_MAX 1000000
 LP_API int lp_set_rewrite_after(lp_interposer *ip, unsigned traps);
 /* The built-in tracer: one line per syscall written to fd. */

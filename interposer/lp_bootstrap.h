@@ -5,6 +5,7 @@
 #define LP_BOOTSTRAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct lp_interposer;
 
@@ -28,6 +29,13 @@ struct lp_bootstrap_info {
 };
 
 #define LP_BOOTSTRAP_WANTS_CAPSTONE 2
+
+/* linked in: an ELF image the loader mapped (eh_frame_hdr 0 if none;
+ * dynamic: the program's PT_DYNAMIC, else 0), so that rewriting a site in
+ * it or in a library the program's ld.so maps later needs no read of
+ * /proc/self/maps (about 100 us a site) */
+void lp_note_loaded(uintptr_t start, uintptr_t end, uintptr_t eh_frame_hdr, uintptr_t dynamic)
+	__attribute__((visibility("hidden")));
 
 /* Returns 0, LP_BOOTSTRAP_WANTS_CAPSTONE (linked_in only), or -1 with a
  * one-line message in err. */

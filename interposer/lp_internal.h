@@ -263,7 +263,7 @@ void lp_requeue_held(struct lp_thread *t) LP_HIDDEN;
 void lp_regs_from_uc(struct lp_regs *r, const ucontext_t *uc) LP_HIDDEN;
 
 /* ---- rewrite.c ---- */
-int lp_trampoline_map(void) LP_HIDDEN;
+int lp_trampoline_reserve(void) LP_HIDDEN;
 void lp_trampoline_fill(uint8_t *page0, uint8_t *page1, uintptr_t target) LP_HIDDEN;
 void lp_maybe_rewrite(uintptr_t site) LP_HIDDEN;
 int lp_rewrite_site(uintptr_t site) LP_HIDDEN;

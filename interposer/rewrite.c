@@ -43,23 +43,43 @@ void lp_trampoline_fill(uint8_t *page0, uint8_t *page1, uintptr_t target)
 	memcpy(page1, &target, sizeof target);
 }
 
-int lp_trampoline_map(void)
+/* Page 0 is only reserved at start (no access: a bad pointer there still
+ * gives EFAULT, and no page tables are made) and filled at the first
+ * rewrite: filling it costs
+ * about 150 us on a VM with shadow page tables (three new page-table
+ * pages, two faults, two mprotects, and their teardown at exit), more
+ * than a short process -- a /bin/true that rewrites nothing -- saves. */
+int lp_trampoline_reserve(void)
 {
-	long m = lp_sys6(SYS_mmap, 0, LP_TRAMP_LEN, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	long m = lp_sys6(SYS_mmap, 0, LP_TRAMP_LEN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (m != 0) {
 		if (m > 0)  /* an old kernel ignored the hint */
 			lp_sys2(SYS_munmap, m, LP_TRAMP_LEN);
 		return m < 0 ? (int)m : -EPERM;
 	}
-	uint8_t *p = (uint8_t *)m;
+	return 0;
+}
+
+/* 1: filled; -1: could not be (no rewrites then).  Changed under the
+ * rewrite lock; a vfork child shares it with its parent, as the page. */
+static int trampoline_state;
+
+static int trampoline_fill_in(void)
+{
+	if (trampoline_state)
+		return trampoline_state > 0 ? 0 : -EPERM;
+	trampoline_state = -1;
+	if (lp_sys3(SYS_mprotect, 0, LP_TRAMP_LEN, PROT_READ | PROT_WRITE) < 0)
+		return -EPERM;
+	uint8_t *p = NULL;
 	__asm__("" : "+r"(p));  /* it is 0 on purpose: hide that from the optimizer */
 	lp_trampoline_fill(p, p + LP_TRAMP_TARGET, (uintptr_t)lp_entry);
 	if (lp_sys3(SYS_mprotect, 0, 4096, PROT_READ | PROT_EXEC) < 0 ||
-	    lp_sys3(SYS_mprotect, 4096, 4096, PROT_READ) < 0) {
-		lp_sys2(SYS_munmap, 0, LP_TRAMP_LEN);
+	    lp_sys3(SYS_mprotect, 4096, 4096, PROT_READ) < 0)
 		return -EPERM;
-	}
+	trampoline_state = 1;
+	/* a thread without a block now reads zero at %gs:LP_OFF_SELF */
+	__atomic_store_n(&lp_gs_self_readable, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -235,6 +255,8 @@ int lp_rewrite_site(uintptr_t site)
 	uint8_t b[2];
 	if (lp_user_copy(b, (void *)site, 2) || b[0] != 0x0f || b[1] != 0x05)
 		return -EINVAL;
+	if (trampoline_fill_in() < 0)
+		return -EPERM;
 	if (!set_add(&rewritten, site))
 		return -ENOSPC;
 	uintptr_t q = site & ~(uintptr_t)7;

@@ -753,7 +753,7 @@ int lp_start(lp_interposer *ip)
 	if (mode == LP_MODE_SUD && across_exec && (!children_mode || strcmp(children_mode, "sud")))
 		lp_sites_attach(across_exec);
 	if (mode != LP_MODE_SUD) {
-		int r = lp_trampoline_map();
+		int r = lp_trampoline_reserve();
 		bool capstone = false;
 		if (r == 0) {
 			/* verdicts kept for the run may spare loading Capstone */
@@ -806,9 +806,10 @@ int lp_start(lp_interposer *ip)
 	lp_recompute_wanted();
 	struct lp_status st;
 	lp_read_status(&st);
-	/* a thread without a block reads zero there from page 0, or there is
-	 * none: every thread but this one is a child it makes */
-	lp_gs_self_readable = mode != LP_MODE_SUD || (st.valid && st.threads == 1);
+	/* there is no thread without a block: every thread but this one is a
+	 * child it makes (or one reads zero there from page 0 once the
+	 * trampoline is filled, see trampoline_fill_in) */
+	lp_gs_self_readable = st.valid && st.threads == 1;
 	int r = lp_signals_init(&st);
 	if (r < 0)
 		return r;

@@ -187,8 +187,8 @@ for cfg in "${CONFIGS[@]}"; do
 	fi
 	if wanted rewriteafter && [ "$who:$mode" = me:lazy ]; then
 		newdir
-		expect "a site is rewritten at its 4th trap by default [$cfg]" \
-			interposed "$cfg" "$B/liblazypoline.so" "$B/tests/rewriteafter" 4
+		expect "a site is rewritten at its 16th trap by default [$cfg]" \
+			interposed "$cfg" "$B/liblazypoline.so" "$B/tests/rewriteafter" 16
 		for n in 1 7; do
 			LAZYPOLINE_REWRITE_AFTER=$n expect "LAZYPOLINE_REWRITE_AFTER=$n: rewritten at trap $n [$cfg]" \
 				interposed "$cfg" "$B/liblazypoline.so" "$B/tests/rewriteafter" $n
@@ -232,6 +232,11 @@ for cfg in "${CONFIGS[@]}"; do
 			if [ "$got" = "$want" ]; then ok "bad pointers give EFAULT ($lib) [$cfg]"; else
 				bad "bad pointers give EFAULT ($lib) [$cfg]" "$(diff <(echo "$want") <(echo "$got"))"; fi
 		done
+		# every site rewritten at once: page 0 holds the trampoline
+		# (before the first rewrite it is reserved, not readable)
+		got=$(LAZYPOLINE_REWRITE_AFTER=1 interposed "$cfg" "$B/liblazypoline.so" "$B/tests/efault" 2>&1)
+		if [ "$got" = "$want" ]; then ok "bad pointers give EFAULT, page 0 filled [$cfg]"; else
+			bad "bad pointers give EFAULT, page 0 filled [$cfg]" "$(diff <(echo "$want") <(echo "$got"))"; fi
 	fi
 done
 # the paths taken on CPUs without FSGSBASE (arch_prctl) or XSAVEC (XSAVE)

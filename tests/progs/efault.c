@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 /* 1 is in page 0, where the rewriting modes keep their trampoline;
- * UNMAPPED is a page that was just unmapped. */
+ * NO_ACCESS is a page that cannot be read. */
 #define BAD ((long)1)
 
 static void show(const char *name, long r)
@@ -29,10 +29,11 @@ int main(void)
 	struct timespec ts = { 0, 1000 };
 	int ep = epoll_create1(0);
 	struct epoll_event ev;
-	/* Syscalls the kernel alone reads get a pointer to an unmapped page:
-	 * the kernel can read page 0 when the trampoline is mapped there. */
-	long UNMAPPED = (long)mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	munmap((void *)UNMAPPED, 4096);
+	/* Syscalls the kernel alone reads get a pointer to a page it cannot read:
+	 * the kernel can read page 0 when the trampoline is mapped there.
+	 * A page of no access, kept mapped: an unmapped one could be taken by
+	 * the interposer's own allocations (a rewrite's) meanwhile. */
+	long NO_ACCESS = (long)mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	show("rt_sigaction act", syscall(SYS_rt_sigaction, SIGUSR1, BAD, 0, 8));
 	show("rt_sigaction oldact", syscall(SYS_rt_sigaction, SIGUSR1, 0, BAD, 8));
 	show("rt_sigprocmask set", syscall(SYS_rt_sigprocmask, SIG_BLOCK, BAD, 0, 8));
@@ -49,12 +50,12 @@ int main(void)
 	show("execve envp", syscall(SYS_execve, "/bin/true", argv, BAD));
 	show("clone3 args", syscall(SYS_clone3, BAD, 88));
 	show("arch_prctl ARCH_GET_GS", syscall(SYS_arch_prctl, 0x1004, BAD));
-	show("openat path", syscall(SYS_openat, AT_FDCWD, UNMAPPED, O_RDONLY));
-	show("newfstatat path", syscall(SYS_newfstatat, AT_FDCWD, UNMAPPED, UNMAPPED, 0));
-	show("write buffer", syscall(SYS_write, 1, UNMAPPED, 10));
-	show("read buffer", syscall(SYS_read, ep, UNMAPPED, 10));
-	show("readlink path", syscall(SYS_readlink, UNMAPPED, UNMAPPED, 10));
-	show("uname", syscall(SYS_uname, UNMAPPED));
+	show("openat path", syscall(SYS_openat, AT_FDCWD, NO_ACCESS, O_RDONLY));
+	show("newfstatat path", syscall(SYS_newfstatat, AT_FDCWD, NO_ACCESS, NO_ACCESS, 0));
+	show("write buffer", syscall(SYS_write, 1, NO_ACCESS, 10));
+	show("read buffer", syscall(SYS_read, ep, NO_ACCESS, 10));
+	show("readlink path", syscall(SYS_readlink, NO_ACCESS, NO_ACCESS, 10));
+	show("uname", syscall(SYS_uname, NO_ACCESS));
 	fflush(stdout);
 	return 0;
 }

@@ -69,7 +69,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	long mine = 0;
-	for (int i = 0; i < 8; i++)  /* enough traps for lazy mode to rewrite */
+	for (int i = 0; i < LP_REWRITE_AFTER_DEFAULT + 4; i++)  /* enough traps for lazy mode to rewrite */
 		mine = getppid();
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
