@@ -235,20 +235,31 @@ static void rseq_unregister(void)
  * copy-on-write fault of a file page, it writes most of .bss (glibc's and
  * the runtime's small variables), and the start of the runtime and the
  * view uses 13 pages of stack below the kernel's; one
- * MADV_POPULATE_WRITE each maps them for less than a fault per page
- * (best effort: EINVAL before Linux 5.14).  Then glibc's _start, with the
- * registers the kernel gave (rdx kept; rax, rcx, rsi, rdi, r8 and r11
- * changed, which _start does not read). */
+ * MADV_POPULATE_WRITE each maps them for less than a fault per page.
+ * The start also runs code and reads constants spread over the whole
+ * read-only part (relocations, glibc's start and IFUNC resolvers, the
+ * runtime, the view): a fault per 64 KiB touched, about 17 of them;
+ * one MADV_POPULATE_READ maps it all from the page cache instead.
+ * Each is best effort (EINVAL before Linux 5.14).  Then glibc's _start,
+ * with the registers the kernel gave (rdx kept; rax, rcx, rsi, rdi, r8
+ * and r11 changed, which _start does not read). */
 #define STACK_POPULATE "53248"  /* 13 pages */
 __asm__(".pushsection .text\n"
 	".globl loader_entry\n"
 	".type loader_entry, @function\n"
 	"loader_entry:\n"
+	"	mov %rdx, %r8\n"              /* rdx: the dynamic linker's fini (none here) */
+	"	lea __executable_start(%rip), %rdi\n"
+	"	lea __init_array_start(%rip), %rsi\n"
+	"	and $-4096, %rsi\n"          /* the read-only segments end there */
+	"	sub %rdi, %rsi\n"
+	"	mov $22, %edx\n"              /* MADV_POPULATE_READ */
+	"	mov $28, %eax\n"              /* madvise */
+	"	syscall\n"
 	"	lea __init_array_start(%rip), %rdi\n"
 	"	and $-4096, %rdi\n"
 	"	lea _end(%rip), %rsi\n"
 	"	sub %rdi, %rsi\n"
-	"	mov %rdx, %r8\n"              /* rdx: the dynamic linker's fini (none here) */
 	"	mov $23, %edx\n"              /* MADV_POPULATE_WRITE */
 	"	mov $28, %eax\n"              /* madvise */
 	"	syscall\n"
@@ -336,8 +347,10 @@ static char *push_str(char **o, const char *str)
 	return *o;
 }
 
-/* The initial stack the program expects, built far enough below this
- * frame, then a jump to ENTRY with it. */
+/* The initial stack the program expects, built below this frame, then a
+ * jump to ENTRY with it. */
+#define GUEST_STACK_GAP (16 * 1024)
+#define GUEST_STACK_POPULATE (64 * 1024)
 static void start(uintptr_t entry, char **argv, int argc, const char *execfn, const struct image *prog,
 		  uintptr_t interp_base) __attribute__((noreturn));
 static void start(uintptr_t entry, char **argv, int argc, const char *execfn, const struct image *prog,
@@ -346,10 +359,14 @@ static void start(uintptr_t entry, char **argv, int argc, const char *execfn, co
 	int envc = 0;
 	while (environ[envc])
 		envc++;
-	char here;
-	uintptr_t top = page_down((uintptr_t)&here) - 256 * 1024;
 	char **new_argv = __builtin_alloca(((size_t)argc + 1) * sizeof *new_argv);
 	char **new_env = __builtin_alloca(((size_t)envc + 1) * sizeof *new_env);
+	/* below this frame, with room for the calls made while building; the
+	 * pages there were mapped by loader_entry and the view's start, and
+	 * the program's start uses more below them: mapped at once (best
+	 * effort: outside the stack's mapping so far, it is ENOMEM) */
+	uintptr_t top = page_down((uintptr_t)(new_env < new_argv ? new_env : new_argv)) - GUEST_STACK_GAP;
+	loader_sys(SYS_madvise, (long)(top - GUEST_STACK_POPULATE), GUEST_STACK_POPULATE, MADV_POPULATE_WRITE, 0, 0, 0);
 	/* strings at the top; the area may lie below the stack's current
 	 * end: the kernel grows it on the first touch, so write downwards */
 	char *o = (char *)top;
