@@ -383,6 +383,9 @@ void lp_trace_exec_resumed(void) LP_HIDDEN;
 extern int lp_trace_fd LP_HIDDEN;
 
 /* ---- syscall names (generated) ---- */
-extern const char *const lp_syscall_names[LP_NR_MAX] LP_HIDDEN;
+/* names in place, not pointers: a pointer table is a relocation per
+ * entry at every start of the static loader */
+#define LP_SYSCALL_NAME_SIZE 32
+extern const char lp_syscall_names[LP_NR_MAX][LP_SYSCALL_NAME_SIZE] LP_HIDDEN;
 
 #endif

@@ -610,13 +610,13 @@ int lp_copy_to_user(void *user_dst, const void *src, size_t n)
 
 const char *lp_syscall_name(long nr)
 {
-	return (nr >= 0 && nr < LP_NR_MAX) ? lp_syscall_names[nr] : NULL;
+	return (nr >= 0 && nr < LP_NR_MAX && lp_syscall_names[nr][0]) ? lp_syscall_names[nr] : NULL;
 }
 
 long lp_syscall_number(const char *name)
 {
 	for (long nr = 0; nr < LP_NR_MAX; nr++)
-		if (lp_syscall_names[nr] && strcmp(lp_syscall_names[nr], name) == 0)
+		if (lp_syscall_names[nr][0] && strcmp(lp_syscall_names[nr], name) == 0)
 			return nr;
 	return -1;
 }

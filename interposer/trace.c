@@ -238,7 +238,7 @@ static void put_string_array(struct buf *b, char *const *u, bool count_only)
  *  flags  S signal  c clone flags  h sigprocmask how  v argv  e envp
  *  F fcntl cmd  w lseek whence */
 static const struct {
-	const char *name, *args;
+	char name[24], args[8];  /* in place: no relocations at start */
 } specs[] = {
 	{ "read", "iBu" }, { "write", "ibu" }, { "open", "som" }, { "close", "i" },
 	{ "stat", "sp" }, { "fstat", "ip" }, { "lstat", "sp" }, { "poll", "pui" },
