@@ -71,6 +71,9 @@ struct image {
 	int phnum;
 	uintptr_t start, end;  /* what its PT_LOAD segments span */
 	uintptr_t eh_frame_hdr, dynamic;  /* 0: none */
+	uintptr_t eh_frame;  /* without PT_GNU_EH_FRAME (a static program):
+				its .eh_frame, eh_frame_len bytes (0: none) */
+	size_t eh_frame_len;
 	char interp[4096];
 };
 
@@ -122,6 +125,7 @@ static int prot_of(uint32_t flags)
 {
 	return (flags & PF_R ? PROT_READ : 0) | (flags & PF_W ? PROT_WRITE : 0) | (flags & PF_X ? PROT_EXEC : 0);
 }
+
 
 /* Map FILE's PT_LOAD segments as the kernel's ELF loader does: a
  * position-independent image anywhere, a fixed one at its addresses. */
@@ -208,6 +212,17 @@ static void load(const char *file, struct image *im)
 			im->dynamic = im->bias + ph[i].p_vaddr;
 	if (!im->phdr)
 		die(file, "its program headers are not loaded");
+	im->eh_frame = 0;
+	im->eh_frame_len = 0;
+#ifdef LOADER_WITH_VFS
+	/* no table of its functions: the runtime walks .eh_frame instead */
+	uint64_t addr, size;
+	if (!im->eh_frame_hdr && lp_eh_frame_section(fd, &addr, &size) == 0 && im->bias + addr >= im->start &&
+	    im->bias + addr + size <= im->end) {
+		im->eh_frame = im->bias + addr;
+		im->eh_frame_len = size;
+	}
+#endif
 	im->phnum = eh.e_phnum;
 	im->entry = im->bias + eh.e_entry;
 	loader_sys(SYS_close, fd, 0, 0, 0, 0, 0);
@@ -465,9 +480,11 @@ int main(int argc, char **argv)
 		interp_base = interp.bias;
 	}
 #ifdef LOADER_WITH_VFS
-	lp_note_loaded(prog.start, prog.end, prog.eh_frame_hdr, prog.dynamic);
+	lp_note_loaded(&(struct lp_loaded){ prog.start, prog.end, prog.eh_frame_hdr, prog.eh_frame, prog.eh_frame_len,
+					    prog.dynamic });
 	if (prog.interp[0])
-		lp_note_loaded(interp.start, interp.end, interp.eh_frame_hdr, 0);
+		lp_note_loaded(&(struct lp_loaded){ interp.start, interp.end, interp.eh_frame_hdr, interp.eh_frame,
+						    interp.eh_frame_len, 0 });
 #endif
 	/* the name ps shows, as the kernel sets it from the file's */
 	const char *base = strrchr(file, '/');

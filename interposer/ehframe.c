@@ -9,6 +9,7 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <link.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -265,6 +266,39 @@ int lp_ehframe_lookup(const uint8_t *hdr, uintptr_t pc, struct lp_fde_range *out
 	return 0;
 }
 
+/* The same from a whole .eh_frame, walked: a static program linked
+ * without --eh-frame-hdr has no table to search.  Its CIEs and FDEs are
+ * read in place, as the table's are. */
+static int ehframe_scan(const uint8_t *eh_frame, size_t len, uintptr_t pc, struct lp_fde_range *out)
+{
+	const uint8_t *p = eh_frame, *end = eh_frame + len;
+	while (end - p >= 8) {
+		uint32_t n, id;
+		memcpy(&n, p, 4);
+		if (n == 0)
+			break;  /* the terminator */
+		if (n == 0xffffffff || n > (size_t)(end - p) - 4)
+			return -1;  /* 64-bit lengths: not what x86-64 linkers write */
+		memcpy(&id, p + 4, 4);
+		struct lp_fde_range r;
+		if (id != 0 && fde_range(p, &r) == 0 && pc >= r.start && pc < r.end) {
+			*out = r;
+			return 0;
+		}
+		p += 4 + n;
+	}
+	return -1;
+}
+
+int lp_object_function(const struct lp_object *o, uintptr_t pc, struct lp_fde_range *out)
+{
+	if (o->eh_frame_hdr)
+		return lp_ehframe_lookup(o->eh_frame_hdr, pc, out);
+	if (o->eh_frame)
+		return ehframe_scan(o->eh_frame, o->eh_frame_len, pc, out);
+	return -1;
+}
+
 int lp_ehframe_each(const uint8_t *hdr, void (*fn)(const struct lp_fde_range *, void *), void *arg)
 {
 	struct hdr_table t;
@@ -309,8 +343,7 @@ char *lp_read_self_maps(void)
 
 #define LP_OBJ_CACHE 128
 static struct {
-	uintptr_t start, end;
-	const uint8_t *hdr;
+	struct lp_object o;
 	int ready;
 } objects[LP_OBJ_CACHE] LP_APART;
 static int n_objects;
@@ -332,6 +365,8 @@ static const char *hex(const char *p, uintptr_t *v)
 struct map_line {
 	uintptr_t lo, hi, offset, inode;
 	char dev[16];
+	const char *path;  /* in the maps text, path_len bytes ("": none) */
+	size_t path_len;
 };
 
 static const char *parse_map(const char *p, struct map_line *m)
@@ -351,15 +386,21 @@ static const char *parse_map(const char *p, struct map_line *m)
 	for (p++; *p >= '0' && *p <= '9'; p++)
 		ino = ino * 10 + (uintptr_t)(*p - '0');
 	m->inode = ino;
+	while (*p == ' ')
+		p++;
+	m->path = p;
 	while (*p && *p != '\n')
 		p++;
+	m->path_len = (size_t)(p - m->path);
 	return *p ? p + 1 : p;
 }
 
 /* Where the ELF header of the file mapped at pc is: the mapping of the
- * same file at offset 0 (the first PT_LOAD of an ELF object). */
-static uintptr_t elf_base_of(uintptr_t pc)
+ * same file at offset 0 (the first PT_LOAD of an ELF object); its path
+ * in PATH (PATH_CAP bytes; "" when unknown). */
+static uintptr_t elf_base_of(uintptr_t pc, char *path, size_t path_cap)
 {
+	path[0] = 0;
 	char *buf = lp_read_self_maps();
 	if (!buf)
 		return 0;
@@ -378,12 +419,17 @@ static uintptr_t elf_base_of(uintptr_t pc)
 		if (m.inode == at.inode && !strcmp(m.dev, at.dev) && m.offset == 0 && m.lo <= pc)
 			base = m.lo;
 	}
+	if (base && at.path_len < path_cap) {
+		memcpy(path, at.path, at.path_len);
+		path[at.path_len] = 0;
+	}
 	lp_free(buf);
 	return base;
 }
 
-/* The object whose ELF header is at base, if pc is in it. */
-static int object_at(uintptr_t base, uintptr_t pc, struct lp_object *o)
+/* The object whose ELF header is at base, if pc is in it; *BIAS_OUT its
+ * load bias. */
+static int object_at(uintptr_t base, uintptr_t pc, struct lp_object *o, uintptr_t *bias_out)
 {
 	Elf64_Ehdr eh;
 	if (!base || lp_user_copy(&eh, (void *)base, sizeof eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
@@ -406,9 +452,9 @@ static int object_at(uintptr_t base, uintptr_t pc, struct lp_object *o)
 	if (hi <= lo)
 		return -1;
 	uintptr_t bias = base - lo;
-	o->start = bias + lo;
-	o->end = bias + hi;
-	o->eh_frame_hdr = eh_frame ? (const uint8_t *)(bias + eh_frame) : NULL;
+	*o = (struct lp_object){ .start = bias + lo, .end = bias + hi,
+				 .eh_frame_hdr = eh_frame ? (const uint8_t *)(bias + eh_frame) : NULL };
+	*bias_out = bias;
 	return pc >= o->start && pc < o->end ? 0 : -1;
 }
 
@@ -438,17 +484,72 @@ static int object_from_link_map(uintptr_t pc, struct lp_object *o)
 		if (lp_user_copy(&lm, (void *)at, sizeof lm))
 			return -1;
 		/* a shared object's header is at its bias (its first segment at 0) */
-		if (lm.l_addr && pc > lm.l_addr && object_at(lm.l_addr, pc, o) == 0)
+		uintptr_t bias;
+		if (lm.l_addr && pc > lm.l_addr && object_at(lm.l_addr, pc, o, &bias) == 0)
 			return 0;
 	}
 	return -1;
+}
+
+int lp_eh_frame_section(long fd, uint64_t *addr, uint64_t *size)
+{
+	Elf64_Ehdr eh;
+	if (lp_sys4(SYS_pread64, fd, &eh, sizeof eh, 0) != (long)sizeof eh || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum == 0 || eh.e_shnum > 256 ||
+	    eh.e_shstrndx >= eh.e_shnum)
+		return -1;
+	size_t shsize = eh.e_shnum * sizeof(Elf64_Shdr), names_cap = 4096;
+	Elf64_Shdr *sh = lp_malloc(shsize + names_cap);  /* not on a handler's stack */
+	if (!sh)
+		return -1;
+	char *names = (char *)(sh + eh.e_shnum);
+	int r = -1;
+	if (lp_sys4(SYS_pread64, fd, sh, shsize, eh.e_shoff) == (long)shsize) {
+		const Elf64_Shdr *strtab = &sh[eh.e_shstrndx];
+		size_t n = strtab->sh_size < names_cap - 1 ? strtab->sh_size : names_cap - 1;
+		long got = lp_sys4(SYS_pread64, fd, names, n, strtab->sh_offset);
+		for (int i = 0; got > 0 && i < eh.e_shnum && r < 0; i++) {
+			names[got] = 0;
+			if (sh[i].sh_name < (uint64_t)got && sh[i].sh_type == SHT_PROGBITS && (sh[i].sh_flags & SHF_ALLOC) &&
+			    !strcmp(names + sh[i].sh_name, ".eh_frame")) {
+				*addr = sh[i].sh_addr;
+				*size = sh[i].sh_size;
+				r = 0;
+			}
+		}
+	}
+	lp_free(sh);
+	return r;
+}
+
+/* An object without a table of its functions: its .eh_frame, from the
+ * file's section headers, if it lies in what the object maps. */
+static void add_eh_frame(const char *path, uintptr_t bias, struct lp_object *o)
+{
+	long fd = lp_sys4(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	uint64_t addr, size;
+	if (fd < 0)
+		return;
+	if (lp_eh_frame_section(fd, &addr, &size) == 0 && bias + addr >= o->start && bias + addr + size <= o->end) {
+		o->eh_frame = (const uint8_t *)(bias + addr);
+		o->eh_frame_len = size;
+	}
+	lp_sys1(SYS_close, fd);
 }
 
 static int object_from_headers(uintptr_t pc, struct lp_object *o)
 {
 	if (object_from_link_map(pc, o) == 0)
 		return 0;
-	return object_at(elf_base_of(pc), pc, o);
+	char *path = lp_malloc(PATH_MAX);
+	if (!path)
+		return -1;
+	uintptr_t bias, base = elf_base_of(pc, path, PATH_MAX);
+	int r = object_at(base, pc, o, &bias);
+	if (r == 0 && !o->eh_frame_hdr && path[0] == '/')
+		add_eh_frame(path, bias, o);
+	lp_free(path);
+	return r;
 }
 
 /* A cached object is still there (not unmapped and replaced). */
@@ -462,9 +563,7 @@ static void cache_object(const struct lp_object *o)
 {
 	int i = __atomic_fetch_add(&n_objects, 1, __ATOMIC_ACQ_REL);
 	if (i < LP_OBJ_CACHE) {
-		objects[i].start = o->start;
-		objects[i].end = o->end;
-		objects[i].hdr = o->eh_frame_hdr;
+		objects[i].o = *o;
 		__atomic_store_n(&objects[i].ready, 1, __ATOMIC_RELEASE);
 	}
 }
@@ -473,18 +572,15 @@ int lp_find_object(uintptr_t pc, struct lp_object *o)
 {
 	struct dl_find_object fo;
 	if (_dl_find_object((void *)pc, &fo) == 0) {
-		o->start = (uintptr_t)fo.dlfo_map_start;
-		o->end = (uintptr_t)fo.dlfo_map_end;
-		o->eh_frame_hdr = fo.dlfo_eh_frame;
+		*o = (struct lp_object){ .start = (uintptr_t)fo.dlfo_map_start, .end = (uintptr_t)fo.dlfo_map_end,
+					 .eh_frame_hdr = fo.dlfo_eh_frame };
 		return 0;
 	}
 	int n = __atomic_load_n(&n_objects, __ATOMIC_ACQUIRE);
 	for (int i = 0; i < n && i < LP_OBJ_CACHE; i++)
-		if (__atomic_load_n(&objects[i].ready, __ATOMIC_ACQUIRE) && objects[i].start <= pc &&
-		    pc < objects[i].end && still_elf(objects[i].start)) {
-			o->start = objects[i].start;
-			o->end = objects[i].end;
-			o->eh_frame_hdr = objects[i].hdr;
+		if (__atomic_load_n(&objects[i].ready, __ATOMIC_ACQUIRE) && objects[i].o.start <= pc &&
+		    pc < objects[i].o.end && still_elf(objects[i].o.start)) {
+			*o = objects[i].o;
 			return 0;
 		}
 	if (object_from_headers(pc, o) < 0)
@@ -493,9 +589,10 @@ int lp_find_object(uintptr_t pc, struct lp_object *o)
 	return 0;
 }
 
-void lp_note_loaded(uintptr_t start, uintptr_t end, uintptr_t eh_frame_hdr, uintptr_t dynamic)
+void lp_note_loaded(const struct lp_loaded *image)
 {
-	cache_object(&(struct lp_object){ start, end, (const uint8_t *)eh_frame_hdr });
-	if (dynamic)
-		program_dynamic = dynamic;
+	cache_object(&(struct lp_object){ image->start, image->end, (const uint8_t *)image->eh_frame_hdr,
+					  (const uint8_t *)image->eh_frame, image->eh_frame_len });
+	if (image->dynamic)
+		program_dynamic = image->dynamic;
 }

@@ -330,7 +330,11 @@ int lp_ehframe_each(const uint8_t *hdr, void (*fn)(const struct lp_fde_range *, 
 struct lp_object {
 	uintptr_t start, end;
 	const uint8_t *eh_frame_hdr;
+	const uint8_t *eh_frame;  /* without a table: the whole .eh_frame (NULL: unknown) */
+	size_t eh_frame_len;
 };
+/* The function containing pc in O, from its table or its .eh_frame. */
+int lp_object_function(const struct lp_object *o, uintptr_t pc, struct lp_fde_range *out) LP_HIDDEN;
 int lp_find_object(uintptr_t pc, struct lp_object *o) LP_HIDDEN;
 /* /proc/self/maps, NUL-terminated, in lp_malloc'd memory (NULL: none). */
 char *lp_read_self_maps(void) LP_HIDDEN;

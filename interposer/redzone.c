@@ -252,8 +252,7 @@ enum lp_site_verdict lp_site_check(uintptr_t site)
 		return LP_SITE_NOT_SYSCALL;
 	struct lp_object obj;
 	struct lp_fde_range fr;
-	if (lp_find_object(site, &obj) != 0 || !obj.eh_frame_hdr ||
-	    lp_ehframe_lookup(obj.eh_frame_hdr, site, &fr) < 0 || site + 2 > fr.end ||
+	if (lp_find_object(site, &obj) != 0 || lp_object_function(&obj, site, &fr) < 0 || site + 2 > fr.end ||
 	    fr.end - fr.start > UINT32_MAX)
 		return LP_SITE_NO_FUNCTION;
 	size_t len = fr.end - fr.start;

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <link.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "lp_internal.h"
@@ -80,6 +81,44 @@ START_TEST(iterates_every_function)
 }
 END_TEST
 
+/* A static program linked without --eh-frame-hdr has only .eh_frame:
+ * walked, it gives what the table gives. */
+START_TEST(walks_eh_frame_without_table)
+{
+	const char *names[] = { "getppid", "openat", "malloc", "qsort", "fork" };
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		void *sym = dlsym(RTLD_DEFAULT, names[i]);
+		struct dl_find_object fo;
+		ck_assert_int_eq(_dl_find_object(sym, &fo), 0);
+		const uint8_t *hdr = fo.dlfo_eh_frame;
+		ck_assert_uint_eq(hdr[1], 0x1b);  /* eh_frame_ptr: pcrel sdata4, as ld writes it */
+		int32_t rel;
+		memcpy(&rel, hdr + 4, 4);
+		struct lp_object walk = { .start = (uintptr_t)fo.dlfo_map_start, .end = (uintptr_t)fo.dlfo_map_end,
+					  .eh_frame = hdr + 4 + rel };
+		walk.eh_frame_len = walk.end - (uintptr_t)walk.eh_frame;  /* it ends at its terminator */
+		struct lp_object table = walk;
+		table.eh_frame_hdr = hdr;
+		int found = 0;
+		for (uintptr_t pc = (uintptr_t)sym; pc < (uintptr_t)sym + 256; pc += 7) {
+			struct lp_fde_range a, b;
+			int in_table = lp_object_function(&table, pc, &a);
+			ck_assert_msg(lp_object_function(&walk, pc, &b) == in_table, "%s+%lu: %s", names[i],
+				      (unsigned long)(pc - (uintptr_t)sym), in_table ? "found" : "not found");
+			if (in_table == 0) {
+				ck_assert_uint_eq(a.start, b.start);
+				ck_assert_uint_eq(a.end, b.end);
+				found++;
+			}
+		}
+		ck_assert_int_gt(found, 0);
+	}
+	struct lp_object none = { 0 };
+	struct lp_fde_range r;
+	ck_assert_int_ne(lp_object_function(&none, (uintptr_t)getppid, &r), 0);
+}
+END_TEST
+
 Suite *suite_ehframe(void)
 {
 	Suite *s = suite_create("ehframe");
@@ -88,6 +127,7 @@ Suite *suite_ehframe(void)
 	tcase_add_test(tc, matches_libc_symbol_sizes);
 	tcase_add_test(tc, outside_any_function);
 	tcase_add_test(tc, iterates_every_function);
+	tcase_add_test(tc, walks_eh_frame_without_table);
 	suite_add_tcase(s, tc);
 	return s;
 }
