@@ -498,11 +498,14 @@ lp_action lp_trace_handler(lp_ctx *c, void *data)
 		emit(&b);
 		return lp_return(r);
 	}
+	/* the call as the program made it: handlers after this one (a view's)
+	 * may change its arguments (a path into the host's, a dirfd) */
+	lp_ctx asked = *c;
 	int process = lp_rt.pid;
 	long r = lp_ctx_exec(c);
 	if (lp_rt.pid != process)  /* the child of a fork: its parent reports */
 		return lp_return(r);
-	put_call(&b, pid, c, r, true);
+	put_call(&b, pid, &asked, r, true);
 	put_result(&b, c->nr, r);
 	emit(&b);
 	return lp_return(r);

@@ -459,6 +459,13 @@ if wanted cli; then
 		grep -q 'exit_group(0) = ?' trace.txt; then
 		ok "vfsrun --trace: one decoded line per syscall, exec'd programs included"
 	else bad "vfsrun --trace" "$(head -c 2000 trace.txt)"; fi
+	# in a view, the paths the program gave, as strace shows them in a chroot
+	echo traced >traced.txt
+	$V --trace=trace-view.txt -b "$RUNDIR:/mnt-lp" cat /mnt-lp/traced.txt >/dev/null
+	if grep -q 'openat(AT_FDCWD, "/mnt-lp/traced.txt", O_RDONLY) = 3' trace-view.txt &&
+		! grep -q "$RUNDIR/traced.txt" trace-view.txt; then
+		ok "vfsrun --trace in a view: the program's paths, not the host's"
+	else bad "vfsrun --trace in a view" "$(grep traced trace-view.txt | head -c 2000)"; fi
 	expect_exit "invalid LAZYPOLINE_MODE: one line, non-zero" 125 \
 		env LAZYPOLINE_MODE=fast LIBLAZYPOLINE="$B/liblazypoline.so" LD_PRELOAD="$B/libbootstrap.so" true
 	for v in 0 -3 4x 1000001; do
