@@ -126,7 +126,6 @@ static int prot_of(uint32_t flags)
 	return (flags & PF_R ? PROT_READ : 0) | (flags & PF_W ? PROT_WRITE : 0) | (flags & PF_X ? PROT_EXEC : 0);
 }
 
-
 /* Map FILE's PT_LOAD segments as the kernel's ELF loader does: a
  * position-independent image anywhere, a fixed one at its addresses. */
 static void load(const char *file, struct image *im)

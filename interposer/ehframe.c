@@ -4,7 +4,9 @@
  * disassembles functions from their real starts; both take the bounds
  * from .eh_frame_hdr (found with _dl_find_object, or in the object's
  * program headers), whose sorted table maps each function start to its
- * FDE, and the FDE gives the length. */
+ * FDE, and the FDE gives the length.  A static program linked without
+ * that table has its .eh_frame found from its section headers and
+ * walked. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <elf.h>
@@ -508,8 +510,8 @@ int lp_eh_frame_section(long fd, uint64_t *addr, uint64_t *size)
 		const Elf64_Shdr *strtab = &sh[eh.e_shstrndx];
 		size_t n = strtab->sh_size < names_cap - 1 ? strtab->sh_size : names_cap - 1;
 		long got = lp_sys4(SYS_pread64, fd, names, n, strtab->sh_offset);
+		names[got > 0 ? got : 0] = 0;
 		for (int i = 0; got > 0 && i < eh.e_shnum && r < 0; i++) {
-			names[got] = 0;
 			if (sh[i].sh_name < (uint64_t)got && sh[i].sh_type == SHT_PROGBITS && (sh[i].sh_flags & SHF_ALLOC) &&
 			    !strcmp(names + sh[i].sh_name, ".eh_frame")) {
 				*addr = sh[i].sh_addr;
