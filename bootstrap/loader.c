@@ -30,11 +30,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../interposer/lp_bootstrap.h"  /* struct lp_object */
 #ifdef LOADER_WITH_VFS
 #include <limits.h>
 
 #include "../interposer/lazypoline.h"
-#include "../interposer/lp_bootstrap.h"
 #include "environ.h"
 #endif
 
@@ -69,11 +69,8 @@ struct image {
 	uintptr_t entry;
 	uintptr_t phdr;   /* its program headers, in memory */
 	int phnum;
-	uintptr_t start, end;  /* what its PT_LOAD segments span */
-	uintptr_t eh_frame_hdr, dynamic;  /* 0: none */
-	uintptr_t eh_frame;  /* without PT_GNU_EH_FRAME (a static program):
-				its .eh_frame, eh_frame_len bytes (0: none) */
-	size_t eh_frame_len;
+	struct lp_object obj;  /* what its PT_LOAD segments span, its unwind tables */
+	uintptr_t dynamic;     /* 0: none */
 	char interp[4096];
 };
 
@@ -170,9 +167,8 @@ static void load(const char *file, struct image *im)
 	if (span < 0)
 		die(file, fixed ? "its fixed addresses are taken in this process" : strerror((int)-span));
 	im->bias = (uintptr_t)span - lo;
-	im->start = im->bias + lo;
-	im->end = im->bias + hi;
-	im->eh_frame_hdr = im->dynamic = 0;
+	im->obj = (struct lp_object){ .start = im->bias + lo, .end = im->bias + hi };
+	im->dynamic = 0;
 	im->phdr = 0;
 	for (int i = 0; i < eh.e_phnum; i++) {
 		const Elf64_Phdr *p = &ph[i];
@@ -206,21 +202,14 @@ static void load(const char *file, struct image *im)
 		if (ph[i].p_type == PT_PHDR)
 			im->phdr = im->bias + ph[i].p_vaddr;
 		else if (ph[i].p_type == PT_GNU_EH_FRAME)
-			im->eh_frame_hdr = im->bias + ph[i].p_vaddr;
+			im->obj.eh_frame_hdr = (const uint8_t *)(im->bias + ph[i].p_vaddr);
 		else if (ph[i].p_type == PT_DYNAMIC)
 			im->dynamic = im->bias + ph[i].p_vaddr;
 	if (!im->phdr)
 		die(file, "its program headers are not loaded");
-	im->eh_frame = 0;
-	im->eh_frame_len = 0;
 #ifdef LOADER_WITH_VFS
-	/* no table of its functions: the runtime walks .eh_frame instead */
-	uint64_t addr, size;
-	if (!im->eh_frame_hdr && lp_eh_frame_section(fd, &addr, &size) == 0 && im->bias + addr >= im->start &&
-	    im->bias + addr + size <= im->end) {
-		im->eh_frame = im->bias + addr;
-		im->eh_frame_len = size;
-	}
+	if (!im->obj.eh_frame_hdr)  /* no table of its functions: the runtime walks .eh_frame */
+		lp_object_find_eh_frame(fd, im->bias, &im->obj);
 #endif
 	im->phnum = eh.e_phnum;
 	im->entry = im->bias + eh.e_entry;
@@ -479,11 +468,9 @@ int main(int argc, char **argv)
 		interp_base = interp.bias;
 	}
 #ifdef LOADER_WITH_VFS
-	lp_note_loaded(&(struct lp_loaded){ prog.start, prog.end, prog.eh_frame_hdr, prog.eh_frame, prog.eh_frame_len,
-					    prog.dynamic });
+	lp_note_loaded(&prog.obj, prog.dynamic);
 	if (prog.interp[0])
-		lp_note_loaded(&(struct lp_loaded){ interp.start, interp.end, interp.eh_frame_hdr, interp.eh_frame,
-						    interp.eh_frame_len, 0 });
+		lp_note_loaded(&interp.obj, 0);
 #endif
 	/* the name ps shows, as the kernel sets it from the file's */
 	const char *base = strrchr(file, '/');

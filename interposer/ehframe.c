@@ -493,50 +493,36 @@ static int object_from_link_map(uintptr_t pc, struct lp_object *o)
 	return -1;
 }
 
-int lp_eh_frame_section(long fd, uint64_t *addr, uint64_t *size)
+void lp_object_find_eh_frame(long fd, uintptr_t bias, struct lp_object *o)
 {
 	Elf64_Ehdr eh;
 	if (lp_sys4(SYS_pread64, fd, &eh, sizeof eh, 0) != (long)sizeof eh || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
 	    eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum == 0 || eh.e_shnum > 256 ||
 	    eh.e_shstrndx >= eh.e_shnum)
-		return -1;
+		return;
 	size_t shsize = eh.e_shnum * sizeof(Elf64_Shdr), names_cap = 4096;
 	Elf64_Shdr *sh = lp_malloc(shsize + names_cap);  /* not on a handler's stack */
 	if (!sh)
-		return -1;
+		return;
 	char *names = (char *)(sh + eh.e_shnum);
-	int r = -1;
 	if (lp_sys4(SYS_pread64, fd, sh, shsize, eh.e_shoff) == (long)shsize) {
 		const Elf64_Shdr *strtab = &sh[eh.e_shstrndx];
 		size_t n = strtab->sh_size < names_cap - 1 ? strtab->sh_size : names_cap - 1;
 		long got = lp_sys4(SYS_pread64, fd, names, n, strtab->sh_offset);
 		names[got > 0 ? got : 0] = 0;
-		for (int i = 0; got > 0 && i < eh.e_shnum && r < 0; i++) {
+		for (int i = 0; got > 0 && i < eh.e_shnum; i++) {
+			uintptr_t at = bias + sh[i].sh_addr;
 			if (sh[i].sh_name < (uint64_t)got && sh[i].sh_type == SHT_PROGBITS && (sh[i].sh_flags & SHF_ALLOC) &&
 			    !strcmp(names + sh[i].sh_name, ".eh_frame")) {
-				*addr = sh[i].sh_addr;
-				*size = sh[i].sh_size;
-				r = 0;
+				if (at >= o->start && at + sh[i].sh_size <= o->end) {
+					o->eh_frame = (const uint8_t *)at;
+					o->eh_frame_len = sh[i].sh_size;
+				}
+				break;
 			}
 		}
 	}
 	lp_free(sh);
-	return r;
-}
-
-/* An object without a table of its functions: its .eh_frame, from the
- * file's section headers, if it lies in what the object maps. */
-static void add_eh_frame(const char *path, uintptr_t bias, struct lp_object *o)
-{
-	long fd = lp_sys4(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
-	uint64_t addr, size;
-	if (fd < 0)
-		return;
-	if (lp_eh_frame_section(fd, &addr, &size) == 0 && bias + addr >= o->start && bias + addr + size <= o->end) {
-		o->eh_frame = (const uint8_t *)(bias + addr);
-		o->eh_frame_len = size;
-	}
-	lp_sys1(SYS_close, fd);
 }
 
 static int object_from_headers(uintptr_t pc, struct lp_object *o)
@@ -548,8 +534,12 @@ static int object_from_headers(uintptr_t pc, struct lp_object *o)
 		return -1;
 	uintptr_t bias, base = elf_base_of(pc, path, PATH_MAX);
 	int r = object_at(base, pc, o, &bias);
-	if (r == 0 && !o->eh_frame_hdr && path[0] == '/')
-		add_eh_frame(path, bias, o);
+	long fd = r == 0 && !o->eh_frame_hdr && path[0] == '/'
+			  ? lp_sys4(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0) : -1;
+	if (fd >= 0) {
+		lp_object_find_eh_frame(fd, bias, o);
+		lp_sys1(SYS_close, fd);
+	}
 	lp_free(path);
 	return r;
 }
@@ -591,10 +581,9 @@ int lp_find_object(uintptr_t pc, struct lp_object *o)
 	return 0;
 }
 
-void lp_note_loaded(const struct lp_loaded *image)
+void lp_note_loaded(const struct lp_object *image, uintptr_t dynamic)
 {
-	cache_object(&(struct lp_object){ image->start, image->end, (const uint8_t *)image->eh_frame_hdr,
-					  (const uint8_t *)image->eh_frame, image->eh_frame_len });
-	if (image->dynamic)
-		program_dynamic = image->dynamic;
+	cache_object(image);
+	if (dynamic)
+		program_dynamic = dynamic;
 }

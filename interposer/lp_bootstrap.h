@@ -30,22 +30,25 @@ struct lp_bootstrap_info {
 
 #define LP_BOOTSTRAP_WANTS_CAPSTONE 2
 
-/* linked in: an ELF image the loader mapped, so that rewriting a site in
- * it or in a library the program's ld.so maps later needs no read of
- * /proc/self/maps (about 100 us a site) */
-struct lp_loaded {
+/* An ELF object in memory: its span, and where its functions are listed
+ * (.eh_frame_hdr's table; without one, as gcc -static links, the whole
+ * .eh_frame, walked). */
+struct lp_object {
 	uintptr_t start, end;
-	uintptr_t eh_frame_hdr;  /* 0: none ... */
-	uintptr_t eh_frame;      /* ... then its .eh_frame, if known (0: none) */
+	const uint8_t *eh_frame_hdr;  /* NULL: none */
+	const uint8_t *eh_frame;      /* without a table: the whole .eh_frame (NULL: unknown) */
 	size_t eh_frame_len;
-	uintptr_t dynamic;       /* the program's PT_DYNAMIC, else 0 */
 };
-void lp_note_loaded(const struct lp_loaded *image) __attribute__((visibility("hidden")));
-/* The link-time address and size of the .eh_frame section of the ELF
- * file open at FD, 0; -1 if none: for an object without PT_GNU_EH_FRAME
- * (a static program linked without --eh-frame-hdr, gcc's default for
- * -static) */
-int lp_eh_frame_section(long fd, uint64_t *addr, uint64_t *size) __attribute__((visibility("hidden")));
+
+/* linked in: an ELF image the loader mapped (dynamic: the program's
+ * PT_DYNAMIC, else 0), so that rewriting a site in it or in a library the
+ * program's ld.so maps later needs no read of /proc/self/maps (about
+ * 100 us a site) */
+void lp_note_loaded(const struct lp_object *image, uintptr_t dynamic) __attribute__((visibility("hidden")));
+/* An object without .eh_frame_hdr: its .eh_frame, from the section
+ * headers of its file open at FD (load bias BIAS), if the section lies in
+ * what the object maps; O is left as it is otherwise. */
+void lp_object_find_eh_frame(long fd, uintptr_t bias, struct lp_object *o) __attribute__((visibility("hidden")));
 
 /* Returns 0, LP_BOOTSTRAP_WANTS_CAPSTONE (linked_in only), or -1 with a
  * one-line message in err. */

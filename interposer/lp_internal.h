@@ -9,6 +9,7 @@
 #include <sys/ucontext.h>
 
 #include "lazypoline.h"
+#include "lp_bootstrap.h"
 #include "lp_layout.h"
 
 #define LP_HIDDEN __attribute__((visibility("hidden")))
@@ -323,18 +324,12 @@ int lp_ehframe_lookup(const uint8_t *hdr, uintptr_t pc, struct lp_fde_range *out
 int lp_ehframe_each(const uint8_t *hdr, void (*fn)(const struct lp_fde_range *, void *), void *arg)
 	LP_HIDDEN;
 
-/* The object mapped at pc: its span and .eh_frame_hdr (NULL: none).
- * From the dynamic loader, or for code it does not know (a program
- * lazypoline-loader started with its own ld.so) from the object's ELF
- * headers in memory; -1 when pc is in no ELF object. */
-struct lp_object {
-	uintptr_t start, end;
-	const uint8_t *eh_frame_hdr;
-	const uint8_t *eh_frame;  /* without a table: the whole .eh_frame (NULL: unknown) */
-	size_t eh_frame_len;
-};
 /* The function containing pc in O, from its table or its .eh_frame. */
 int lp_object_function(const struct lp_object *o, uintptr_t pc, struct lp_fde_range *out) LP_HIDDEN;
+/* The object mapped at pc (struct lp_object: lp_bootstrap.h).  From the
+ * dynamic loader, or for code it does not know (a program
+ * lazypoline-loader started with its own ld.so) from the object's ELF
+ * headers in memory; -1 when pc is in no ELF object. */
 int lp_find_object(uintptr_t pc, struct lp_object *o) LP_HIDDEN;
 /* /proc/self/maps, NUL-terminated, in lp_malloc'd memory (NULL: none). */
 char *lp_read_self_maps(void) LP_HIDDEN;
