@@ -472,8 +472,10 @@ int main(int argc, char **argv)
 	if (prog.interp[0])
 		lp_note_loaded(&interp.obj, 0);
 #endif
-	/* the name ps shows, as the kernel sets it from the file's */
-	const char *base = strrchr(file, '/');
-	loader_sys(SYS_prctl, PR_SET_NAME, base ? base + 1 : file, 0, 0, 0, 0);
+	/* the name ps shows, as the kernel sets it: the last part of the
+	 * path the caller gave (sh for /bin/sh, a link to dash; a script's
+	 * own name, not its interpreter's) */
+	const char *base = strrchr(execfn, '/');
+	loader_sys(SYS_prctl, PR_SET_NAME, base ? base + 1 : execfn, 0, 0, 0, 0);
 	start(entry, argv + 3, argc - 3, execfn, &prog, interp_base);
 }

@@ -12,6 +12,11 @@ echo "== os-release"
 head -3 /etc/os-release
 echo "== id"
 id; whoami
+echo "== the name ps shows"
+# the last part of the path given, not of the file a symlink leads to
+# (/bin/sh is dash; /usr/bin/awk, through /etc/alternatives, is mawk)
+/bin/sh -c 'cat /proc/$$/comm'
+awk 'BEGIN { getline l < "/proc/self/comm"; print l }'
 echo "== python3"
 python3 -c 'import sys, os; print(sys.version_info[:2], sys.executable, os.getcwd(), os.path.realpath("/bin/sh"))'
 echo "== perl"
