@@ -29,9 +29,10 @@
  * make a symlink's path collide with a directory's), valid at the
  * directory generation it was taken at, which every symlink, rename or
  * link made through the view, by any of its processes, bumps (removing or
- * creating other things cannot make a directory's name a symlink), and
- * every change in an overlay. Slots are overwritten, never waited for
- * (vfs_seq_claim). */
+ * creating other things cannot make a name a symlink), and every change
+ * in an overlay.  Directories and files alike: a compiler's every open of
+ * a header otherwise asked again whether the header itself was a link.
+ * Slots are overwritten, never waited for (vfs_seq_claim). */
 
 uint64_t vfs_path_hash(uint64_t seed, const char *p, size_t n)
 {
@@ -524,8 +525,7 @@ long vfs_resolve(int dirfd, const char *user_path, unsigned flags, struct vfs_pa
 			continue;
 		tn = sys(SYS_readlink, (long)out->host, (long)target, sizeof target - 1, 0, 0, 0);
 		if (tn == -EINVAL) {
-			if (!last)
-				dc_add(out->host, (size_t)hn, gen);
+			dc_add(out->host, (size_t)hn, gen);
 			continue;
 		}
 		if (tn < 0) {
