@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -191,15 +192,36 @@ enum { LC_DIR, LC_FILE, LC_CANDIDATE };
  * the dircache's; a program cannot aim at a collision), which picks the
  * slot and is kept in it.  40-byte slots, so that a walk
  * touches 40 pages of them, not the 260 that slots holding the paths took
- * (page faults are dear: about 10 us each on a VM). */
-static struct lc_slot {
+ * (page faults are dear: about 10 us each on a VM).  Mapped at a
+ * process's first overlay lookup, not in .bss: lazypoline-vfs-loader maps
+ * its .bss whole at every start, and most views have no overlay. */
+struct lc_slot {
 	uint32_t seq;
 	uint32_t layers;  /* not LC_DIR: the layer's bit */
 	uint64_t gen;
 	const struct mount_spec *m;
 	uint64_t hash;
 	uint32_t kind;
-} lcache[LC_SLOTS] VFS_APART;
+};
+static struct lc_slot *lcache;
+
+/* The slots, or NULL when they cannot be mapped (nothing is remembered
+ * then).  Two threads may map them at once: one mapping is kept. */
+static struct lc_slot *lc_slots(void)
+{
+	struct lc_slot *have = __atomic_load_n(&lcache, __ATOMIC_ACQUIRE);
+	if (have)
+		return have;
+	long a = sys(SYS_mmap, 0, sizeof(struct lc_slot) * LC_SLOTS, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a < 0 && a > -4096)
+		return NULL;
+	if (__atomic_compare_exchange_n(&lcache, &have, (struct lc_slot *)a, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		return (struct lc_slot *)a;
+	sys(SYS_munmap, a, sizeof(struct lc_slot) * LC_SLOTS, 0, 0, 0, 0);
+	return have;
+}
 
 static uint64_t generation(void)
 {
@@ -226,8 +248,9 @@ void ovl_changed(void)
 
 static struct lc_slot *lc_slot(const struct mount_spec *m, const char *path, size_t len, uint64_t *hash)
 {
+	struct lc_slot *slots = lc_slots();
 	*hash = vfs_path_hash(vfs_shared->dir_key ^ (uint64_t)(uintptr_t)m ^ 0x6f766c2d31ull, path, len);
-	return &lcache[(*hash >> 20) % LC_SLOTS];
+	return slots ? &slots[(*hash >> 20) % LC_SLOTS] : NULL;
 }
 
 /* What was remembered of PATH at generation GEN (0: nothing), and its
@@ -241,7 +264,7 @@ static uint32_t lc_find(const struct mount_spec *m, const char *path, size_t len
 	uint64_t hash;
 	struct lc_slot *s = lc_slot(m, path, len, &hash);
 	uint32_t seq;
-	if (!vfs_seq_read_begin(&s->seq, &seq))
+	if (!s || !vfs_seq_read_begin(&s->seq, &seq))
 		return 0;
 	uint32_t layers = s->layers;
 	*kind = (uint8_t)s->kind;
@@ -265,7 +288,7 @@ static void lc_remember(const struct mount_spec *m, const char *path, size_t len
 	uint64_t hash;
 	struct lc_slot *s = lc_slot(m, path, len, &hash);
 	uint32_t seq;
-	if (!vfs_seq_claim(&s->seq, &seq))
+	if (!s || !vfs_seq_claim(&s->seq, &seq))
 		return;
 	s->layers = layers;
 	s->kind = kind;
