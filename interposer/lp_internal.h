@@ -186,6 +186,7 @@ struct lp_runtime {
 	uintptr_t keep_lo, keep_hi;    /* code never rewritten (the loader's) */
 	bool debug;                    /* LAZYPOLINE_DEBUG: report refused sites */
 	unsigned rewrite_after;        /* traps of a site before it is rewritten */
+	uint64_t program;              /* program_key(): which program runs */
 	int pid;
 	uint64_t never_blocked;        /* signals the app can never block */
 	uint8_t internal[LP_NR_MAX];   /* syscalls the runtime itself needs */
@@ -287,6 +288,10 @@ enum lp_site_verdict {
 };
 int lp_redzone_init(void) LP_HIDDEN;
 enum lp_site_verdict lp_site_check(uintptr_t site) LP_HIDDEN;
+/* Is the `syscall` at SITE kept as safe and hot (lp_sites_hot)?  Only
+ * looks: nothing is decided or recorded. */
+bool lp_site_hot(uintptr_t site) LP_HIDDEN;
+void lp_site_mark_hot(uintptr_t site) LP_HIDDEN;  /* just rewritten */
 /* The red-zone verdict for one function's bytes, listing its `syscall`
  * instructions (unit-tested). */
 enum lp_site_verdict lp_function_analyze(const uint8_t *code, size_t len, uint64_t addr,
@@ -312,6 +317,10 @@ void lp_sites_decide(const uint8_t *code, size_t len) LP_HIDDEN;
 void lp_sites_hash(const uint8_t *code, size_t len, size_t site_off, const uint32_t *fixes, size_t n_fixes,
 		   uint64_t *h1, uint64_t *h2) LP_HIDDEN;
 int lp_sites_lookup(uint64_t h1, uint64_t h2) LP_HIDDEN;  /* a verdict, or -1 */
+/* Hot: a process of PROGRAM in the run (or in an earlier one, through
+ * the cache) rewrote the site after lp_rt.rewrite_after traps. */
+bool lp_sites_hot(uint64_t h1, uint64_t h2, uint64_t program) LP_HIDDEN;
+void lp_sites_mark_hot(uint64_t h1, uint64_t h2, uint64_t program) LP_HIDDEN;
 void lp_sites_record(uint64_t h1, uint64_t h2, int verdict) LP_HIDDEN;
 
 /* ---- ehframe.c ---- */

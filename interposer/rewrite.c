@@ -193,16 +193,33 @@ static bool set_add(struct site_set *s, uintptr_t k)
 	return set_insert(s, k) != NULL;
 }
 
-/* Has SITE trapped often enough to be worth rewriting?  A rewrite costs
- * two mprotects and a copied page (microseconds); a site a process runs
- * once or twice (start-up, exit) is cheaper left to trap.  The caller
- * holds the rewrite lock.  A full table rewrites at once. */
-static bool trapped_enough(uintptr_t site)
+/* Is SITE worth rewriting now?  A rewrite costs a probe, two mprotects
+ * and a copied page (tens of microseconds here), the first in a process
+ * also page 0's fill; a site a process runs a few times (start-up, exit)
+ * is cheaper left to trap, so a site waits for its lp_rt.rewrite_after'th
+ * trap (REWRITE_COUNTED).  Once page 0 is filled (the process makes
+ * syscalls enough), a site that another process of the run rewrote so is
+ * rewritten at its next trap (REWRITE_HOT): libc's read and open in the
+ * eightieth cc1 of a build do not trap fifteen times each again.  The
+ * caller holds the rewrite lock.  A full table rewrites at once. */
+enum { REWRITE_NOT_YET, REWRITE_NOW, REWRITE_COUNTED, REWRITE_HOT };
+#define TRAPS_PEEKED ((uintptr_t)1 << 63)  /* in traps: lp_site_hot asked */
+
+static int trapped_enough(uintptr_t site)
 {
 	if (lp_rt.rewrite_after <= 1)
-		return true;
+		return REWRITE_NOW;
 	struct site_entry *c = set_insert(&counted, site);
-	return !c || ++c->traps >= lp_rt.rewrite_after;
+	if (!c)
+		return REWRITE_NOW;
+	if ((++c->traps & ~TRAPS_PEEKED) >= lp_rt.rewrite_after)
+		return REWRITE_COUNTED;
+	if (trampoline_state > 0 && !(c->traps & TRAPS_PEEKED)) {
+		c->traps |= TRAPS_PEEKED;
+		if (lp_site_hot(site))
+			return REWRITE_HOT;
+	}
+	return REWRITE_NOT_YET;
 }
 
 static lp_lock rewrite_lock;
@@ -299,11 +316,14 @@ void lp_maybe_rewrite(uintptr_t site)
 	if (set_has(&rewritten, site) || set_has(&refused, site))
 		return;
 	lp_rewrite_lock();
-	if (!set_has(&rewritten, site) && !set_has(&refused, site) && trapped_enough(site)) {
+	int why;
+	if (!set_has(&rewritten, site) && !set_has(&refused, site) && (why = trapped_enough(site))) {
 		enum lp_site_verdict v = lp_site_check(site);
 		int r = v == LP_SITE_OK ? lp_rewrite_site(site) : 0;
 		if (v == LP_SITE_OK && r == 0) {
 			lp_stat_rewritten++;
+			if (why == REWRITE_COUNTED)
+				lp_site_mark_hot(site);
 		} else {
 			set_add(&refused, site);
 			lp_stat_refused++;

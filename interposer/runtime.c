@@ -758,7 +758,7 @@ int lp_start(lp_interposer *ip)
 		if (r == 0) {
 			/* verdicts kept for the run may spare loading Capstone */
 			lp_sites_attach(across_exec);
-			uint64_t program = program_key();
+			uint64_t program = lp_rt.program = program_key();
 			if (lp_rt.capstone_elsewhere && (mode == LP_MODE_EAGER || lp_sites_would_want_capstone(program))) {
 				lp_sys2(SYS_munmap, 0, LP_TRAMP_LEN);
 				return -ELIBACC;  /* the caller runs a program that has it */

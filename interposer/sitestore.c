@@ -43,10 +43,12 @@
 #define STORE_MAGIC 0x3173657469737066ull  /* "fpsites1" */
 #define STORE_SLOTS 32768u                  /* 512 KiB, touched as used */
 #define STORE_PROBES 64
+/* set in a value once a process rewrote the site after it trapped often */
+#define VALUE_HOT 0x80u
 
 struct site_slot {
 	uint64_t key;    /* first hash, never 0; claimed by CAS */
-	uint64_t value;  /* second hash << 8 | verdict + 1; 0 while being written */
+	uint64_t value;  /* second hash << 8 | VALUE_HOT? | verdict + 1; 0 while being written */
 };
 
 /* A function some process met without a verdict, for the next process
@@ -403,30 +405,55 @@ void lp_sites_hash(const uint8_t *code, size_t len, size_t site_off, const uint3
 	*h2 = b;
 }
 
-int lp_sites_lookup(uint64_t h1, uint64_t h2)
+/* The slot of (H1, H2) with its value, or NULL. */
+static struct site_slot *slot_of(uint64_t h1, uint64_t h2, uint64_t *value)
 {
 	if (!store)
-		return -1;
+		return NULL;
 	for (unsigned i = 0; i < STORE_PROBES; i++) {
 		struct site_slot *s = &store->slot[(h1 + i) % STORE_SLOTS];
 		uint64_t k = __atomic_load_n(&s->key, __ATOMIC_ACQUIRE);
 		if (!k)
-			return -1;
+			return NULL;
 		if (k != h1)
 			continue;
 		uint64_t v = __atomic_load_n(&s->value, __ATOMIC_ACQUIRE);
 		if (!v || v >> 8 != (h2 & 0x00ffffffffffffffull))
-			return -1;  /* being written, or another function's first hash */
-		return (int)(v & 0xff) - 1;
+			return NULL;  /* being written, or another function's first hash */
+		*value = v;
+		return s;
 	}
-	return -1;
+	return NULL;
 }
 
-void lp_sites_record(uint64_t h1, uint64_t h2, int verdict)
+int lp_sites_lookup(uint64_t h1, uint64_t h2)
+{
+	uint64_t v;
+	return slot_of(h1, h2, &v) ? (int)(v & (VALUE_HOT - 1)) - 1 : -1;
+}
+
+/* Hot marks are kept per program, beside the verdicts: read and open are
+ * hot in cc1, not in as, which calls them a few times. */
+static void hot_key(uint64_t h1, uint64_t h2, uint64_t program, uint64_t *k1, uint64_t *k2)
+{
+	*k1 = fmix(h1 ^ fmix(program ^ 0x686f742d31ull));
+	*k1 += !*k1;
+	*k2 = h2 ^ program;
+}
+
+bool lp_sites_hot(uint64_t h1, uint64_t h2, uint64_t program)
+{
+	uint64_t k1, k2, v;
+	hot_key(h1, h2, program, &k1, &k2);
+	return slot_of(k1, k2, &v) && (v & VALUE_HOT);
+}
+
+/* Claims a slot for H1 holding V (what lp_sites_record and
+ * lp_sites_mark_hot keep); the first claim of a key stays. */
+static void record_value(uint64_t h1, uint64_t v)
 {
 	if (!store)
 		return;
-	uint64_t v = (h2 << 8) | (uint64_t)(verdict + 1);
 	for (unsigned i = 0; i < STORE_PROBES; i++) {
 		struct site_slot *s = &store->slot[(h1 + i) % STORE_SLOTS];
 		uint64_t k = 0;
@@ -438,4 +465,16 @@ void lp_sites_record(uint64_t h1, uint64_t h2, int verdict)
 		if (k == h1)
 			return;  /* someone else has it */
 	}
+}
+
+void lp_sites_record(uint64_t h1, uint64_t h2, int verdict)
+{
+	record_value(h1, (h2 << 8) | (uint64_t)(verdict + 1));
+}
+
+void lp_sites_mark_hot(uint64_t h1, uint64_t h2, uint64_t program)
+{
+	uint64_t k1, k2;
+	hot_key(h1, h2, program, &k1, &k2);
+	record_value(k1, (k2 << 8) | VALUE_HOT | (uint64_t)(LP_SITE_OK + 1));
 }

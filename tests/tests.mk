@@ -3,7 +3,7 @@ TB := $(B)/tests
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS = $(shell pkg-config --libs check)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-TEST_PROGS := $(TB)/fsops $(TB)/rawcat $(TB)/vfs-stress $(TB)/faultfs $(TB)/regs $(TB)/straddle $(TB)/sitestore $(TB)/rewriteafter $(TB)/cancel $(TB)/contexts $(TB)/signals $(TB)/sigchld-wait $(TB)/efault $(TB)/static-true $(TB)/fsops-static $(TB)/inprocess-fakeroot $(TB)/inprocess-overlap $(TB)/fdguard $(TB)/inprocess-thread
+TEST_PROGS := $(TB)/fsops $(TB)/rawcat $(TB)/vfs-stress $(TB)/faultfs $(TB)/regs $(TB)/straddle $(TB)/sitestore $(TB)/rewriteafter $(TB)/rewritehot $(TB)/cancel $(TB)/contexts $(TB)/signals $(TB)/sigchld-wait $(TB)/efault $(TB)/static-true $(TB)/fsops-static $(TB)/inprocess-fakeroot $(TB)/inprocess-overlap $(TB)/fdguard $(TB)/inprocess-thread
 TEST_LIBS := $(TB)/libhooks.so $(TB)/libhandleall.so
 
 .PHONY: tests-build
