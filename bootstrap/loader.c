@@ -26,7 +26,9 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#ifdef __GLIBC__
 #include <sys/rseq.h>
+#endif
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -217,10 +219,10 @@ static void load(const char *file, struct image *im)
 }
 
 /* This thread's rseq area belongs to this process's libc, which is done:
- * the program's libc registers its own. */
+ * the program's libc registers its own (musl registers none). */
 static void rseq_unregister(void)
 {
-#ifdef RSEQ_SIG
+#if defined(__GLIBC__) && defined(RSEQ_SIG)
 	if (__rseq_size) {
 		char *tp;
 		__asm__("mov %%fs:0, %0" : "=r"(tp));

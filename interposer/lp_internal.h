@@ -395,5 +395,14 @@ extern int lp_trace_fd LP_HIDDEN;
  * entry at every start of the static loader */
 #define LP_SYSCALL_NAME_SIZE 32
 extern const char lp_syscall_names[LP_NR_MAX][LP_SYSCALL_NAME_SIZE] LP_HIDDEN;
+/* errno and signal names as glibc gives them (gen-names.c); "" where none */
+#define LP_ERRNO_MAX 256
+#define LP_ERRNO_NAME_SIZE 24
+#define LP_ERRNO_DESC_SIZE 64
+#define LP_SIGNAL_MAX 64
+#define LP_SIGNAL_NAME_SIZE 16
+extern const char lp_errno_names[LP_ERRNO_MAX][LP_ERRNO_NAME_SIZE] LP_HIDDEN;
+extern const char lp_errno_descs[LP_ERRNO_MAX][LP_ERRNO_DESC_SIZE] LP_HIDDEN;
+extern const char lp_signal_names[LP_SIGNAL_MAX + 1][LP_SIGNAL_NAME_SIZE] LP_HIDDEN;
 
 #endif

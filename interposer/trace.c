@@ -185,16 +185,10 @@ static void put_enum(struct buf *b, long v, const char *const *names, long n)
 
 static void put_signal(struct buf *b, long sig)
 {
-	const char *abbrev = (sig > 0 && sig < 65) ? sigabbrev_np((int)sig) : NULL;
-	if (abbrev) {
-		put(b, "SIG");
-		put(b, abbrev);
-	} else if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
-		put(b, "SIGRT_");
-		put_d(b, sig - SIGRTMIN);
-	} else {
+	if (sig > 0 && sig <= LP_SIGNAL_MAX && lp_signal_names[sig][0])
+		put(b, lp_signal_names[sig]);
+	else
 		put_d(b, sig);
-	}
 }
 
 static void put_string_array(struct buf *b, char *const *u, bool count_only)
@@ -432,8 +426,9 @@ static void put_result(struct buf *b, long nr, long r)
 {
 	put(b, " = ");
 	if (is_error(r)) {
-		const char *en = strerrorname_np((int)-r);
-		const char *ed = strerrordesc_np((int)-r);
+		bool named = -r < LP_ERRNO_MAX && lp_errno_names[-r][0];
+		const char *en = named ? lp_errno_names[-r] : NULL;
+		const char *ed = named ? lp_errno_descs[-r] : NULL;
 		put(b, "-1 ");
 		if (en) {
 			put(b, en);

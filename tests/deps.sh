@@ -5,7 +5,7 @@
 set -e
 pkgs="gcc make pkg-config libc6-dev binutils uthash-dev libcapstone-dev check
       libfuse3-dev fuse3 strace python3 python3-venv perl git tar findutils util-linux file
-      debootstrap libcap2-bin"
+      debootstrap libcap2-bin musl-tools"
 if [ "${1:-}" = bench ]; then
 	pkgs="$pkgs proot fakechroot fuse-overlayfs unionfs-fuse"
 fi

@@ -164,7 +164,7 @@ for cfg in "${CONFIGS[@]}"; do
 			interposed "$cfg" "$B/tests/libhandleall.so" "$B/tests/regs"
 		# the state size kept for the run is used only for the XCR0 it was
 		# measured with (x87+SSE alone fit in 576 bytes, AVX-512 does not)
-		LAZYPOLINE_XSTATE=3:576 expect "register fidelity, every syscall handled, another CPU's state size given [$cfg]" \
+		LAZYPOLINE_XSTATE=3:576:0 expect "register fidelity, every syscall handled, another CPU's state size given [$cfg]" \
 			interposed "$cfg" "$B/demos/libtracer.so" "$B/tests/regs"
 	fi
 	if wanted straddle; then
