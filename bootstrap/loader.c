@@ -237,17 +237,16 @@ static void rseq_unregister(void)
 #ifdef LOADER_WITH_VFS
 /* The entry point (-e loader_entry): the start's relocation of this
  * static-pie writes every page from .init_array to .data, each a
- * copy-on-write fault of a file page, it writes most of .bss (glibc's and
+ * copy-on-write fault of a file page, it writes most of .bss (musl's and
  * the runtime's small variables), and the start of the runtime and the
- * view uses 13 pages of stack below the kernel's; one
+ * view uses up to 13 pages of stack below the kernel's; one
  * MADV_POPULATE_WRITE each maps them for less than a fault per page.
  * The start also runs code and reads constants spread over the whole
- * read-only part (relocations, glibc's start and IFUNC resolvers, the
- * runtime, the view): a fault per 64 KiB touched, about 17 of them;
- * one MADV_POPULATE_READ maps it all from the page cache instead.
- * Each is best effort (EINVAL before Linux 5.14).  Then glibc's _start,
- * with the registers the kernel gave (rdx kept; rax, rcx, rsi, rdi, r8
- * and r11 changed, which _start does not read). */
+ * read-only part (relocations, musl's start, the runtime, the view): a
+ * fault per 64 KiB touched; one MADV_POPULATE_READ maps it all from the
+ * page cache instead.  Each is best effort (EINVAL before Linux 5.14).
+ * Then musl's _start (rcrt1.o), which reads only rsp (rdx is kept all
+ * the same; rax, rcx, rsi, rdi, r8 and r11 are changed). */
 #define STACK_POPULATE "53248"  /* 13 pages */
 __asm__(".pushsection .text\n"
 	".globl loader_entry\n"
