@@ -18,14 +18,15 @@ static struct {
 } hidden[LP_MAX_HIDDEN];
 static int n_hidden;
 
-void lp_fd_hide_notify(int fd, const char *env, void (*moved)(int newfd))
+bool lp_fd_hide_notify(int fd, const char *env, void (*moved)(int newfd))
 {
-	if (n_hidden < LP_MAX_HIDDEN) {
-		hidden[n_hidden].fd = fd;
-		hidden[n_hidden].env = env;
-		hidden[n_hidden].moved = moved;
-		n_hidden++;
-	}
+	if (n_hidden == LP_MAX_HIDDEN)
+		return false;
+	hidden[n_hidden].fd = fd;
+	hidden[n_hidden].env = env;
+	hidden[n_hidden].moved = moved;
+	n_hidden++;
+	return true;
 }
 
 bool lp_fd_hidden(int fd)

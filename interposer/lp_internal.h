@@ -375,7 +375,7 @@ void lp_execenv_free(char **envp) LP_HIDDEN;
 /* ---- hidden fds (fds the runtime owns: the trace file) ---- */
 /* When FD moves: ENV (NULL: none), the variable that names it to
  * children, is set to the new number, and MOVED (NULL: none) told it. */
-void lp_fd_hide_notify(int fd, const char *env, void (*moved)(int newfd)) LP_HIDDEN;
+bool lp_fd_hide_notify(int fd, const char *env, void (*moved)(int newfd)) LP_HIDDEN;
 bool lp_fd_hidden(int fd) LP_HIDDEN;
 bool lp_fd_any_hidden(void) LP_HIDDEN;
 long lp_emu_fd_guard(lp_ctx *c) LP_HIDDEN;

@@ -184,11 +184,12 @@ int lp_shares_parent_memory(void)
 	return lp_rt.started && (lp_self()->flags & LP_TF_SHARED_VM) != 0;
 }
 
-static int hide_fd(int fd, const char *env)
+static int hide_fd(int fd, const char *env, void (*moved)(int newfd))
 {
 	if (fd < 0)
 		return -EBADF;
-	lp_fd_hide_notify(fd, env, NULL);
+	if (!lp_fd_hide_notify(fd, env, moved))
+		return -ENOSPC;
 	if (lp_rt.started)
 		lp_recompute_wanted();  /* close and friends are watched from now on */
 	return 0;
@@ -196,7 +197,12 @@ static int hide_fd(int fd, const char *env)
 
 int lp_hide_fd(int fd)
 {
-	return hide_fd(fd, NULL);
+	return hide_fd(fd, NULL, NULL);
+}
+
+int lp_hide_fd_moved(int fd, void (*moved)(int newfd))
+{
+	return hide_fd(fd, NULL, moved);
 }
 
 static void *map_shared(long fd, size_t size)
@@ -222,7 +228,7 @@ void *lp_run_shared_fd(const char *name, long fd, size_t size, bool across_exec)
 			lp_sys1(SYS_close, moved);
 		return NULL;
 	}
-	hide_fd((int)moved, across_exec ? name : NULL);
+	hide_fd((int)moved, across_exec ? name : NULL, NULL);
 	if (across_exec)
 		lp_exec_env_set_fd(name, (int)moved);
 	return m;
@@ -238,7 +244,7 @@ void *lp_run_shared(const char *name, size_t size, bool across_exec, bool *fresh
 			fd = fd * 10 + (*p - '0');
 		void *m = map_shared(fd, size);
 		if (m) {
-			hide_fd((int)fd, name);
+			hide_fd((int)fd, name, NULL);
 			lp_exec_env_set_fd(name, (int)fd);
 		}
 		return m;
