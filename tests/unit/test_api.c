@@ -295,6 +295,35 @@ START_TEST(syscall_names)
 }
 END_TEST
 
+static int moved_to = -1;
+static void note_moved(int fd)
+{
+	moved_to = fd;
+}
+
+/* lp_hide_fd_moved: the program cannot close the fd; a dup2 onto its
+ * number moves it, still close-on-exec, and says where */
+START_TEST(hidden_fd_moved)
+{
+	lp_interposer *ip = lp_new();
+	ck_assert_int_eq(lp_start(ip), 0);
+	int fd = fcntl(open("/dev/null", O_RDONLY | O_CLOEXEC), F_DUPFD_CLOEXEC, 700);
+	ck_assert_int_ge(fd, 700);
+	ck_assert_int_eq(lp_hide_fd_moved(fd, note_moved), 0);
+	errno = 0;
+	ck_assert_int_eq(close(fd), -1);
+	ck_assert_int_eq(errno, EBADF);
+	int mine = open("/dev/zero", O_RDONLY);
+	ck_assert_int_eq(dup2(mine, fd), fd);
+	ck_assert_int_gt(moved_to, fd);
+	ck_assert_int_eq(fcntl(moved_to, F_GETFD), FD_CLOEXEC);
+	char c = 1;
+	ck_assert_int_eq(read(fd, &c, 1), 1);  /* the number is the program's now: /dev/zero */
+	ck_assert_int_eq(c, 0);
+	ck_assert_int_eq(lp_hide_fd_moved(-1, note_moved), -EBADF);
+}
+END_TEST
+
 Suite *suite_api(void)
 {
 	Suite *s = suite_create("api");
@@ -311,6 +340,7 @@ Suite *suite_api(void)
 	tcase_add_test(tc, rewrite_after_setting);
 	tcase_add_test(tc, user_memory);
 	tcase_add_test(tc, syscall_names);
+	tcase_add_test(tc, hidden_fd_moved);
 	suite_add_tcase(s, tc);
 	return s;
 }
