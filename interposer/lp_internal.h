@@ -275,6 +275,7 @@ void lp_rewrite_lock(void) LP_HIDDEN;
 void lp_rewrite_unlock(void) LP_HIDDEN;
 void lp_rewrite_child_reset(void) LP_HIDDEN;
 bool lp_site_rewritten(uintptr_t site) LP_HIDDEN;  /* by this process */
+void lp_rewrite_probe_by_fault(void) LP_HIDDEN;  /* test: no MADV_POPULATE_WRITE */
 extern uint64_t lp_stat_rewritten LP_HIDDEN, lp_stat_refused LP_HIDDEN;
 
 /* ---- redzone.c ---- */

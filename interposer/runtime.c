@@ -750,6 +750,8 @@ int lp_start(lp_interposer *ip)
 		lp_have_fsgsbase = 0;
 	if (getenv("LAZYPOLINE_TEST_NO_XSAVEC"))
 		lp_xsave_compact = 0;
+	if (getenv("LAZYPOLINE_TEST_NO_POPULATE"))  /* a kernel before 5.14 */
+		lp_rewrite_probe_by_fault();
 
 	bool forced = mode != LP_MODE_AUTO;
 	/* SUD for this program only (LAZYPOLINE_MODE_ONCE: vfsrun's own start
