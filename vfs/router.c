@@ -903,59 +903,75 @@ static int stat_flags_arg(long nr)
 	return -1;
 }
 
-/* Runs the stat call on HOST without following a last symlink: returns
- * its result, or 1 when the name was a symlink after all. */
-/* ---- the root's host directory as an fd ----
- * In a whole-root view every path is the tree's path plus the rest, and
- * the kernel walked the tree's own components again at every call (about
- * 300 ns of a 1.3 us stat here).  `*at` calls of the root mount go as
- * (an O_PATH fd of its source, the rest) instead: opened at this
- * process's first such call, close-on-exec, hidden from the program and
- * followed when a dup2 onto it moves it.  A vfork child, whose fds are not
- * its parent's but whose memory is, opens none and forgets one moved. */
-static int root_fd = -1;  /* -2: none to be had */
+/* ---- bind mounts' host directories as fds ----
+ * Every path under a bind mount is its source's path plus the rest, and
+ * the kernel walked the source's own components again at every call (a
+ * whole-root view's tree: about 300 ns of a 1.3 us stat here).  `*at`
+ * calls go as (an O_PATH fd of the source, the rest) instead, for the
+ * first MOUNT_FDS bind mounts a process uses: each opened at its first
+ * such call, close-on-exec, hidden from the program and followed when a
+ * dup2 onto it moves it.  A vfork child, whose fds are not its parent's
+ * but whose memory is, opens none and forgets one it moves. */
+#define MOUNT_FDS 4
+static struct mount_fd {
+	const struct mount_spec *m;  /* claimed by compare-and-swap */
+	int fd;                      /* -1: not open (yet), -2: none to be had */
+} mount_fds[MOUNT_FDS] = { [0 ... MOUNT_FDS - 1] = { NULL, -1 } };
 
-static void root_fd_moved(int newfd)
+static void mount_fd_moved(int i, int newfd)
 {
-	__atomic_store_n(&root_fd, lp_shares_parent_memory() ? -2 : newfd, __ATOMIC_RELEASE);
+	__atomic_store_n(&mount_fds[i].fd, lp_shares_parent_memory() ? -2 : newfd, __ATOMIC_RELEASE);
 }
+static void mount_fd_moved0(int newfd) { mount_fd_moved(0, newfd); }
+static void mount_fd_moved1(int newfd) { mount_fd_moved(1, newfd); }
+static void mount_fd_moved2(int newfd) { mount_fd_moved(2, newfd); }
+static void mount_fd_moved3(int newfd) { mount_fd_moved(3, newfd); }
+static void (*const mount_fd_moved_fn[MOUNT_FDS])(int) = { mount_fd_moved0, mount_fd_moved1, mount_fd_moved2,
+							    mount_fd_moved3 };
 
-static int root_dirfd(const struct mount_spec *m)
+/* The fd of bind mount M's source, or -1 (use the whole host path). */
+static int mount_dirfd(const struct mount_spec *m)
 {
-	if (m->kind != MOUNT_BIND || m->dest_len != 1)
+	if (m->kind != MOUNT_BIND)
 		return -1;
-	int fd = __atomic_load_n(&root_fd, __ATOMIC_ACQUIRE);
-	if (fd != -1 || lp_shares_parent_memory())
-		return fd >= 0 ? fd : -1;
+	int i = 0;
+	for (; i < MOUNT_FDS; i++) {
+		const struct mount_spec *have = __atomic_load_n(&mount_fds[i].m, __ATOMIC_ACQUIRE);
+		if (have == m) {
+			int fd = __atomic_load_n(&mount_fds[i].fd, __ATOMIC_ACQUIRE);
+			return fd >= 0 ? fd : -1;  /* another thread may be opening it */
+		}
+		if (!have)
+			break;
+	}
+	if (i == MOUNT_FDS || lp_shares_parent_memory())
+		return -1;
+	const struct mount_spec *none = NULL;
+	if (!__atomic_compare_exchange_n(&mount_fds[i].m, &none, m, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return none == m ? mount_dirfd(m) : -1;  /* taken meanwhile: next time */
 	long o = sys(SYS_openat, AT_FDCWD, (long)m->src, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, 0, 0);
 	long d = o < 0 ? o : sys(SYS_fcntl, o, F_DUPFD_CLOEXEC, 900, 0, 0, 0);
 	if (o >= 0)
 		sys(SYS_close, o, 0, 0, 0, 0, 0);
-	int want = d < 0 ? -2 : (int)d, none = -1;
-	if (!__atomic_compare_exchange_n(&root_fd, &none, want, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		if (d >= 0)  /* another thread's is there */
-			sys(SYS_close, d, 0, 0, 0, 0, 0);
-		return none >= 0 ? none : -1;
-	}
-	if (d >= 0 && lp_hide_fd_moved((int)d, root_fd_moved) < 0) {
-		__atomic_store_n(&root_fd, -2, __ATOMIC_RELEASE);
+	if (d >= 0 && lp_hide_fd_moved((int)d, mount_fd_moved_fn[i]) < 0) {
 		sys(SYS_close, d, 0, 0, 0, 0, 0);
-		return -1;
+		d = -1;
 	}
+	__atomic_store_n(&mount_fds[i].fd, d >= 0 ? (int)d : -2, __ATOMIC_RELEASE);
 	return d >= 0 ? (int)d : -1;
 }
 
-/* Where an `*at` call finds P's host object: the root's fd and the rest
+/* Where an `*at` call finds P's host object: its mount's fd and the rest
  * (never empty: "." would change rmdir's and rename's answers), or
  * AT_FDCWD and the whole host path. */
 static int host_at(const struct vfs_path *p, const char **path)
 {
 	const struct mount_spec *m = p->mount;
 	*path = p->host;
-	if (!m || p->host_len <= m->src_len + 1 || p->host[m->src_len] != '/' ||
+	if (!m || m->src_len < 2 || p->host_len <= m->src_len + 1 || p->host[m->src_len] != '/' ||
 	    memcmp(p->host, m->src, m->src_len))
 		return AT_FDCWD;
-	int fd = root_dirfd(m);
+	int fd = mount_dirfd(m);
 	if (fd < 0)
 		return AT_FDCWD;
 	*path = p->host + m->src_len + 1;
@@ -972,6 +988,8 @@ static void set_host_args(lp_ctx *c, int dirfd_arg, int path_arg, const struct v
 	c->args[path_arg] = (long)(fd == AT_FDCWD ? p->host : path);
 }
 
+/* Runs the stat call on P's host object without following a last
+ * symlink: returns its result, or 1 when the name was a symlink after all. */
 static long stat_nofollow(lp_ctx *c, int flags_arg, const struct vfs_path *p)
 {
 	long r, fl = flags_arg >= 0 ? c->args[flags_arg] : 0;

@@ -97,12 +97,15 @@ install ok installed" ] && [ -f "$RUNDIR/upper/usr/share/lp-hello/hi" ] && [ ! -
 			done
 		done
 		rm -rf "$H"
-		# the root's *at calls go through a hidden fd of the tree: a dup2
-		# onto it moves it (the program then reads), and one in a vfork
-		# child (posix_spawn's dup2s) leaves the parent right
-		out=$(cd / && timeout 120 "$B/vfsrun" --root "$GUEST_TREE" -- /usr/bin/python3 -c '
+		# *at calls under a bind mount (the root, and /mnt here) go
+		# through a hidden fd of its source: a dup2 onto one moves it (the
+		# program then reads), and one in a vfork child (posix_spawn's
+		# dup2s) leaves the parent right
+		out=$(cd / && timeout 120 "$B/vfsrun" --root "$GUEST_TREE" --bind "$GUEST_TREE/etc" /mnt -- /usr/bin/python3 -c '
 import os
-first = lambda: open("/etc/os-release").readline().strip()
+def first():
+    both = open("/mnt/debian_version").read() == open("/etc/debian_version").read()
+    return open("/etc/os-release").readline().strip() + (" both" if both else " differ")
 print(first())
 for fd in range(895, 926):
     os.dup2(0, fd)
@@ -110,10 +113,10 @@ print(first(), os.path.isdir("/usr/bin"))
 acts = [(os.POSIX_SPAWN_DUP2, 1, fd) for fd in range(926, 960)]
 pid = os.posix_spawn("/bin/true", ["true"], os.environ, file_actions=acts)
 print(os.waitpid(pid, 0)[1], first(), os.path.isdir("/usr/lib"))' 2>&1)
-		l='PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"'
+		l='PRETTY_NAME="Debian GNU/Linux 12 (bookworm)" both'
 		if [ "$out" = "$l"$'\n'"$l True"$'\n0 '"$l True" ]; then
-			ok "whole-root view: the tree's hidden fd follows a dup2 onto it, in the process and in a vfork child"
-		else bad "whole-root view: the tree's hidden fd follows a dup2 onto it, in the process and in a vfork child" "$out"; fi
+			ok "whole-root view: bind mounts' hidden fds follow a dup2 onto them, in the process and in a vfork child"
+		else bad "whole-root view: bind mounts' hidden fds follow a dup2 onto them, in the process and in a vfork child" "$out"; fi
 		# every guest program is started by a loader: the first run of
 		# each counts as a program new to the run and loads Capstone, so
 		# lazypoline-vfs-loader (which has none) hands it to
