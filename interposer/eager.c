@@ -76,22 +76,6 @@ static void scan_function(const struct lp_fde_range *f, void *arg)
 	}
 }
 
-/* An object the dynamic loader mapped at LO (musl's has no
- * _dl_find_object: the runtime's own lookup). */
-static bool loaded_object(uintptr_t lo, struct lp_object *o)
-{
-#ifdef __GLIBC__
-	struct dl_find_object fo;
-	if (_dl_find_object((void *)lo, &fo) != 0)
-		return false;
-	*o = (struct lp_object){ .start = (uintptr_t)fo.dlfo_map_start, .end = (uintptr_t)fo.dlfo_map_end,
-				 .eh_frame_hdr = fo.dlfo_eh_frame };
-	return true;
-#else
-	return lp_find_object(lo, o) == 0;
-#endif
-}
-
 void lp_eager_scan(void)
 {
 	if (lp_rt.own_namespace)
@@ -111,7 +95,7 @@ void lp_eager_scan(void)
 		if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) == 3 && perms[2] == 'x' &&
 		    !strstr(line, "[vsyscall]") && !is_own(lo)) {
 			struct lp_object o;
-			if (loaded_object(lo, &o) && o.eh_frame_hdr) {
+			if (lp_dl_object(lo, &o) && o.eh_frame_hdr) {
 				bool seen = false;
 				for (int i = 0; i < n_done; i++)
 					seen |= done[i] == o.eh_frame_hdr;

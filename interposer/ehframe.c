@@ -560,16 +560,26 @@ static void cache_object(const struct lp_object *o)
 	}
 }
 
-int lp_find_object(uintptr_t pc, struct lp_object *o)
+bool lp_dl_object(uintptr_t pc, struct lp_object *o)
 {
-#ifdef __GLIBC__  /* musl has no _dl_find_object: the lookups below */
+#ifdef __GLIBC__
 	struct dl_find_object fo;
 	if (_dl_find_object((void *)pc, &fo) == 0) {
 		*o = (struct lp_object){ .start = (uintptr_t)fo.dlfo_map_start, .end = (uintptr_t)fo.dlfo_map_end,
 					 .eh_frame_hdr = fo.dlfo_eh_frame };
-		return 0;
+		return true;
 	}
+#else
+	(void)pc;
+	(void)o;
 #endif
+	return false;
+}
+
+int lp_find_object(uintptr_t pc, struct lp_object *o)
+{
+	if (lp_dl_object(pc, o))
+		return 0;
 	int n = __atomic_load_n(&n_objects, __ATOMIC_ACQUIRE);
 	for (int i = 0; i < n && i < LP_OBJ_CACHE; i++)
 		if (__atomic_load_n(&objects[i].ready, __ATOMIC_ACQUIRE) && objects[i].o.start <= pc &&

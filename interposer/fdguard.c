@@ -14,11 +14,11 @@
 static struct {
 	int fd;
 	const char *env;  /* the variable that names it to children, or NULL */
-	void (*moved)(int newfd);
+	void (*moved)(int oldfd, int newfd);
 } hidden[LP_MAX_HIDDEN];
 static int n_hidden;
 
-bool lp_fd_hide_notify(int fd, const char *env, void (*moved)(int newfd))
+bool lp_fd_hide_notify(int fd, const char *env, void (*moved)(int oldfd, int newfd))
 {
 	if (n_hidden == LP_MAX_HIDDEN)
 		return false;
@@ -57,7 +57,7 @@ static long move_hidden(int fd)
 		if (hidden[i].env)
 			lp_exec_env_set_fd(hidden[i].env, (int)nfd);
 		if (hidden[i].moved)
-			hidden[i].moved((int)nfd);
+			hidden[i].moved(fd, (int)nfd);
 	}
 	return 0;
 }

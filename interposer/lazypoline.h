@@ -158,10 +158,10 @@ LP_API int lp_on_vfork_done(lp_interposer *ip, void (*fn)(void *child_slot, void
  * not see it -- close gives EBADF, close_range and dup2 leave it alone --
  * and it stays open across execve unless it is close-on-exec. */
 LP_API int lp_hide_fd(int fd);
-/* The same, and MOVED(newfd) is called when a dup2 or dup3 of the program
- * onto FD moves the interposer's fd to NEWFD (in the process that made the
- * call: a vfork child's fds are not its parent's). */
-LP_API int lp_hide_fd_moved(int fd, void (*moved)(int newfd));
+/* The same, and MOVED(oldfd, newfd) is called when a dup2 or dup3 of the
+ * program onto the fd moves the interposer's from OLDFD to NEWFD (in the
+ * process that made the call: a vfork child's fds are not its parent's). */
+LP_API int lp_hide_fd_moved(int fd, void (*moved)(int oldfd, int newfd));
 /* SIZE bytes of memory shared by the processes of a run: fork children
  * share the mapping; with ACROSS_EXEC, programs started with execve map
  * it again from a memfd kept open out of the program's way (hidden, as

@@ -288,11 +288,13 @@ enum lp_site_verdict {
 	LP_SITE_UNKNOWN,       /* no verdict kept, and Capstone not loaded here */
 };
 int lp_redzone_init(void) LP_HIDDEN;
-enum lp_site_verdict lp_site_check(uintptr_t site) LP_HIDDEN;
-/* Is the `syscall` at SITE kept as safe and hot (lp_sites_hot)?  Only
- * looks: nothing is decided or recorded. */
+/* KEY (may be NULL) gets the site's key in the run's verdicts, h1 0 where
+ * it has none (lp_sites_hash never makes h1 0). */
+enum lp_site_verdict lp_site_check(uintptr_t site, uint64_t key[2]) LP_HIDDEN;
+/* Is the `syscall` at SITE hot for this program (lp_sites_hot: safe, and
+ * rewritten so by another process)?  Only looks: nothing is decided or
+ * recorded. */
 bool lp_site_hot(uintptr_t site) LP_HIDDEN;
-void lp_site_mark_hot(uintptr_t site) LP_HIDDEN;  /* just rewritten */
 /* The red-zone verdict for one function's bytes, listing its `syscall`
  * instructions (unit-tested). */
 enum lp_site_verdict lp_function_analyze(const uint8_t *code, size_t len, uint64_t addr,
@@ -341,6 +343,9 @@ int lp_object_function(const struct lp_object *o, uintptr_t pc, struct lp_fde_ra
  * lazypoline-loader started with its own ld.so) from the object's ELF
  * headers in memory; -1 when pc is in no ELF object. */
 int lp_find_object(uintptr_t pc, struct lp_object *o) LP_HIDDEN;
+/* The dynamic loader's answer alone (glibc's _dl_find_object; musl has
+ * none): false when it does not know pc. */
+bool lp_dl_object(uintptr_t pc, struct lp_object *o) LP_HIDDEN;
 /* /proc/self/maps, NUL-terminated, in lp_malloc'd memory (NULL: none). */
 char *lp_read_self_maps(void) LP_HIDDEN;
 
@@ -376,7 +381,7 @@ void lp_execenv_free(char **envp) LP_HIDDEN;
 /* ---- hidden fds (fds the runtime owns: the trace file) ---- */
 /* When FD moves: ENV (NULL: none), the variable that names it to
  * children, is set to the new number, and MOVED (NULL: none) told it. */
-bool lp_fd_hide_notify(int fd, const char *env, void (*moved)(int newfd)) LP_HIDDEN;
+bool lp_fd_hide_notify(int fd, const char *env, void (*moved)(int oldfd, int newfd)) LP_HIDDEN;
 bool lp_fd_hidden(int fd) LP_HIDDEN;
 bool lp_fd_any_hidden(void) LP_HIDDEN;
 long lp_emu_fd_guard(lp_ctx *c) LP_HIDDEN;

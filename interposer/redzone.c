@@ -279,13 +279,19 @@ static bool holds_syscall(uintptr_t site)
 	return !lp_user_copy(b, (void *)site, 2) && b[0] == 0x0f && b[1] == 0x05;
 }
 
-enum lp_site_verdict lp_site_check(uintptr_t site)
+enum lp_site_verdict lp_site_check(uintptr_t site, uint64_t key[2])
 {
+	if (key)
+		key[0] = key[1] = 0;
 	if (!holds_syscall(site))
 		return LP_SITE_NOT_SYSCALL;
 	struct site_function f;
 	if (!site_function(site, &f))
 		return LP_SITE_NO_FUNCTION;
+	if (key) {
+		key[0] = f.h1;
+		key[1] = f.h2;
+	}
 	if (f.keyed) {
 		int known = lp_sites_lookup(f.h1, f.h2);
 		if (known >= 0)
@@ -315,13 +321,5 @@ enum lp_site_verdict lp_site_check(uintptr_t site)
 bool lp_site_hot(uintptr_t site)
 {
 	struct site_function f;
-	return holds_syscall(site) && site_function(site, &f) && f.keyed &&
-	       lp_sites_lookup(f.h1, f.h2) == LP_SITE_OK && lp_sites_hot(f.h1, f.h2, lp_rt.program);
-}
-
-void lp_site_mark_hot(uintptr_t site)
-{
-	struct site_function f;
-	if (site_function(site, &f) && f.keyed)
-		lp_sites_mark_hot(f.h1, f.h2, lp_rt.program);
+	return holds_syscall(site) && site_function(site, &f) && f.keyed && lp_sites_hot(f.h1, f.h2, lp_rt.program);
 }

@@ -248,10 +248,9 @@ void lp_rewrite_probe_by_fault(void)
 
 static int page_writable(uintptr_t pg)
 {
-	static uint64_t own __attribute__((aligned(64)));  /* on a page surely writable */
-	if (!populate_works)
-		populate_works =
-			lp_sys3(SYS_madvise, (long)page_of((uintptr_t)&own), 4096, MADV_POPULATE_WRITE) == 0 ? 1 : -1;
+	if (!populate_works)  /* asked of the page this variable is on, surely writable */
+		populate_works = lp_sys3(SYS_madvise, (long)page_of((uintptr_t)&populate_works), 4096,
+					 MADV_POPULATE_WRITE) == 0 ? 1 : -1;
 	if (populate_works < 0)
 		return -1;
 	long r = lp_sys3(SYS_madvise, (long)pg, 4096, MADV_POPULATE_WRITE);
@@ -342,12 +341,14 @@ void lp_maybe_rewrite(uintptr_t site)
 	lp_rewrite_lock();
 	int why;
 	if (!set_has(&rewritten, site) && !set_has(&refused, site) && (why = trapped_enough(site))) {
-		enum lp_site_verdict v = lp_site_check(site);
+		/* a hot mark was made for a site found safe: the same bytes */
+		uint64_t key[2] = { 0, 0 };
+		enum lp_site_verdict v = why == REWRITE_HOT ? LP_SITE_OK : lp_site_check(site, key);
 		int r = v == LP_SITE_OK ? lp_rewrite_site(site) : 0;
 		if (v == LP_SITE_OK && r == 0) {
 			lp_stat_rewritten++;
-			if (why == REWRITE_COUNTED)
-				lp_site_mark_hot(site);
+			if (why == REWRITE_COUNTED && key[0])
+				lp_sites_mark_hot(key[0], key[1], lp_rt.program);
 		} else {
 			set_add(&refused, site);
 			lp_stat_refused++;

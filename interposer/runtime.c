@@ -184,7 +184,7 @@ int lp_shares_parent_memory(void)
 	return lp_rt.started && (lp_self()->flags & LP_TF_SHARED_VM) != 0;
 }
 
-static int hide_fd(int fd, const char *env, void (*moved)(int newfd))
+static int hide_fd(int fd, const char *env, void (*moved)(int oldfd, int newfd))
 {
 	if (fd < 0)
 		return -EBADF;
@@ -200,7 +200,7 @@ int lp_hide_fd(int fd)
 	return hide_fd(fd, NULL, NULL);
 }
 
-int lp_hide_fd_moved(int fd, void (*moved)(int newfd))
+int lp_hide_fd_moved(int fd, void (*moved)(int oldfd, int newfd))
 {
 	return hide_fd(fd, NULL, moved);
 }

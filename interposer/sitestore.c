@@ -433,7 +433,8 @@ int lp_sites_lookup(uint64_t h1, uint64_t h2)
 }
 
 /* Hot marks are kept per program, beside the verdicts: read and open are
- * hot in cc1, not in as, which calls them a few times. */
+ * hot in cc1, not in as, which calls them a few times.  A mark is made
+ * only for a site rewritten, so it also says the verdict was OK. */
 static void hot_key(uint64_t h1, uint64_t h2, uint64_t program, uint64_t *k1, uint64_t *k2)
 {
 	*k1 = fmix(h1 ^ fmix(program ^ 0x686f742d31ull));

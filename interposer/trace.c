@@ -426,20 +426,15 @@ static void put_result(struct buf *b, long nr, long r)
 {
 	put(b, " = ");
 	if (is_error(r)) {
-		bool named = -r < LP_ERRNO_MAX && lp_errno_names[-r][0];
-		const char *en = named ? lp_errno_names[-r] : NULL;
-		const char *ed = named ? lp_errno_descs[-r] : NULL;
 		put(b, "-1 ");
-		if (en) {
-			put(b, en);
+		if (-r < LP_ERRNO_MAX && lp_errno_names[-r][0]) {
+			put(b, lp_errno_names[-r]);
+			put(b, " (");
+			put(b, lp_errno_descs[-r]);
+			put_c(b, ')');
 		} else {
 			put(b, "errno ");
 			put_d(b, -r);
-		}
-		if (ed) {
-			put(b, " (");
-			put(b, ed);
-			put_c(b, ')');
 		}
 	} else if (result_is_address(nr)) {
 		put_x(b, (unsigned long)r);
@@ -506,9 +501,10 @@ lp_action lp_trace_handler(lp_ctx *c, void *data)
 	return lp_return(r);
 }
 
-static void trace_fd_moved(int fd)
+static void trace_fd_moved(int oldfd, int newfd)
 {
-	lp_trace_fd = fd;
+	(void)oldfd;
+	lp_trace_fd = newfd;
 }
 
 void lp_trace_start(int fd)

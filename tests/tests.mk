@@ -36,7 +36,7 @@ $(TB)/inprocess-fakeroot $(TB)/inprocess-overlap: $(TB)/%: tests/progs/%.c vfs/v
 	$(CC) $(CFLAGS_BASE) -Iinterposer -Ivfs -o $@ $< -L$(B) -lvfs -llazypoline -Wl,-rpath,'$$ORIGIN/..'
 $(TB)/inprocess-thread: tests/progs/inprocess-thread.c interposer/lazypoline.h $(B)/liblazypoline.so | $(TB)
 	$(CC) $(CFLAGS_BASE) -Iinterposer -o $@ $< -L$(B) -llazypoline -lpthread -Wl,-rpath,'$$ORIGIN/..'
-$(TB)/%: tests/progs/%.c | $(TB)
+$(TB)/%: tests/progs/%.c tests/progs/site.h | $(TB)
 	$(CC) $(CFLAGS_BASE) -o $@ $< -lpthread
 $(TB)/rawcat: tests/progs/rawcat.c | $(TB)
 	$(CC) $(CFLAGS_BASE) -nostdlib -fno-stack-protector -pie -fPIE -o $@ $<

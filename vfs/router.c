@@ -918,16 +918,12 @@ static struct mount_fd {
 	int fd;                      /* -1: not open (yet), -2: none to be had */
 } mount_fds[MOUNT_FDS] = { [0 ... MOUNT_FDS - 1] = { NULL, -1 } };
 
-static void mount_fd_moved(int i, int newfd)
+static void mount_fd_moved(int oldfd, int newfd)
 {
-	__atomic_store_n(&mount_fds[i].fd, lp_shares_parent_memory() ? -2 : newfd, __ATOMIC_RELEASE);
+	for (int i = 0; i < MOUNT_FDS; i++)
+		if (__atomic_load_n(&mount_fds[i].fd, __ATOMIC_ACQUIRE) == oldfd)
+			__atomic_store_n(&mount_fds[i].fd, lp_shares_parent_memory() ? -2 : newfd, __ATOMIC_RELEASE);
 }
-static void mount_fd_moved0(int newfd) { mount_fd_moved(0, newfd); }
-static void mount_fd_moved1(int newfd) { mount_fd_moved(1, newfd); }
-static void mount_fd_moved2(int newfd) { mount_fd_moved(2, newfd); }
-static void mount_fd_moved3(int newfd) { mount_fd_moved(3, newfd); }
-static void (*const mount_fd_moved_fn[MOUNT_FDS])(int) = { mount_fd_moved0, mount_fd_moved1, mount_fd_moved2,
-							    mount_fd_moved3 };
 
 /* The fd of bind mount M's source, or -1 (use the whole host path). */
 static int mount_dirfd(const struct mount_spec *m)
@@ -953,7 +949,7 @@ static int mount_dirfd(const struct mount_spec *m)
 	long d = o < 0 ? o : sys(SYS_fcntl, o, F_DUPFD_CLOEXEC, 900, 0, 0, 0);
 	if (o >= 0)
 		sys(SYS_close, o, 0, 0, 0, 0, 0);
-	if (d >= 0 && lp_hide_fd_moved((int)d, mount_fd_moved_fn[i]) < 0) {
+	if (d >= 0 && lp_hide_fd_moved((int)d, mount_fd_moved) < 0) {
 		sys(SYS_close, d, 0, 0, 0, 0, 0);
 		d = -1;
 	}
@@ -981,11 +977,10 @@ static int host_at(const struct vfs_path *p, const char **path)
 /* The call's dirfd and path arguments: P's host object, as host_at. */
 static void set_host_args(lp_ctx *c, int dirfd_arg, int path_arg, const struct vfs_path *p)
 {
-	const char *path;
-	int fd = dirfd_arg >= 0 ? host_at(p, &path) : AT_FDCWD;
+	const char *path = p->host;
 	if (dirfd_arg >= 0)
-		c->args[dirfd_arg] = fd;
-	c->args[path_arg] = (long)(fd == AT_FDCWD ? p->host : path);
+		c->args[dirfd_arg] = host_at(p, &path);
+	c->args[path_arg] = (long)path;
 }
 
 /* Runs the stat call on P's host object without following a last

@@ -7,16 +7,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-extern const unsigned char counted_site_insn[];
+#include "site.h"
 
-__attribute__((noinline, noipa)) static long counted_site(void)
-{
-	long r;
-	/* the nops: not the bytes of a libc function whose verdict may be kept */
-	__asm__ volatile("xchg %%ax, %%ax\nnop\n.globl counted_site_insn\ncounted_site_insn: syscall"
-			 : "=a"(r) : "a"((long)SYS_getppid) : "rcx", "r11", "memory");
-	return r;
-}
+/* the nops: not the bytes of a libc function whose verdict may be kept */
+TEST_SITE(counted_site, "xchg %%ax, %%ax\nnop\n", SYS_getppid)
 
 int main(int argc, char **argv)
 {
@@ -31,7 +25,7 @@ int main(int argc, char **argv)
 			printf("rewriteafter: run %d returned a wrong value\n", run);
 			return 1;
 		}
-		int rewritten = counted_site_insn[0] == 0xff && counted_site_insn[1] == 0xd0;
+		int rewritten = site_rewritten(counted_site_insn);
 		if (rewritten != (run >= n)) {
 			printf("rewriteafter: after run %d the site is %s, expected %s\n", run,
 			       rewritten ? "rewritten" : "not rewritten", run >= n ? "rewritten" : "not yet");

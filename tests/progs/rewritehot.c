@@ -11,29 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern const unsigned char hot_site_insn[], fill_site_insn[];
+#include "site.h"
 
 /* the nops: bytes of no other function, whose verdict may be kept */
-__attribute__((noinline, noipa)) static long hot_site(void)
-{
-	long r;
-	__asm__ volatile("xchg %%ax, %%ax\nnop\nnop\n.globl hot_site_insn\nhot_site_insn: syscall"
-			 : "=a"(r) : "a"((long)SYS_getppid) : "rcx", "r11", "memory");
-	return r;
-}
-
-__attribute__((noinline, noipa)) static long fill_site(void)
-{
-	long r;
-	__asm__ volatile("xchg %%ax, %%ax\nnop\nnop\nnop\n.globl fill_site_insn\nfill_site_insn: syscall"
-			 : "=a"(r) : "a"((long)SYS_getppid) : "rcx", "r11", "memory");
-	return r;
-}
-
-static int rewritten(const unsigned char *insn)
-{
-	return insn[0] == 0xff && insn[1] == 0xd0;
-}
+TEST_SITE(hot_site, "xchg %%ax, %%ax\nnop\nnop\n", SYS_getppid)
+TEST_SITE(fill_site, "xchg %%ax, %%ax\nnop\nnop\nnop\n", SYS_getppid)
 
 static int run_again(const char *how)
 {
@@ -55,7 +37,7 @@ int main(int argc, char **argv)
 		for (int i = 1; i <= 16; i++)
 			if (hot_site() != ppid || fill_site() != ppid)
 				return printf("rewritehot: a wrong value\n"), 1;
-		if (!rewritten(hot_site_insn) || !rewritten(fill_site_insn))
+		if (!site_rewritten(hot_site_insn) || !site_rewritten(fill_site_insn))
 			return printf("rewritehot: not rewritten at the 16th trap\n"), 1;
 		if (run_again("short") || run_again("filled"))
 			return 1;
@@ -65,13 +47,13 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "filled")) {
 		for (int i = 1; i <= 16; i++)
 			fill_site();
-		if (!rewritten(fill_site_insn))
+		if (!site_rewritten(fill_site_insn))
 			return printf("rewritehot: fill_site not rewritten at its 16th trap\n"), 1;
 	}
 	if (hot_site() != ppid)
 		return printf("rewritehot: a wrong value [%s]\n", argv[1]), 1;
 	int want = !strcmp(argv[1], "filled");
-	if (rewritten(hot_site_insn) != want)
+	if (site_rewritten(hot_site_insn) != want)
 		return printf("rewritehot: [%s] a site hot in another process is %s after one trap\n", argv[1],
 			      want ? "not rewritten" : "rewritten"), 1;
 	return 0;

@@ -13,32 +13,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-extern const unsigned char site_a_insn[], site_b_insn[], site_c1_insn[], site_c2_insn[], site_d_insn[];
+#include "site.h"
 
-__attribute__((noinline, noipa)) static long site_a(void)
-{
-	long r;
-	__asm__ volatile(".globl site_a_insn\nsite_a_insn: syscall"
-			 : "=a"(r) : "a"((long)SYS_getppid) : "rcx", "r11", "memory");
-	return r;
-}
+extern const unsigned char site_c1_insn[], site_c2_insn[];
 
-__attribute__((noinline, noipa)) static long site_b(void)
-{
-	long r;
-	/* the nop: not the same bytes as libc's getpid, whose verdict may be kept */
-	__asm__ volatile("xchg %%ax, %%ax\n.globl site_b_insn\nsite_b_insn: syscall"
-			 : "=a"(r) : "a"((long)SYS_getpid) : "rcx", "r11", "memory");
-	return r;
-}
-
-__attribute__((noinline, noipa)) static long site_d(void)
-{
-	long r;
-	__asm__ volatile("nop\nnop\nnop\n.globl site_d_insn\nsite_d_insn: syscall"
-			 : "=a"(r) : "a"((long)SYS_getuid) : "rcx", "r11", "memory");
-	return r;
-}
+TEST_SITE(site_a, "", SYS_getppid)
+/* the nop: not the same bytes as libc's getpid, whose verdict may be kept */
+TEST_SITE(site_b, "xchg %%ax, %%ax\n", SYS_getpid)
+TEST_SITE(site_d, "nop\nnop\nnop\n", SYS_getuid)
 
 /* two sites in one function */
 __attribute__((noinline, noipa)) static long site_c(int second)
@@ -63,11 +45,6 @@ static bool capstone_loaded(void)
 	if (f)
 		fclose(f);
 	return found;
-}
-
-static bool rewritten(const unsigned char *insn)
-{
-	return insn[0] == 0xff && insn[1] == 0xd0;
 }
 
 static int bad;
@@ -103,18 +80,18 @@ int main(int argc, char **argv)
 	}
 	/* Capstone: in the program's first process of the run, and after a miss */
 	expect(step, "Capstone loaded", capstone_loaded(), step == 1 || step == 4);
-	expect(step, "site A rewritten", rewritten(site_a_insn), true);
-	expect(step, "site C1 rewritten", rewritten(site_c1_insn), true);
+	expect(step, "site A rewritten", site_rewritten(site_a_insn), true);
+	expect(step, "site C1 rewritten", site_rewritten(site_c1_insn), true);
 	/* C2: decided with C1 in step 1, not run before step 3, which finds
 	 * it with C1 already rewritten, without Capstone */
-	expect(step, "site C2 rewritten", rewritten(site_c2_insn), b);
+	expect(step, "site C2 rewritten", site_rewritten(site_c2_insn), b);
 	/* B: first met in step 3, without Capstone, so missed there */
 	if (b)
-		expect(step, "site B rewritten", rewritten(site_b_insn), step != 3);
+		expect(step, "site B rewritten", site_rewritten(site_b_insn), step != 3);
 	/* D: missed in step 3, not run in step 4, which decides it all the
 	 * same, from the bytes step 3 kept */
 	if (step == 3 || step == 5)
-		expect(step, "site D rewritten", rewritten(site_d_insn), step == 5);
+		expect(step, "site D rewritten", site_rewritten(site_d_insn), step == 5);
 	if (bad || step == 5) {
 		if (!bad)
 			printf("ok\n");

@@ -295,10 +295,11 @@ START_TEST(syscall_names)
 }
 END_TEST
 
-static int moved_to = -1;
-static void note_moved(int fd)
+static int moved_from = -1, moved_to = -1;
+static void note_moved(int oldfd, int newfd)
 {
-	moved_to = fd;
+	moved_from = oldfd;
+	moved_to = newfd;
 }
 
 /* lp_hide_fd_moved: the program cannot close the fd; a dup2 onto its
@@ -315,6 +316,7 @@ START_TEST(hidden_fd_moved)
 	ck_assert_int_eq(errno, EBADF);
 	int mine = open("/dev/zero", O_RDONLY);
 	ck_assert_int_eq(dup2(mine, fd), fd);
+	ck_assert_int_eq(moved_from, fd);
 	ck_assert_int_gt(moved_to, fd);
 	ck_assert_int_eq(fcntl(moved_to, F_GETFD), FD_CLOEXEC);
 	char c = 1;
