@@ -108,8 +108,8 @@ struct site_set {
  * (lp_rt.rewrite_after) */
 static struct site_set rewritten, refused, counted;
 
-/* Populated: hashing spreads the first entries over every page (a fault
- * each, about 10 us on a VM with shadow page tables). */
+/* Populated: hashing spreads the first entries over every page, and
+ * mapping them in one call costs less than a fault each. */
 static struct site_table *table_new(unsigned bits)
 {
 	size_t len = sizeof(struct site_table) + (sizeof(struct site_entry) << bits);

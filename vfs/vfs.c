@@ -338,30 +338,32 @@ long vfs_loader_open(const char *path)
 }
 #endif
 
+#ifdef VFS_LINKED_IN
+/* lazypoline-vfs-loader's path, as it read it before starting the view */
+char vfs_loader_self[PATH_MAX];
+#endif
+
 /* The loader, installed next to libvfs.so (see exec.c): the static one
  * with the view linked in, else lazypoline-loader. */
 static void find_loader(void)
 {
-	char self[PATH_MAX];
 	vfs.loader[0] = 0;
-#ifdef VFS_LINKED_IN  /* into lazypoline-vfs-loader: no dladdr there */
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n <= 0 || !memchr(self, '/', (size_t)n))
-		return;
-	self[n] = 0;
+#ifdef VFS_LINKED_IN  /* into lazypoline-vfs-loader: itself */
+	if (strlen(vfs_loader_self) < sizeof vfs.loader)
+		strcpy(vfs.loader, vfs_loader_self);
 #else
+	char self[PATH_MAX];
 	Dl_info di;
 	if (!dladdr((void *)find_loader, &di) || !di.dli_fname || !realpath(di.dli_fname, self))
 		return;
-#endif
-	char *slash = strrchr(self, '/');
-	*slash = 0;
+	*strrchr(self, '/') = 0;
 	static const char *const loaders[] = { "lazypoline-vfs-loader", "lazypoline-loader" };
 	for (size_t i = 0; i < sizeof loaders / sizeof *loaders; i++)
 		if ((size_t)snprintf(vfs.loader, sizeof vfs.loader, "%s/%s", self, loaders[i]) < sizeof vfs.loader &&
 		    access(vfs.loader, X_OK) == 0)
 			return;
 	vfs.loader[0] = 0;
+#endif
 }
 
 static char fake_root_table[PATH_MAX + 256] VFS_APART;  /* vfs_fake_root's */
