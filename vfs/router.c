@@ -1439,7 +1439,9 @@ static lp_action handle_readlink(lp_ctx *c, void *data)
 	long n = vfs_proc_link(p.view, p.view_len, link, sizeof link, NULL);
 	bool is_proc = n >= 0;
 	if (!is_proc) {
-		n = sys(SYS_readlink, (long)p.host, (long)link, sizeof link, 0, 0, 0);
+		const char *path;
+		int at = host_at(&p, &path);
+		n = sys(SYS_readlinkat, at, (long)path, (long)link, sizeof link, 0, 0);
 		if (n < 0)
 			return lp_return(n);
 		/* a /proc link of another process, or one not tracked: map it */
