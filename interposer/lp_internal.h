@@ -288,13 +288,13 @@ enum lp_site_verdict {
 	LP_SITE_UNKNOWN,       /* no verdict kept, and Capstone not loaded here */
 };
 int lp_redzone_init(void) LP_HIDDEN;
-/* KEY (may be NULL) gets the site's key in the run's verdicts, h1 0 where
- * it has none (lp_sites_hash never makes h1 0). */
-enum lp_site_verdict lp_site_check(uintptr_t site, uint64_t key[2]) LP_HIDDEN;
-/* Is the `syscall` at SITE hot for this program (lp_sites_hot: safe, and
- * rewritten so by another process)?  Only looks: nothing is decided or
- * recorded. */
+/* May the `syscall` at SITE be rewritten?  Kept verdicts first. */
+enum lp_site_verdict lp_site_check(uintptr_t site) LP_HIDDEN;
+/* Is the `syscall` at SITE hot for this program (lp_sites_hot: another
+ * process of it trapped there often)?  A hint, cheap enough to ask at a
+ * site's first trap: the verdict is another matter (lp_site_check). */
 bool lp_site_hot(uintptr_t site) LP_HIDDEN;
+void lp_site_mark_hot(uintptr_t site) LP_HIDDEN;
 /* The red-zone verdict for one function's bytes, listing its `syscall`
  * instructions (unit-tested). */
 enum lp_site_verdict lp_function_analyze(const uint8_t *code, size_t len, uint64_t addr,
@@ -321,7 +321,7 @@ void lp_sites_hash(const uint8_t *code, size_t len, size_t site_off, const uint3
 		   uint64_t *h1, uint64_t *h2) LP_HIDDEN;
 int lp_sites_lookup(uint64_t h1, uint64_t h2) LP_HIDDEN;  /* a verdict, or -1 */
 /* Hot: a process of PROGRAM in the run (or in an earlier one, through
- * the cache) rewrote the site after lp_rt.rewrite_after traps. */
+ * the cache) trapped there often (see rewrite.c). */
 bool lp_sites_hot(uint64_t h1, uint64_t h2, uint64_t program) LP_HIDDEN;
 void lp_sites_mark_hot(uint64_t h1, uint64_t h2, uint64_t program) LP_HIDDEN;
 void lp_sites_record(uint64_t h1, uint64_t h2, int verdict) LP_HIDDEN;

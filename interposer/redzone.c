@@ -279,19 +279,13 @@ static bool holds_syscall(uintptr_t site)
 	return !lp_user_copy(b, (void *)site, 2) && b[0] == 0x0f && b[1] == 0x05;
 }
 
-enum lp_site_verdict lp_site_check(uintptr_t site, uint64_t key[2])
+enum lp_site_verdict lp_site_check(uintptr_t site)
 {
-	if (key)
-		key[0] = key[1] = 0;
 	if (!holds_syscall(site))
 		return LP_SITE_NOT_SYSCALL;
 	struct site_function f;
 	if (!site_function(site, &f))
 		return LP_SITE_NO_FUNCTION;
-	if (key) {
-		key[0] = f.h1;
-		key[1] = f.h2;
-	}
 	if (f.keyed) {
 		int known = lp_sites_lookup(f.h1, f.h2);
 		if (known >= 0)
@@ -318,8 +312,35 @@ enum lp_site_verdict lp_site_check(uintptr_t site, uint64_t key[2])
 	return LP_SITE_UNDECODABLE;
 }
 
+/* A hot mark's key: the 48 bytes around the site, rewritten sites among
+ * them read as the `0f 05` they were -- not its function's hash, which
+ * costs microseconds (the function's bounds, all its bytes) where a trap
+ * costs two.  Two sites with the same neighbourhood share a mark: a
+ * rewrite too many at worst, never an unsafe one. */
+#define HOT_BEFORE 24
+static bool hot_key_of(uintptr_t site, uint64_t *h1, uint64_t *h2)
+{
+	uint8_t b[2 * HOT_BEFORE];
+	if (lp_user_copy(b, (const void *)(site - HOT_BEFORE), sizeof b))
+		return false;  /* near the edge of the mapping: never hot */
+	for (size_t i = 0; i + 1 < sizeof b; i++)
+		if (b[i] == 0xff && b[i + 1] == 0xd0) {
+			b[i] = 0x0f;
+			b[i + 1] = 0x05;
+		}
+	lp_sites_hash(b, sizeof b, HOT_BEFORE, NULL, 0, h1, h2);
+	return true;
+}
+
 bool lp_site_hot(uintptr_t site)
 {
-	struct site_function f;
-	return holds_syscall(site) && site_function(site, &f) && f.keyed && lp_sites_hot(f.h1, f.h2, lp_rt.program);
+	uint64_t h1, h2;
+	return hot_key_of(site, &h1, &h2) && lp_sites_hot(h1, h2, lp_rt.program);
+}
+
+void lp_site_mark_hot(uintptr_t site)
+{
+	uint64_t h1, h2;
+	if (hot_key_of(site, &h1, &h2))
+		lp_sites_mark_hot(h1, h2, lp_rt.program);
 }

@@ -194,16 +194,20 @@ static bool set_add(struct site_set *s, uintptr_t k)
 }
 
 /* Is SITE worth rewriting now?  A rewrite costs a probe, two mprotects
- * and a copied page (tens of microseconds here), the first in a process
- * also page 0's fill; a site a process runs a few times (start-up, exit)
- * is cheaper left to trap, so a site waits for its lp_rt.rewrite_after'th
- * trap (REWRITE_COUNTED).  Once page 0 is filled (the process makes
- * syscalls enough), a site that another process of the run rewrote so is
- * rewritten at its next trap (REWRITE_HOT): libc's read and open in the
- * eightieth cc1 of a build do not trap fifteen times each again.  The
- * caller holds the rewrite lock.  A full table rewrites at once. */
-enum { REWRITE_NOT_YET, REWRITE_NOW, REWRITE_COUNTED, REWRITE_HOT };
-#define TRAPS_PEEKED ((uintptr_t)1 << 63)  /* in traps: lp_site_hot asked */
+ * and a copied page (about 11 us here, where a trap costs 2.4 us), the
+ * first in a process also page 0's fill (20 us); a site a process runs a
+ * few times (start-up, exit) is cheaper left to trap, so a site waits for
+ * its lp_rt.rewrite_after'th trap (REWRITE_COUNTED).  A site that traps
+ * MARK_AFTER times is marked hot for its program (MARK_HOT: if found
+ * safe; not rewritten yet), and a later process of the program rewrites
+ * it at its first trap (REWRITE_HOT).  Nine traps: the eight saved pay
+ * for the rewrite and a share of the fill.  ld.so's mmap, mprotect,
+ * openat, fstat and close, 9 to 16 traps each in a cc1, trap once in the
+ * eightieth cc1 of a build; /bin/true's busiest site traps 8 times, and
+ * /bin/true rewrites nothing.  The caller holds the rewrite lock.  A full
+ * table rewrites at once. */
+enum { REWRITE_NOT_YET, REWRITE_NOW, REWRITE_COUNTED, REWRITE_HOT, MARK_HOT };
+#define MARK_AFTER 9
 
 static int trapped_enough(uintptr_t site)
 {
@@ -212,14 +216,12 @@ static int trapped_enough(uintptr_t site)
 	struct site_entry *c = set_insert(&counted, site);
 	if (!c)
 		return REWRITE_NOW;
-	if ((++c->traps & ~TRAPS_PEEKED) >= lp_rt.rewrite_after)
+	uintptr_t traps = ++c->traps;
+	if (traps >= lp_rt.rewrite_after)
 		return REWRITE_COUNTED;
-	if (trampoline_state > 0 && !(c->traps & TRAPS_PEEKED)) {
-		c->traps |= TRAPS_PEEKED;
-		if (lp_site_hot(site))
-			return REWRITE_HOT;
-	}
-	return REWRITE_NOT_YET;
+	if (traps == 1 && trampoline_state >= 0 && lp_site_hot(site))
+		return REWRITE_HOT;
+	return traps == MARK_AFTER ? MARK_HOT : REWRITE_NOT_YET;
 }
 
 static lp_lock rewrite_lock;
@@ -332,23 +334,24 @@ int lp_rewrite_site(uintptr_t site)
 
 void lp_maybe_rewrite(uintptr_t site)
 {
-	/* a rewrite there would cost more (a SIGSEGV, two mprotects, a copied
+	/* a rewrite there would cost more (a probe, two mprotects, a copied
 	 * page, the verdict) than the few traps it saves */
 	if (site - lp_rt.keep_lo < lp_rt.keep_hi - lp_rt.keep_lo)
 		return;
 	if (set_has(&rewritten, site) || set_has(&refused, site))
 		return;
 	lp_rewrite_lock();
-	int why;
-	if (!set_has(&rewritten, site) && !set_has(&refused, site) && (why = trapped_enough(site))) {
-		/* a hot mark was made for a site found safe: the same bytes */
-		uint64_t key[2] = { 0, 0 };
-		enum lp_site_verdict v = why == REWRITE_HOT ? LP_SITE_OK : lp_site_check(site, key);
+	int why = REWRITE_NOT_YET;
+	if (!set_has(&rewritten, site) && !set_has(&refused, site) && (why = trapped_enough(site)) == MARK_HOT) {
+		if (lp_site_check(site) == LP_SITE_OK)
+			lp_site_mark_hot(site);
+	} else if (why) {
+		enum lp_site_verdict v = lp_site_check(site);
 		int r = v == LP_SITE_OK ? lp_rewrite_site(site) : 0;
 		if (v == LP_SITE_OK && r == 0) {
 			lp_stat_rewritten++;
-			if (why == REWRITE_COUNTED && key[0])
-				lp_sites_mark_hot(key[0], key[1], lp_rt.program);
+			if (why == REWRITE_COUNTED && lp_rt.rewrite_after <= MARK_AFTER)  /* else marked at MARK_AFTER */
+				lp_site_mark_hot(site);
 		} else {
 			set_add(&refused, site);
 			lp_stat_refused++;

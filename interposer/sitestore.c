@@ -40,15 +40,18 @@
 
 #include "lp_internal.h"
 
-#define STORE_MAGIC 0x3173657469737066ull  /* "fpsites1" */
+#define STORE_MAGIC 0x3273657469737066ull  /* "fpsites2" */
 #define STORE_SLOTS 32768u                  /* 512 KiB, touched as used */
 #define STORE_PROBES 64
-/* set in a value once a process rewrote the site after it trapped often */
-#define VALUE_HOT 0x80u
+/* Hot marks (lp_sites_hot): a page of fingerprints per group of
+ * programs, so that a process's looks at every first trap touch one page
+ * of the store, not one each (a page fault costs about what a trap does). */
+#define HOT_PAGES 16
+#define HOT_PER_PAGE 512
 
 struct site_slot {
 	uint64_t key;    /* first hash, never 0; claimed by CAS */
-	uint64_t value;  /* second hash << 8 | VALUE_HOT? | verdict + 1; 0 while being written */
+	uint64_t value;  /* second hash << 8 | verdict + 1; 0 while being written */
 };
 
 /* A function some process met without a verdict, for the next process
@@ -79,6 +82,7 @@ struct site_store {
 	struct store_head h;  /* read alone from a file (table_state) */
 	uint64_t programs[PROGRAM_SLOTS];  /* keys of the programs started so far */
 	struct wanted_fn wanted[WANTED_SLOTS];
+	uint64_t hot[HOT_PAGES][HOT_PER_PAGE] __attribute__((aligned(4096)));  /* 0: free */
 	struct site_slot slot[STORE_SLOTS];
 };
 
@@ -429,32 +433,37 @@ static struct site_slot *slot_of(uint64_t h1, uint64_t h2, uint64_t *value)
 int lp_sites_lookup(uint64_t h1, uint64_t h2)
 {
 	uint64_t v;
-	return slot_of(h1, h2, &v) ? (int)(v & (VALUE_HOT - 1)) - 1 : -1;
+	return slot_of(h1, h2, &v) ? (int)(v & 0xff) - 1 : -1;
 }
 
-/* Hot marks are kept per program, beside the verdicts: read and open are
- * hot in cc1, not in as, which calls them a few times.  A mark is made
- * only for a site rewritten, so it also says the verdict was OK. */
-static void hot_key(uint64_t h1, uint64_t h2, uint64_t program, uint64_t *k1, uint64_t *k2)
+/* Hot marks are kept per program: read and open are hot in cc1, not in
+ * as, which calls them a few times.  A mark is a hint (a fingerprint in
+ * its program's page, two places it may be in, overwritten when both are
+ * taken), keyed by the bytes around a site (lp_site_hot): the site's
+ * verdict is looked up before it is rewritten. */
+static uint64_t *hot_place(uint64_t h1, uint64_t h2, uint64_t program, uint64_t *fp)
 {
-	*k1 = fmix(h1 ^ fmix(program ^ 0x686f742d31ull));
-	*k1 += !*k1;
-	*k2 = h2 ^ program;
+	uint64_t p = fmix(program ^ 0x686f742d31ull);
+	*fp = fmix(h1 ^ p) ^ h2;
+	*fp += !*fp;
+	return &store->hot[p % HOT_PAGES][(*fp % HOT_PER_PAGE) & ~(uint64_t)1];
 }
 
 bool lp_sites_hot(uint64_t h1, uint64_t h2, uint64_t program)
 {
-	uint64_t k1, k2, v;
-	hot_key(h1, h2, program, &k1, &k2);
-	return slot_of(k1, k2, &v) && (v & VALUE_HOT);
+	if (!store)
+		return false;
+	uint64_t fp, *two = hot_place(h1, h2, program, &fp);
+	return __atomic_load_n(&two[0], __ATOMIC_RELAXED) == fp || __atomic_load_n(&two[1], __ATOMIC_RELAXED) == fp;
 }
 
-/* Claims a slot for H1 holding V (what lp_sites_record and
- * lp_sites_mark_hot keep); the first claim of a key stays. */
-static void record_value(uint64_t h1, uint64_t v)
+/* Claims a slot for H1 holding the verdict; the first claim of a key
+ * stays. */
+void lp_sites_record(uint64_t h1, uint64_t h2, int verdict)
 {
 	if (!store)
 		return;
+	uint64_t v = (h2 << 8) | (uint64_t)(verdict + 1);
 	for (unsigned i = 0; i < STORE_PROBES; i++) {
 		struct site_slot *s = &store->slot[(h1 + i) % STORE_SLOTS];
 		uint64_t k = 0;
@@ -468,14 +477,11 @@ static void record_value(uint64_t h1, uint64_t v)
 	}
 }
 
-void lp_sites_record(uint64_t h1, uint64_t h2, int verdict)
-{
-	record_value(h1, (h2 << 8) | (uint64_t)(verdict + 1));
-}
-
 void lp_sites_mark_hot(uint64_t h1, uint64_t h2, uint64_t program)
 {
-	uint64_t k1, k2;
-	hot_key(h1, h2, program, &k1, &k2);
-	record_value(k1, (k2 << 8) | VALUE_HOT | (uint64_t)(LP_SITE_OK + 1));
+	if (!store || lp_sites_hot(h1, h2, program))
+		return;
+	uint64_t fp, *two = hot_place(h1, h2, program, &fp), free_ = 0;
+	if (!__atomic_compare_exchange_n(&two[0], &free_, fp, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		__atomic_store_n(&two[1], fp, __ATOMIC_RELAXED);
 }
