@@ -9,6 +9,25 @@
  * offsets are in lp_layout.h. */
 #include "lp_layout.h"
 
+/* ucontext_t: uc_mcontext.gregs at 40, in glibc's REG_* order */
+#define UC_GREGS 40
+#define G_R8 0
+#define G_R9 8
+#define G_R10 16
+#define G_R12 32
+#define G_R13 40
+#define G_R14 48
+#define G_R15 56
+#define G_RDI 64
+#define G_RSI 72
+#define G_RBP 80
+#define G_RBX 88
+#define G_RDX 96
+#define G_RAX 104
+#define G_RSP 120
+#define G_RIP 128
+#define G_EFL 136
+
 #define ENTRY(name) .globl name; .hidden name; .type name,@function; name:
 #define END(name) .size name, .-name
 
@@ -287,9 +306,12 @@ ENTRY(lp_sigsys_entry)
 	push	%r10			/* busy before */
 	push	%r11
 	push	%rax
-	sub	$8, %rsp		/* aligned for the call */
+	push	%rdx			/* the ucontext */
 	mov	%rax, %rcx
+	mov	%r10, %r8
 	call	lp_sigsys_c
+	test	%rax, %rax
+	jnz	.Lquick_return
 	add	$8, %rsp
 	pop	%rax
 	pop	%r11
@@ -304,7 +326,85 @@ ENTRY(lp_sigsys_entry)
 	movq	$0, LP_OFF_ARTIFICIAL(%rax)
 	andq	$LP_NEVER_BLOCKED, LP_OFF_DEFERRED(%rax)
 2:	ret
+
+	/* Back to the program without a sigreturn (lp_sigsys_c said so: not
+	 * nested, the mask untouched, nothing held back), as the rewritten
+	 * path returns: the extended state from the frame (rax: its XSAVE
+	 * area), the registers from the ucontext, rcx = rip and r11 = rflags
+	 * as after a syscall.  Still on our stack, which a signal arriving
+	 * now cannot put its frame over the ucontext from; then busy is
+	 * cleared on the program's stack, and signals held back meanwhile go
+	 * out through lp_deliver_trap.  Nothing is written at or above the
+	 * program's rsp - 128: the trapped function may keep data in its
+	 * red zone. */
+.Lquick_return:
+	mov	%rax, %rdi
+	mov	472(%rdi), %eax		/* sw_reserved.xfeatures */
+	mov	476(%rdi), %edx
+	xrstor64 (%rdi)
+	mov	(%rsp), %rsi
+	lea	UC_GREGS(%rsi), %rsi
+	/* [rsp] = rip, 8 = rflags, 16 = rsp, 24 = busy before (kept) */
+	mov	G_RIP(%rsi), %rcx
+	mov	%rcx, (%rsp)
+	mov	G_EFL(%rsi), %rcx
+	mov	%rcx, 8(%rsp)
+	mov	G_RSP(%rsi), %rcx
+	mov	%rcx, 16(%rsp)
+	mov	G_R8(%rsi), %r8
+	mov	G_R9(%rsi), %r9
+	mov	G_R10(%rsi), %r10
+	mov	G_R12(%rsi), %r12
+	mov	G_R13(%rsi), %r13
+	mov	G_R14(%rsi), %r14
+	mov	G_R15(%rsi), %r15
+	mov	G_RDI(%rsi), %rdi
+	mov	G_RBP(%rsi), %rbp
+	mov	G_RBX(%rsi), %rbx
+	mov	G_RDX(%rsi), %rdx
+	mov	G_RAX(%rsi), %rax
+	mov	G_RSI(%rsi), %rsi
+	pop	%rcx			/* rip */
+	popfq				/* no instruction below changes the flags */
+	mov	8(%rsp), %r11		/* busy before: 0 */
+	mov	(%rsp), %rsp		/* back on the program's stack */
 END(lp_sigsys_entry)
+
+/* The quick return's last steps, entered by falling through: from here
+ * on the program's handlers may run, and unwinders see the program's
+ * frame (its rip in rcx or r11), as at the end of lp_slow_rewritten. */
+	.type	lp_sigsys_quick_tail, @function
+lp_sigsys_quick_tail:
+	.cfi_startproc
+	.cfi_def_cfa %rsp, 0
+	.cfi_register %rip, %rcx
+	mov	%r11, %gs:LP_OFF_BUSY
+	mov	%gs:LP_OFF_DEFERRED, %r11
+	xchg	%rcx, %r11
+	.cfi_register %rip, %r11
+	jrcxz	3f
+	xchg	%rcx, %r11
+	.cfi_register %rip, %rcx
+	lea	-LP_TRAP_FRAME(%rsp), %rsp	/* as lp_slow_rewritten does */
+	.cfi_adjust_cfa_offset LP_TRAP_FRAME
+	mov	%rcx, (%rsp)
+	.cfi_offset %rip, -LP_TRAP_FRAME
+	jmp	lp_deliver_trap
+	.cfi_def_cfa %rsp, 0
+	.cfi_register %rip, %r11
+3:	xchg	%rcx, %r11		/* rcx = rip */
+	.cfi_register %rip, %rcx
+	lea	-128(%rsp), %rsp	/* r11 = rflags, pushed below the red zone */
+	.cfi_adjust_cfa_offset 128
+	pushfq
+	.cfi_adjust_cfa_offset 8
+	pop	%r11
+	.cfi_adjust_cfa_offset -8
+	lea	128(%rsp), %rsp
+	.cfi_adjust_cfa_offset -128
+	jmp	*%rcx
+	.cfi_endproc
+	.size	lp_sigsys_quick_tail, .-lp_sigsys_quick_tail
 
 /* Deliver held-back signals that interrupted a masked wait (sigsuspend,
  * ppoll, ...) under that wait's mask, as the kernel would have: an

@@ -129,7 +129,9 @@ extern char lp_masked_deliver[] LP_HIDDEN;
 
 /* C entry points called from entry.S */
 void lp_slow_entry_c(struct lp_regs *r, void *xsave) LP_HIDDEN;
-void lp_sigsys_c(int sig, siginfo_t *si, void *uc, struct lp_thread *t) LP_HIDDEN;
+/* NULL, or the frame's extended state when the trap may end without a
+ * sigreturn (see runtime.c) */
+void *lp_sigsys_c(int sig, siginfo_t *si, void *uc, struct lp_thread *t, long busy_before) LP_HIDDEN;
 void lp_child_start(struct lp_thread *t) LP_HIDDEN;
 
 /* Shorthands for the interposer's own syscalls (never interposed). */

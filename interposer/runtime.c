@@ -22,6 +22,10 @@
 
 #include "lp_internal.h"
 
+#ifndef FP_XSTATE_MAGIC1
+#define FP_XSTATE_MAGIC1 0x46505853U
+#endif
+
 #ifndef PR_SET_SYSCALL_USER_DISPATCH
 #define PR_SET_SYSCALL_USER_DISPATCH 59
 #endif
@@ -555,18 +559,46 @@ static void deliver_held(struct lp_thread *t, ucontext_t *uc)
 	}
 }
 
-void lp_sigsys_c(int sig, siginfo_t *si, void *ucv, struct lp_thread *t)
+/* May this SUD trap return without a sigreturn (lp_sigsys_entry's quick
+ * return), as the rewritten path does?  Only what the frame holds must
+ * come back: the registers, which the quick return restores, and the
+ * extended state, which it restores with XRSTOR from the frame (XSAVE
+ * layout only).  Not after the runtime's own syscalls (signals, clone,
+ * exec: they change the mask or the frame), not with signals held back
+ * (their sigreturn lets them through), not nested, not with a shadow
+ * stack (the kernel's token on it is popped by sigreturn). */
+static void *quick_return_state(const struct lp_thread *t, const ucontext_t *uc, long nr, uint64_t mask_before,
+				long busy_before)
+{
+	if (busy_before || nr < 0 || nr >= LP_NR_MAX || lp_rt.internal[nr] || t->wait_state != LP_WAIT_NONE ||
+	    __atomic_load_n(&t->deferred, __ATOMIC_RELAXED) || __atomic_load_n(&t->artificial, __ATOMIC_RELAXED) ||
+	    *(const uint64_t *)&uc->uc_sigmask != mask_before)
+		return NULL;
+	const uint8_t *fp = (const uint8_t *)uc->uc_mcontext.fpregs;
+	uint32_t magic1;
+	if (!fp || ((uintptr_t)fp & 63))
+		return NULL;
+	memcpy(&magic1, fp + 464, sizeof magic1);  /* sw_reserved.magic1 */
+	if (magic1 != FP_XSTATE_MAGIC1)
+		return NULL;
+	uint64_t ssp = 0;
+	__asm__ volatile("rdsspq %0" : "+r"(ssp));  /* a NOP without a shadow stack */
+	return ssp ? NULL : (void *)fp;
+}
+
+void *lp_sigsys_c(int sig, siginfo_t *si, void *ucv, struct lp_thread *t, long busy_before)
 {
 	ucontext_t *uc = ucv;
 	if (!t) {  /* a thread the runtime does not know: pass it on */
 		lp_signal_wrapper(sig, si, ucv);
-		return;
+		return NULL;
 	}
 	greg_t *g = uc->uc_mcontext.gregs;
 	if ((uintptr_t)g[REG_RIP] == (uintptr_t)lp_deliver_trap + 2) {
 		deliver_held(t, uc);
-		return;
+		return NULL;
 	}
+	uint64_t mask_before = *(const uint64_t *)&uc->uc_sigmask;
 	uint8_t sel = lp_allow(t);
 	struct lp_regs r;
 	lp_regs_from_uc(&r, uc);
@@ -592,8 +624,14 @@ void lp_sigsys_c(int sig, siginfo_t *si, void *ucv, struct lp_thread *t)
 		t->wait_state = LP_WAIT_NONE;
 		g[REG_RIP] = (greg_t)lp_masked_deliver;  /* resumes at rcx */
 	}
+	/* held-back signals: requeued blocked, for the sigreturn to unblock */
+	bool held = __atomic_load_n(&t->deferred, __ATOMIC_SEQ_CST) != 0;
 	lp_requeue_held(t);
+	void *quick = held || r.rax == (uint64_t)-LP_ERESTARTSYS
+			      ? NULL
+			      : quick_return_state(t, uc, nr, mask_before, busy_before);
 	lp_restore_selector(t, sel);
+	return quick;
 }
 
 /* ---- public helpers ---- */

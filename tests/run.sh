@@ -399,6 +399,25 @@ if wanted strace; then
 	fi
 fi
 
+# ---------------------------------------------- SUD traps end without a sigreturn
+# A trapped syscall nobody handles returns to the program the way the
+# rewritten path does (lp_sigsys_entry's quick return), not through
+# rt_sigreturn: 2500 trapped getppid calls (5 rounds of 500) may not cost
+# 2500 sigreturns.  Signals and clone keep theirs (signal semantics, regs,
+# contexts test those paths).
+if wanted quickreturn; then
+	if ! command -v strace >/dev/null; then
+		skipped "SUD traps end without a sigreturn" "strace is not installed"
+	else
+		newdir
+		strace -f -qq -e trace=rt_sigreturn -o sr.out env LAZYPOLINE_MODE=sud LIBLAZYPOLINE="$B/liblazypoline.so" \
+			LD_PRELOAD="$B/libbootstrap.so" "$B/tests/loops" getppid 500 >/dev/null 2>&1
+		n=$(grep -c 'rt_sigreturn(' sr.out)
+		if [ "$n" -lt 250 ]; then ok "SUD traps end without a sigreturn ($n sigreturns for 2500 traps)"
+		else bad "SUD traps end without a sigreturn" "$n sigreturns for 2500 trapped getppid calls"; fi
+	fi
+fi
+
 # ------------------------------------------- the view against the kernel
 . "$ROOT/tests/vfs/differential.sh"
 . "$ROOT/tests/vfs/overlay.sh"
