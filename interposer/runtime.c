@@ -559,18 +559,34 @@ static void deliver_held(struct lp_thread *t, ucontext_t *uc)
 	}
 }
 
+/* Syscalls whose emulation may change the signal mask, the frame or the
+ * thread (signals, clone, exec, exit): they keep the sigreturn. */
+static bool keeps_sigreturn(long nr)
+{
+	switch (nr) {
+	case SYS_clone: case SYS_clone3: case SYS_fork: case SYS_vfork:
+	case SYS_execve: case SYS_execveat: case SYS_exit:
+	case SYS_rt_sigaction: case SYS_rt_sigprocmask: case SYS_rt_sigreturn: case SYS_sigaltstack:
+	case SYS_rt_sigsuspend: case SYS_ppoll: case SYS_pselect6: case SYS_epoll_pwait:
+	case SYS_epoll_pwait2: case SYS_signalfd: case SYS_signalfd4: case SYS_io_uring_enter:
+		return true;
+	}
+	return false;
+}
+
 /* May this SUD trap return without a sigreturn (lp_sigsys_entry's quick
  * return), as the rewritten path does?  Only what the frame holds must
  * come back: the registers, which the quick return restores, and the
  * extended state, which it restores with XRSTOR from the frame (XSAVE
- * layout only).  Not after the runtime's own syscalls (signals, clone,
- * exec: they change the mask or the frame), not with signals held back
- * (their sigreturn lets them through), not nested, not with a shadow
- * stack (the kernel's token on it is popped by sigreturn). */
+ * layout only).  Not after the runtime's own syscalls of signals, clone,
+ * exec (they change the mask or the frame; the fd guard's do not), not
+ * with signals held back (their sigreturn lets them through), not nested,
+ * not with a shadow stack (the kernel's token on it is popped by
+ * sigreturn). */
 static void *quick_return_state(const struct lp_thread *t, const ucontext_t *uc, long nr, uint64_t mask_before,
 				long busy_before)
 {
-	if (busy_before || nr < 0 || nr >= LP_NR_MAX || lp_rt.internal[nr] || t->wait_state != LP_WAIT_NONE ||
+	if (busy_before || keeps_sigreturn(nr) || t->wait_state != LP_WAIT_NONE ||
 	    __atomic_load_n(&t->deferred, __ATOMIC_RELAXED) || __atomic_load_n(&t->artificial, __ATOMIC_RELAXED) ||
 	    *(const uint64_t *)&uc->uc_sigmask != mask_before)
 		return NULL;
