@@ -19,9 +19,6 @@
 #ifndef SYS_clone3
 #define SYS_clone3 435
 #endif
-#ifndef FP_XSTATE_MAGIC1
-#define FP_XSTATE_MAGIC1 0x46505853U
-#endif
 
 struct lp_thread *volatile lp_clone_handoff;
 /* Held from before a clone until the child has picked up its block. */
@@ -100,19 +97,9 @@ static void copy_xstate(struct lp_thread *child, const lp_ctx *c)
 		memcpy(child->child_xsave, c->lp_xsave, lp_xsave_size);
 		return;
 	}
-	const ucontext_t *uc = c->lp_uc;
-	const uint8_t *fp = (const uint8_t *)uc->uc_mcontext.fpregs;
-	size_t size = 0;
-	if (fp) {
-		struct {
-			uint32_t magic1, extended_size;
-			uint64_t xfeatures;
-			uint32_t xstate_size;
-		} sw;
-		memcpy(&sw, fp + 464, sizeof sw);
-		size = sw.magic1 == FP_XSTATE_MAGIC1 ? sw.xstate_size : 0;
-	}
-	if (size < 576 || size > LP_CHILD_XSAVE_MAX) {
+	uint32_t size = 0;
+	const uint8_t *fp = lp_frame_xsave(c->lp_uc, &size);
+	if (!fp || size < 576 || size > LP_CHILD_XSAVE_MAX) {
 		/* no XSAVE layout in the frame: start from the init state */
 		memset(child->child_xsave, 0, 576);
 		child->child_xsave[24] = 0x80;  /* MXCSR = 0x1f80 */

@@ -263,8 +263,12 @@ void lp_sigaction_lock(void) LP_HIDDEN;
 void lp_sigaction_unlock(void) LP_HIDDEN;
 void lp_sigaction_child_reset(void) LP_HIDDEN;
 void lp_signal_wrapper(int sig, siginfo_t *si, void *uc) LP_HIDDEN;
-void lp_requeue_held(struct lp_thread *t) LP_HIDDEN;
+bool lp_requeue_held(struct lp_thread *t) LP_HIDDEN;
 void lp_regs_from_uc(struct lp_regs *r, const ucontext_t *uc) LP_HIDDEN;
+/* A signal frame's extended state when the kernel saved it in the XSAVE
+ * layout (its sw_reserved bytes say so), with *SIZE its size; NULL with
+ * none, or the legacy FXSAVE layout only. */
+const uint8_t *lp_frame_xsave(const ucontext_t *uc, uint32_t *size) LP_HIDDEN;
 
 /* ---- rewrite.c ---- */
 int lp_trampoline_reserve(void) LP_HIDDEN;

@@ -245,70 +245,45 @@ void lp_sites_decide(const uint8_t *code, size_t len)
 		decide((uintptr_t)code, len, NULL, 0, true, sites, &n);
 }
 
-/* The function around a site, and its key in the run's verdicts. */
-struct site_function {
-	uintptr_t start;
-	size_t len;
-	uint32_t fixes[MAX_FIXES];
-	size_t n_fixes;
-	bool keyed;  /* not too many sites rewritten in it to say which */
-	uint64_t h1, h2;
-};
-
-static bool site_function(uintptr_t site, struct site_function *f)
+enum lp_site_verdict lp_site_check(uintptr_t site)
 {
+	uint8_t b[2];
+	if (lp_user_copy(b, (void *)site, 2) || b[0] != 0x0f || b[1] != 0x05)
+		return LP_SITE_NOT_SYSCALL;
 	struct lp_object obj;
 	struct lp_fde_range fr;
 	if (lp_find_object(site, &obj) != 0 || lp_object_function(&obj, site, &fr) < 0 || site + 2 > fr.end ||
 	    fr.end - fr.start > UINT32_MAX)
-		return false;
-	f->start = fr.start;
-	f->len = fr.end - fr.start;
-	f->n_fixes = rewritten_in(f->start, f->len, f->fixes);
-	f->keyed = f->n_fixes != SIZE_MAX;
-	f->h1 = f->h2 = 0;
-	if (f->keyed)
-		lp_sites_hash((const uint8_t *)f->start, f->len, site - f->start, f->fixes, f->n_fixes, &f->h1,
-			      &f->h2);
-	return true;
-}
-
-static bool holds_syscall(uintptr_t site)
-{
-	uint8_t b[2];
-	return !lp_user_copy(b, (void *)site, 2) && b[0] == 0x0f && b[1] == 0x05;
-}
-
-enum lp_site_verdict lp_site_check(uintptr_t site)
-{
-	if (!holds_syscall(site))
-		return LP_SITE_NOT_SYSCALL;
-	struct site_function f;
-	if (!site_function(site, &f))
 		return LP_SITE_NO_FUNCTION;
-	if (f.keyed) {
-		int known = lp_sites_lookup(f.h1, f.h2);
+	size_t len = fr.end - fr.start;
+	uint32_t fixes[MAX_FIXES];
+	size_t n_fixes = rewritten_in(fr.start, len, fixes);
+	bool keyed = n_fixes != SIZE_MAX;
+	uint64_t h1 = 0, h2 = 0;
+	if (keyed) {
+		lp_sites_hash((const uint8_t *)fr.start, len, site - fr.start, fixes, n_fixes, &h1, &h2);
+		int known = lp_sites_lookup(h1, h2);
 		if (known >= 0)
 			return (enum lp_site_verdict)known;
 	}
 	if (!insn) {
 		/* the next process to start loads Capstone and decides it */
-		if (f.keyed)
-			lp_sites_missed((const uint8_t *)f.start, f.len, f.fixes, f.n_fixes);
+		if (keyed)
+			lp_sites_missed((const uint8_t *)fr.start, len, fixes, n_fixes);
 		return LP_SITE_UNKNOWN;
 	}
 	/* Sites already rewritten decode as `call *%rax`: the same length and
 	 * no memory operand, so the verdict is the original bytes' */
 	uintptr_t sites[64];
 	size_t n;
-	enum lp_site_verdict v = decide(f.start, f.len, f.fixes, f.n_fixes, f.keyed, sites, &n);
+	enum lp_site_verdict v = decide(fr.start, len, fixes, n_fixes, keyed, sites, &n);
 	if (v == LP_SITE_OK || v == LP_SITE_REDZONE)
 		for (size_t i = 0; i < n; i++)
 			if (sites[i] == site)
 				return v;
 	/* undecodable, or the site is not where decoding put an instruction */
-	if (f.keyed)
-		lp_sites_record(f.h1, f.h2, LP_SITE_UNDECODABLE);
+	if (keyed)
+		lp_sites_record(h1, h2, LP_SITE_UNDECODABLE);
 	return LP_SITE_UNDECODABLE;
 }
 

@@ -26,6 +26,21 @@
 #define FP_XSTATE_MAGIC1 0x46505853U
 #endif
 
+const uint8_t *lp_frame_xsave(const ucontext_t *uc, uint32_t *size)
+{
+	const uint8_t *fp = (const uint8_t *)uc->uc_mcontext.fpregs;
+	struct {
+		uint32_t magic1, extended_size;
+		uint64_t xfeatures;
+		uint32_t xstate_size;
+	} sw;  /* sw_reserved of the FXSAVE area */
+	if (!fp)
+		return NULL;
+	memcpy(&sw, fp + 464, sizeof sw);
+	*size = sw.xstate_size;
+	return sw.magic1 == FP_XSTATE_MAGIC1 ? fp : NULL;
+}
+
 #ifndef PR_SET_SYSCALL_USER_DISPATCH
 #define PR_SET_SYSCALL_USER_DISPATCH 59
 #endif
@@ -590,12 +605,9 @@ static void *quick_return_state(const struct lp_thread *t, const ucontext_t *uc,
 	    __atomic_load_n(&t->deferred, __ATOMIC_RELAXED) || __atomic_load_n(&t->artificial, __ATOMIC_RELAXED) ||
 	    *(const uint64_t *)&uc->uc_sigmask != mask_before)
 		return NULL;
-	const uint8_t *fp = (const uint8_t *)uc->uc_mcontext.fpregs;
-	uint32_t magic1;
-	if (!fp || ((uintptr_t)fp & 63))
-		return NULL;
-	memcpy(&magic1, fp + 464, sizeof magic1);  /* sw_reserved.magic1 */
-	if (magic1 != FP_XSTATE_MAGIC1)
+	uint32_t size;
+	const uint8_t *fp = lp_frame_xsave(uc, &size);
+	if (!fp || ((uintptr_t)fp & 63))  /* XRSTOR wants 64-byte alignment */
 		return NULL;
 	uint64_t ssp = 0;
 	__asm__ volatile("rdsspq %0" : "+r"(ssp));  /* a NOP without a shadow stack */
@@ -640,9 +652,8 @@ void *lp_sigsys_c(int sig, siginfo_t *si, void *ucv, struct lp_thread *t, long b
 		t->wait_state = LP_WAIT_NONE;
 		g[REG_RIP] = (greg_t)lp_masked_deliver;  /* resumes at rcx */
 	}
-	/* held-back signals: requeued blocked, for the sigreturn to unblock */
-	bool held = __atomic_load_n(&t->deferred, __ATOMIC_SEQ_CST) != 0;
-	lp_requeue_held(t);
+	/* held-back signals are requeued blocked, for the sigreturn to unblock */
+	bool held = lp_requeue_held(t);
 	void *quick = held || r.rax == (uint64_t)-LP_ERESTARTSYS
 			      ? NULL
 			      : quick_return_state(t, uc, nr, mask_before, busy_before);

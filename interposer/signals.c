@@ -387,18 +387,20 @@ static void lp_signal_entry(int sig, siginfo_t *si, void *ucv)
 
 /* Held-back signals of the never-blocked kind, queued again now that the
  * program's context is about to come back (called from a SIGSYS handler
- * whose sigreturn restores the program's mask): blocked until then. */
-void lp_requeue_held(struct lp_thread *t)
+ * whose sigreturn restores the program's mask): blocked until then.
+ * True when there were any: that sigreturn must then be made. */
+bool lp_requeue_held(struct lp_thread *t)
 {
 	uint64_t bits = __atomic_and_fetch(&t->deferred, NEVER_BLOCKED, __ATOMIC_SEQ_CST);
 	if (!bits)
-		return;
+		return false;
 	__atomic_and_fetch(&t->deferred, ~bits, __ATOMIC_SEQ_CST);
 	lp_sys4(SYS_rt_sigprocmask, SIG_BLOCK, &bits, NULL, 8);
 	for (int sig = 1; sig <= LP_NSIG; sig++)
 		if (bits & LP_SIGBIT(sig))
 			lp_sys4(SYS_rt_tgsigqueueinfo, t->pid, t->tid, sig,
 				&t->held_info[held_slot(sig)]);
+	return true;
 }
 
 /* A SIGSYS that did not come from SUD (kill, seccomp): the application's. */

@@ -409,31 +409,23 @@ void lp_sites_hash(const uint8_t *code, size_t len, size_t site_off, const uint3
 	*h2 = b;
 }
 
-/* The slot of (H1, H2) with its value, or NULL. */
-static struct site_slot *slot_of(uint64_t h1, uint64_t h2, uint64_t *value)
+int lp_sites_lookup(uint64_t h1, uint64_t h2)
 {
 	if (!store)
-		return NULL;
+		return -1;
 	for (unsigned i = 0; i < STORE_PROBES; i++) {
 		struct site_slot *s = &store->slot[(h1 + i) % STORE_SLOTS];
 		uint64_t k = __atomic_load_n(&s->key, __ATOMIC_ACQUIRE);
 		if (!k)
-			return NULL;
+			return -1;
 		if (k != h1)
 			continue;
 		uint64_t v = __atomic_load_n(&s->value, __ATOMIC_ACQUIRE);
 		if (!v || v >> 8 != (h2 & 0x00ffffffffffffffull))
-			return NULL;  /* being written, or another function's first hash */
-		*value = v;
-		return s;
+			return -1;  /* being written, or another function's first hash */
+		return (int)(v & 0xff) - 1;
 	}
-	return NULL;
-}
-
-int lp_sites_lookup(uint64_t h1, uint64_t h2)
-{
-	uint64_t v;
-	return slot_of(h1, h2, &v) ? (int)(v & 0xff) - 1 : -1;
+	return -1;
 }
 
 /* Hot marks are kept per program: read and open are hot in cc1, not in
