@@ -98,7 +98,27 @@ ENTRY(lp_prefiltered)
 	.cfi_adjust_cfa_offset -56
 	jrcxz	1f
 	jmp	.Lslow_flags_saved	/* the flags stay pushed, as there */
-1:	popfq
+	/* The program's flags back for the syscall (r11 gets them) without
+	 * popfq (microcoded: 4.8 ns here, sahf 0.3 ns): the C code
+	 * changed only the arithmetic flags and DF, so unless DF was set,
+	 * OF comes back through an add and the others through sahf. */
+1:	testl	$0x400, (%rsp)
+	jnz	2f
+	mov	%rax, %r11		/* nr: ah is borrowed */
+	mov	(%rsp), %ecx
+	shr	$11, %ecx
+	and	$1, %ecx
+	add	$0x7f, %cl		/* 127 + OF overflows iff OF */
+	movb	(%rsp), %ah
+	sahf				/* SF ZF AF PF CF */
+	mov	%r11, %rax
+	lea	8(%rsp), %rsp
+	.cfi_adjust_cfa_offset -8
+	syscall
+	mov	(%rsp), %rcx
+	ret
+	.cfi_adjust_cfa_offset 8
+2:	popfq
 	.cfi_adjust_cfa_offset -8
 	syscall
 	mov	(%rsp), %rcx
@@ -718,47 +738,48 @@ END(lp_user_copy)
 /* long lp_user_strncpy(char *dst, const char *src, size_t n):
  * length, or -ENAMETOOLONG when there is no NUL in the first n bytes (dst
  * then holds the first n - 1 and a NUL).  Every path a prefilter looks at
- * comes through here: bytes up to an 8-aligned source address, then 8 at a
- * time while none is NUL and 8 more fit (an aligned load never crosses
- * into the next page, so it faults only where the string goes on), then
- * bytes again. */
-/* One byte: to 3f when n are done, to 2f after the NUL. */
-.macro STRNCPY_BYTE
-	cmp	%rdx, %rax
+ * comes through here: 8 bytes at a time, copied whole, from any address
+ * whose 8 bytes lie in one page (protection is per page, so such a load
+ * faults only where the string's own next byte would), while 8 more fit
+ * in dst; bytes only at a page's last 7 and at dst's end.  The first NUL
+ * of a word is its lowest byte flagged by (w - 0x01..) & ~w & 0x80..
+ * (later bytes may be flagged falsely, never earlier ones).  dst may get
+ * bytes after the NUL, within its n. */
+ENTRY(lp_user_strncpy)
+	cmp	$LP_TRAMP_LEN, %rsi
+	jb	lp_usercopy_fault
+	xor	%eax, %eax
+	movabs	$0x0101010101010101, %r8
+	movabs	$0x8080808080808080, %r9
+7:	lea	8(%rax), %rcx		/* a word: fits in dst, */
+	cmp	%rdx, %rcx
+	ja	1f
+	lea	(%rsi,%rax,1), %ecx	/* and in src's page */
+	and	$4095, %ecx
+	cmp	$4088, %ecx
+	ja	1f
+	mov	(%rsi,%rax,1), %rcx
+	mov	%rcx, (%rdi,%rax,1)
+	mov	%rcx, %r10
+	sub	%r8, %r10
+	not	%rcx
+	and	%rcx, %r10
+	and	%r9, %r10
+	jnz	8f
+	add	$8, %rax
+	jmp	7b
+8:	bsf	%r10, %r10		/* the NUL's byte: its length */
+	shr	$3, %r10
+	add	%r10, %rax
+	ret
+1:	cmp	%rdx, %rax		/* a byte */
 	jae	3f
 	movzbl	(%rsi,%rax,1), %ecx
 	mov	%cl, (%rdi,%rax,1)
 	test	%cl, %cl
 	jz	2f
 	inc	%rax
-.endm
-ENTRY(lp_user_strncpy)
-	cmp	$LP_TRAMP_LEN, %rsi
-	jb	lp_usercopy_fault
-	xor	%eax, %eax
-5:	lea	(%rsi,%rax,1), %rcx	/* the head, up to alignment */
-	test	$7, %cl
-	jz	6f
-	STRNCPY_BYTE
-	jmp	5b
-6:	movabs	$0x0101010101010101, %r8
-	movabs	$0x8080808080808080, %r9
-7:	lea	8(%rax), %rcx		/* whole words */
-	cmp	%rdx, %rcx
-	ja	1f
-	mov	(%rsi,%rax,1), %rcx
-	mov	%rcx, %r10		/* a zero byte: (w - 0x01..) & ~w & 0x80.. */
-	sub	%r8, %r10
-	mov	%rcx, %r11
-	not	%r11
-	and	%r11, %r10
-	test	%r9, %r10
-	jnz	1f
-	mov	%rcx, (%rdi,%rax,1)
-	add	$8, %rax
 	jmp	7b
-1:	STRNCPY_BYTE			/* the tail */
-	jmp	1b
 2:	ret
 3:	test	%rdx, %rdx		/* too long: still a string */
 	jz	4f

@@ -125,7 +125,8 @@ LP_API long lp_syscall(long nr, long a0, long a1, long a2, long a3, long a4, lon
 LP_API int lp_copy_from_user(void *dst, const void *user_src, size_t n);
 LP_API int lp_copy_to_user(void *user_dst, const void *src, size_t n);
 /* Copies a NUL-terminated string of at most n-1 bytes; returns its
- * length, -EFAULT, or -ENAMETOOLONG when no NUL is within n bytes. */
+ * length, -EFAULT, or -ENAMETOOLONG when no NUL is within n bytes.  The
+ * bytes of dst after the NUL (within n) may change. */
 LP_API long lp_strncpy_from_user(char *dst, const char *user_src, size_t n);
 
 /* Allocation that is safe inside handlers (no application locks). */
