@@ -253,10 +253,19 @@ static void start_interposer(char **argv)
 	/* on the stack: the view's start-up goes deeper anyway (each page
 	 * touched, stack or heap, is a page fault per exec) */
 	char dir[PATH_MAX], lib_abs[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", dir, PATH_MAX - 1);
+	const char *lib = getenv("LIBLAZYPOLINE");
+	/* the view starts this program by its absolute path, the one its
+	 * LIBLAZYPOLINE's directory has: that path as given to execve
+	 * (AT_EXECFN) spares a readlink of /proc/self/exe per exec */
+	const char *execfn = (const char *)getauxval(AT_EXECFN), *slash;
+	ssize_t n = execfn && execfn[0] == '/' ? (ssize_t)strlen(execfn) : 0;
+	if (n > 0 && n < PATH_MAX && lib && (slash = strrchr(execfn, '/')) &&
+	    !strncmp(lib, execfn, (size_t)(slash - execfn + 1)) && !strcmp(lib + (slash - execfn + 1), "libvfs.so"))
+		memcpy(dir, execfn, (size_t)n + 1);
+	else if ((n = readlink("/proc/self/exe", dir, PATH_MAX - 1)) > 0)
+		dir[n] = 0;
 	if (n <= 0 || !memchr(dir, '/', (size_t)n))
 		die("/proc/self/exe", "cannot find this program's directory");
-	dir[n] = 0;
 	memcpy(vfs_loader_self, dir, (size_t)n + 1);  /* the view starts programs with it */
 	*strrchr(dir, '/') = 0;
 	char *boot, *vfs_lib, *other;
@@ -270,7 +279,6 @@ static void start_interposer(char **argv)
 	if (!env_as_given)
 		die(argv[1], strerror(ENOMEM));
 	memcpy(env_as_given, environ, (envc + 1) * sizeof *env_as_given);
-	const char *lib = getenv("LIBLAZYPOLINE");
 	int r = LP_BOOTSTRAP_WANTS_CAPSTONE;
 	char err[512] = "";
 	if (lib && (!strcmp(lib, vfs_lib) || (realpath(lib, lib_abs) && !strcmp(lib_abs, vfs_lib)))) {

@@ -43,8 +43,10 @@ static bool blank(char c)
 }
 
 /* An ELF file's PT_INTERP into out ("" for a static program); -1 if the
- * file (FD, its header EH) is no x86-64 ELF program we can tell about. */
-static int elf_interp(long fd, const Elf64_Ehdr *eh, char *out, size_t outlen)
+ * file (FD, its first N bytes at EH) is no x86-64 ELF program we can tell
+ * about.  Program headers within those bytes (PT_INTERP is usually the
+ * first or second, at 64) are not read again. */
+static int elf_interp(long fd, const Elf64_Ehdr *eh, size_t n, char *out, size_t outlen)
 {
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_machine != EM_X86_64 ||
 	    (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) || eh->e_phentsize != sizeof(Elf64_Phdr))
@@ -53,8 +55,10 @@ static int elf_interp(long fd, const Elf64_Ehdr *eh, char *out, size_t outlen)
 	out[0] = 0;
 	for (int i = 0; i < eh->e_phnum && i < 256; i++) {
 		Elf64_Phdr ph;
-		if (sys(SYS_pread64, fd, (long)&ph, sizeof ph, (long)(eh->e_phoff + (uint64_t)i * sizeof ph), 0, 0) !=
-		    (long)sizeof ph) {
+		uint64_t at = eh->e_phoff + (uint64_t)i * sizeof ph;
+		if (at <= n && n - at >= sizeof ph)
+			memcpy(&ph, (const char *)eh + at, sizeof ph);
+		else if (sys(SYS_pread64, fd, (long)&ph, sizeof ph, (long)at, 0, 0) != (long)sizeof ph) {
 			r = -1;
 			break;
 		}
@@ -173,16 +177,16 @@ long vfs_exec_plan(const char *filename, const struct vfs_path *p, const char *c
 		if (n >= 0)
 			w->header[n] = 0;
 		if (n >= (long)sizeof(Elf64_Ehdr) && !memcmp(w->header, ELFMAG, SELFMAG)) {
-			int k = vfs.loader[0] ? elf_interp(fd, (const Elf64_Ehdr *)w->header, w->interp, sizeof w->interp) : -1;
-			bool secure = k == 0 && runs_privileged(fd);
-			sys(SYS_close, fd, 0, 0, 0, 0, 0);
-			if (secure)
-				loader = true;  /* started without the privilege, like PRoot's */
-			else if (k == 0 && !w->interp[0])
+			int k = vfs.loader[0] ? elf_interp(fd, (const Elf64_Ehdr *)w->header, (size_t)n, w->interp,
+							   sizeof w->interp)
+					      : -1;
+			if (k == 0 && !w->interp[0])
 				loader = true;  /* static: LD_PRELOAD cannot reach it */
 			else if (k == 0)
-				loader = vfs_resolve(AT_FDCWD, w->interp, VR_FOLLOW, &w->q) == 0 && !w->q.synthetic &&
-					 (whole_root() || moved(&w->q, w->interp));
+				loader = (vfs_resolve(AT_FDCWD, w->interp, VR_FOLLOW, &w->q) == 0 && !w->q.synthetic &&
+					  (whole_root() || moved(&w->q, w->interp))) ||
+					 runs_privileged(fd);  /* started without the privilege, like PRoot's */
+			sys(SYS_close, fd, 0, 0, 0, 0, 0);
 			break;
 		}
 		if (fd >= 0)
