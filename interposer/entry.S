@@ -114,15 +114,13 @@ ENTRY(lp_prefiltered)
 	mov	%r11, %rax
 	lea	8(%rsp), %rsp
 	.cfi_adjust_cfa_offset -8
-	syscall
+3:	syscall
 	mov	(%rsp), %rcx
 	ret
 	.cfi_adjust_cfa_offset 8
 2:	popfq
 	.cfi_adjust_cfa_offset -8
-	syscall
-	mov	(%rsp), %rcx
-	ret
+	jmp	3b
 	.cfi_endproc
 END(lp_prefiltered)
 
@@ -359,8 +357,8 @@ ENTRY(lp_sigsys_entry)
 	 * red zone. */
 .Lquick_return:
 	mov	%rax, %rdi
-	mov	472(%rdi), %eax		/* sw_reserved.xfeatures */
-	mov	476(%rdi), %edx
+	mov	LP_FX_SW_RESERVED+8(%rdi), %eax	/* xfeatures */
+	mov	LP_FX_SW_RESERVED+12(%rdi), %edx
 	xrstor64 (%rdi)
 	mov	(%rsp), %rsi
 	lea	UC_GREGS(%rsi), %rsi

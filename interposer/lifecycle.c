@@ -124,9 +124,11 @@ static void frame_save(struct saved_frame *f, const ucontext_t *uc)
 	uintptr_t hi = (uintptr_t)uc + sizeof(ucontext_t) + sizeof(siginfo_t);
 	const uint8_t *fp = (const uint8_t *)uc->uc_mcontext.fpregs;
 	if (fp) {
-		uint32_t ext;
-		memcpy(&ext, fp + 468, sizeof ext);  /* sw_reserved.extended_size */
-		if ((uintptr_t)fp + ext > hi && ext < 64 * 1024)
+		/* the XSAVE area and the 4-byte FP_XSTATE_MAGIC2 after it (the
+		 * kernel's extended_size), else the FXSAVE area alone */
+		uint32_t size = 0;
+		size_t ext = lp_frame_xsave(uc, &size) && size < 64 * 1024 ? size + 4 : 512;
+		if ((uintptr_t)fp + ext > hi)
 			hi = (uintptr_t)fp + ext;
 		if ((uintptr_t)fp < lo)
 			lo = (uintptr_t)fp;

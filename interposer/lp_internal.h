@@ -193,6 +193,7 @@ struct lp_runtime {
 	uint64_t never_blocked;        /* signals the app can never block */
 	uint8_t internal[LP_NR_MAX];   /* syscalls the runtime itself needs */
 	uint8_t internal_gpr[LP_NR_MAX];  /* ... and handles without vector registers */
+	uint8_t keeps_sigreturn[LP_NR_MAX];  /* ... and emulates: a SUD trap of it keeps its sigreturn */
 	char *bootstrap_path;          /* libbootstrap.so, for execve */
 	char *interposer_path;         /* LIBLAZYPOLINE */
 };

@@ -21,6 +21,11 @@
 /* SIGILL, SIGBUS, SIGSEGV, SIGSYS: never blocked (signals.c). */
 #define LP_NEVER_BLOCKED   0x40000448
 
+/* A signal frame's FXSAVE area: its sw_reserved bytes (the kernel's
+ * _fpx_sw_bytes: magic1, extended_size, xfeatures at +8, xstate_size at
+ * +16) say whether the XSAVE layout follows. */
+#define LP_FX_SW_RESERVED  464
+
 /* SUD selector values (linux/prctl.h). */
 #define LP_SEL_ALLOW       0
 #define LP_SEL_BLOCK       1

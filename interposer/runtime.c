@@ -33,10 +33,10 @@ const uint8_t *lp_frame_xsave(const ucontext_t *uc, uint32_t *size)
 		uint32_t magic1, extended_size;
 		uint64_t xfeatures;
 		uint32_t xstate_size;
-	} sw;  /* sw_reserved of the FXSAVE area */
+	} sw;
 	if (!fp)
 		return NULL;
-	memcpy(&sw, fp + 464, sizeof sw);
+	memcpy(&sw, fp + LP_FX_SW_RESERVED, sizeof sw);
 	*size = sw.xstate_size;
 	return sw.magic1 == FP_XSTATE_MAGIC1 ? fp : NULL;
 }
@@ -317,12 +317,17 @@ enum lp_mode lp_active_mode(void)
 
 /* ---- the wanted table: which syscalls leave the fast path ---- */
 
-static const long internal_syscalls[] = {
+/* The runtime's emulations of the thread's life and of signals (lp_execute):
+ * they may change the thread, its signal mask or the frame a SUD trap
+ * returns through, so such a trap keeps its sigreturn (lp_sigsys_c). */
+static const long frame_syscalls[] = {
 	SYS_clone, SYS_clone3, SYS_fork, SYS_vfork, SYS_execve, SYS_execveat, SYS_exit,
 	SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_rt_sigreturn, SYS_sigaltstack,
 	SYS_rt_sigsuspend, SYS_ppoll, SYS_pselect6, SYS_epoll_pwait, SYS_epoll_pwait2,
-	SYS_signalfd, SYS_signalfd4, SYS_io_uring_enter, SYS_prctl, SYS_arch_prctl,
+	SYS_signalfd, SYS_signalfd4, SYS_io_uring_enter,
 };
+/* ... and what would switch the interposer off */
+static const long guard_syscalls[] = { SYS_prctl, SYS_arch_prctl };
 static const long fd_guard_syscalls[] = { SYS_close, SYS_close_range, SYS_dup2, SYS_dup3 };
 
 /* Does the fd guard watch NR (only while fds are hidden)? */
@@ -337,8 +342,10 @@ static bool fd_guarded(int nr)
 void lp_recompute_wanted(void)
 {
 	lp_interposer *ip = lp_rt.ip;
-	for (size_t i = 0; i < sizeof internal_syscalls / sizeof *internal_syscalls; i++)
-		lp_rt.internal[internal_syscalls[i]] = 1;
+	for (size_t i = 0; i < sizeof frame_syscalls / sizeof *frame_syscalls; i++)
+		lp_rt.internal[frame_syscalls[i]] = lp_rt.keeps_sigreturn[frame_syscalls[i]] = 1;
+	for (size_t i = 0; i < sizeof guard_syscalls / sizeof *guard_syscalls; i++)
+		lp_rt.internal[guard_syscalls[i]] = 1;
 	if (lp_fd_any_hidden())
 		for (size_t i = 0; i < sizeof fd_guard_syscalls / sizeof *fd_guard_syscalls; i++) {
 			lp_rt.internal[fd_guard_syscalls[i]] = 1;
@@ -574,21 +581,6 @@ static void deliver_held(struct lp_thread *t, ucontext_t *uc)
 	}
 }
 
-/* Syscalls whose emulation may change the signal mask, the frame or the
- * thread (signals, clone, exec, exit): they keep the sigreturn. */
-static bool keeps_sigreturn(long nr)
-{
-	switch (nr) {
-	case SYS_clone: case SYS_clone3: case SYS_fork: case SYS_vfork:
-	case SYS_execve: case SYS_execveat: case SYS_exit:
-	case SYS_rt_sigaction: case SYS_rt_sigprocmask: case SYS_rt_sigreturn: case SYS_sigaltstack:
-	case SYS_rt_sigsuspend: case SYS_ppoll: case SYS_pselect6: case SYS_epoll_pwait:
-	case SYS_epoll_pwait2: case SYS_signalfd: case SYS_signalfd4: case SYS_io_uring_enter:
-		return true;
-	}
-	return false;
-}
-
 /* May this SUD trap return without a sigreturn (lp_sigsys_entry's quick
  * return), as the rewritten path does?  Only what the frame holds must
  * come back: the registers, which the quick return restores, and the
@@ -601,7 +593,7 @@ static bool keeps_sigreturn(long nr)
 static void *quick_return_state(const struct lp_thread *t, const ucontext_t *uc, long nr, uint64_t mask_before,
 				long busy_before)
 {
-	if (busy_before || keeps_sigreturn(nr) || t->wait_state != LP_WAIT_NONE ||
+	if (busy_before || (nr >= 0 && nr < LP_NR_MAX && lp_rt.keeps_sigreturn[nr]) || t->wait_state != LP_WAIT_NONE ||
 	    __atomic_load_n(&t->deferred, __ATOMIC_RELAXED) || __atomic_load_n(&t->artificial, __ATOMIC_RELAXED) ||
 	    *(const uint64_t *)&uc->uc_sigmask != mask_before)
 		return NULL;

@@ -441,12 +441,17 @@ static uint64_t *hot_place(uint64_t h1, uint64_t h2, uint64_t program, uint64_t 
 	return &store->hot[p % HOT_PAGES][(*fp % HOT_PER_PAGE) & ~(uint64_t)1];
 }
 
+static bool has_mark(uint64_t *two, uint64_t fp)
+{
+	return __atomic_load_n(&two[0], __ATOMIC_RELAXED) == fp || __atomic_load_n(&two[1], __ATOMIC_RELAXED) == fp;
+}
+
 bool lp_sites_hot(uint64_t h1, uint64_t h2, uint64_t program)
 {
 	if (!store)
 		return false;
 	uint64_t fp, *two = hot_place(h1, h2, program, &fp);
-	return __atomic_load_n(&two[0], __ATOMIC_RELAXED) == fp || __atomic_load_n(&two[1], __ATOMIC_RELAXED) == fp;
+	return has_mark(two, fp);
 }
 
 /* Claims a slot for H1 holding the verdict; the first claim of a key
@@ -471,9 +476,11 @@ void lp_sites_record(uint64_t h1, uint64_t h2, int verdict)
 
 void lp_sites_mark_hot(uint64_t h1, uint64_t h2, uint64_t program)
 {
-	if (!store || lp_sites_hot(h1, h2, program))
+	if (!store)
 		return;
 	uint64_t fp, *two = hot_place(h1, h2, program, &fp), free_ = 0;
+	if (has_mark(two, fp))
+		return;
 	if (!__atomic_compare_exchange_n(&two[0], &free_, fp, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		__atomic_store_n(&two[1], fp, __ATOMIC_RELAXED);
 }
