@@ -1548,6 +1548,7 @@ static lp_action handle_chroot(lp_ctx *c, void *data)
 	if (!vfs_privileged())
 		return lp_block(EPERM);
 	struct vfs_proc *pr = vfs_proc_mut();
+	vfs_chroot_seen = true;
 	vfs_proc_lock(pr);
 	pr->root_len = p.view_len == 1 ? 0 : p.view_len;
 	memcpy(pr->root, p.view, p.view_len + 1);
@@ -2109,7 +2110,8 @@ static int has_dotdot(const char *up, const char *first, size_t n)
 static int first_component_is_top(const char *p, size_t n)
 {
 	size_t i = 1, s;
-	while (i < n && p[i] == '/')
+	/* "//x" and "/./x" name /x */
+	while (i < n && (p[i] == '/' || (p[i] == '.' && (i + 1 == n || p[i + 1] == '/'))))
 		i++;
 	s = i;
 	while (i < n && p[i] != '/')
@@ -2161,7 +2163,8 @@ static int pf_path(long nr, const long a[6])
 		return 1;  /* EFAULT: the kernel could read page 0's trampoline */
 	/* always the handler's (it answers EFAULT as well): calls of two paths,
 	 * execve, chdir; and every path after chroot(2), resolved from its root */
-	if (rt->path2 >= 0 || rt->special == handle_exec || rt->special == handle_chdir || vfs_proc()->root_len)
+	if (rt->path2 >= 0 || rt->special == handle_exec || rt->special == handle_chdir ||
+	    (vfs_chroot_seen && vfs_proc()->root_len))
 		return 1;
 	char buf[256];
 	long n = lp_strncpy_from_user(buf, up, sizeof buf);
@@ -2173,6 +2176,9 @@ static int pf_path(long nr, const long a[6])
 	if (n == 0)
 		return fd_itself(rt, dirfd, a);  /* AT_EMPTY_PATH: the fd itself */
 	if (buf[0] == '/') {
+		unsigned char c = (unsigned char)buf[1];
+		if (!(vfs.top_first[c >> 6] >> (c & 63) & 1))  /* most paths */
+			return n < (long)sizeof buf - 1 ? dotdot_in(buf, (size_t)n) : has_dotdot(up, buf, (size_t)n);
 		if (first_component_is_top(buf, (size_t)n))
 			return 1;
 		if (rt->special == handle_readlink && n >= 5 && !memcmp(buf, "/proc", 5))

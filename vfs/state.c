@@ -12,6 +12,8 @@
 
 #include "vfs_internal.h"
 
+bool vfs_chroot_seen;
+
 struct vfs_proc *vfs_proc(void)
 {
 	return *(struct vfs_proc **)lp_process_slot();
@@ -379,6 +381,7 @@ int vfs_state_init(const char *cwd, const char *fds, const char *exe, const char
 	if (!p)
 		return -ENOMEM;
 	if (root && root[0] == '/' && root[1] && strlen(root) < VFS_PATH_MAX) {
+		vfs_chroot_seen = true;
 		p->root_len = strlen(root);
 		memcpy(p->root, root, p->root_len + 1);
 	}

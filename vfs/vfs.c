@@ -293,6 +293,22 @@ static void compute_top(void)
 	}
 }
 
+static void top_first_set(unsigned char c)
+{
+	vfs.top_first[c >> 6] |= 1ull << (c & 63);
+}
+
+static void fill_top_first(void)
+{
+	memset(vfs.top_first, vfs.n_top < 0 ? 0xff : 0, sizeof vfs.top_first);
+	top_first_set(0);
+	top_first_set('/');
+	top_first_set('.');
+	top_first_set('p');
+	for (int k = 0; k < vfs.n_top; k++)
+		top_first_set((unsigned char)vfs.top[k][0]);
+}
+
 /* compute_top's list for children (VFSRUN_TOP): "all", or "/NAME..." ("/": none) */
 static char *top_text(void)
 {
@@ -377,6 +393,7 @@ static int start_view(lp_interposer *ip, const char *chdir_to, const char *cwd_l
 		return fail(ENOMEM, "%s", why);
 	if (!top || !load_top(top))
 		compute_top();
+	fill_top_first();
 	find_loader();
 	vfs_shared_init();
 	int r = vfs_state_init(chdir_to ? NULL : cwd_label, fds, exe, getenv("VFSRUN_ROOT"));

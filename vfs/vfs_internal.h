@@ -99,12 +99,19 @@ struct vfs {
 	 * handlers (compute_top in vfs.c) */
 	char top[VFS_MAX_TOP][256];
 	int n_top;  /* -1: too many, every absolute path is looked at */
+	/* bit c set: an absolute path whose byte after the first '/' is c
+	 * may lead into a mount (a top's first byte; '/', '.', 0 and 'p'
+	 * for /proc always): any other one the prefilters pass at once */
+	uint64_t top_first[4];
 	bool started;
 	char loader[VFS_PATH_MAX];  /* lazypoline-loader next to libvfs.so, or "" */
 };
 extern struct vfs vfs VFS_HIDDEN;
 
 /* ---- process state (state.c) ---- */
+/* Set before any process state of this address space gets a chroot(2)
+ * root: until then the prefilters need not look at their process's. */
+extern bool vfs_chroot_seen VFS_HIDDEN;
 struct vfs_proc *vfs_proc(void) VFS_HIDDEN;
 /* A process state we may change: in a vfork-style child, its own copy. */
 struct vfs_proc *vfs_proc_mut(void) VFS_HIDDEN;
