@@ -297,11 +297,12 @@ enum lp_site_verdict {
 int lp_redzone_init(void) LP_HIDDEN;
 /* May the `syscall` at SITE be rewritten?  Kept verdicts first. */
 enum lp_site_verdict lp_site_check(uintptr_t site) LP_HIDDEN;
-/* Is the `syscall` at SITE hot for this program (lp_sites_hot: another
- * process of it trapped there often)?  A hint, cheap enough to ask at a
- * site's first trap: the verdict is another matter (lp_site_check). */
-bool lp_site_hot(uintptr_t site) LP_HIDDEN;
-void lp_site_mark_hot(uintptr_t site) LP_HIDDEN;
+/* How often did another process of this program trap at the `syscall`
+ * at SITE (lp_sites_heat; see rewrite.c)?  A hint, cheap enough to ask
+ * at a site's first trap: the verdict is another matter (lp_site_check). */
+enum lp_site_heat { LP_SITE_COLD, LP_SITE_WARM, LP_SITE_HOT };
+enum lp_site_heat lp_site_heat(uintptr_t site) LP_HIDDEN;
+void lp_site_mark(uintptr_t site, enum lp_site_heat heat) LP_HIDDEN;
 /* The red-zone verdict for one function's bytes, listing its `syscall`
  * instructions (unit-tested). */
 enum lp_site_verdict lp_function_analyze(const uint8_t *code, size_t len, uint64_t addr,
@@ -327,10 +328,11 @@ void lp_sites_decide(const uint8_t *code, size_t len) LP_HIDDEN;
 void lp_sites_hash(const uint8_t *code, size_t len, size_t site_off, const uint32_t *fixes, size_t n_fixes,
 		   uint64_t *h1, uint64_t *h2) LP_HIDDEN;
 int lp_sites_lookup(uint64_t h1, uint64_t h2) LP_HIDDEN;  /* a verdict, or -1 */
-/* Hot: a process of PROGRAM in the run (or in an earlier one, through
- * the cache) trapped there often (see rewrite.c). */
-bool lp_sites_hot(uint64_t h1, uint64_t h2, uint64_t program) LP_HIDDEN;
-void lp_sites_mark_hot(uint64_t h1, uint64_t h2, uint64_t program) LP_HIDDEN;
+/* Warm or hot: a process of PROGRAM in the run (or in an earlier one,
+ * through the cache) trapped there often (see rewrite.c).  A mark only
+ * rises. */
+enum lp_site_heat lp_sites_heat(uint64_t h1, uint64_t h2, uint64_t program) LP_HIDDEN;
+void lp_sites_mark(uint64_t h1, uint64_t h2, uint64_t program, enum lp_site_heat heat) LP_HIDDEN;
 void lp_sites_record(uint64_t h1, uint64_t h2, int verdict) LP_HIDDEN;
 
 /* ---- ehframe.c ---- */

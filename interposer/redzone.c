@@ -307,15 +307,15 @@ static bool hot_key_of(uintptr_t site, uint64_t *h1, uint64_t *h2)
 	return true;
 }
 
-bool lp_site_hot(uintptr_t site)
+enum lp_site_heat lp_site_heat(uintptr_t site)
 {
 	uint64_t h1, h2;
-	return hot_key_of(site, &h1, &h2) && lp_sites_hot(h1, h2, lp_rt.program);
+	return hot_key_of(site, &h1, &h2) ? lp_sites_heat(h1, h2, lp_rt.program) : LP_SITE_COLD;
 }
 
-void lp_site_mark_hot(uintptr_t site)
+void lp_site_mark(uintptr_t site, enum lp_site_heat heat)
 {
 	uint64_t h1, h2;
 	if (hot_key_of(site, &h1, &h2))
-		lp_sites_mark_hot(h1, h2, lp_rt.program);
+		lp_sites_mark(h1, h2, lp_rt.program, heat);
 }

@@ -197,17 +197,23 @@ static bool set_add(struct site_set *s, uintptr_t k)
  * and a copied page (about 11 us here, where a trap costs 2.4 us), the
  * first in a process also page 0's fill (20 us); a site a process runs a
  * few times (start-up, exit) is cheaper left to trap, so a site waits for
- * its lp_rt.rewrite_after'th trap (REWRITE_COUNTED).  A site that traps
- * MARK_AFTER times is marked hot for its program (MARK_HOT: if found
- * safe; not rewritten yet), and a later process of the program rewrites
- * it at its first trap (REWRITE_HOT).  Nine traps: the eight saved pay
- * for the rewrite and a share of the fill.  ld.so's mmap, mprotect,
- * openat, fstat and close, 9 to 16 traps each in a cc1, trap once in the
- * eightieth cc1 of a build; /bin/true's busiest site traps 8 times, and
- * /bin/true rewrites nothing.  The caller holds the rewrite lock.  A full
- * table rewrites at once. */
-enum { REWRITE_NOT_YET, REWRITE_NOW, REWRITE_COUNTED, REWRITE_HOT, MARK_HOT };
-#define MARK_AFTER 9
+ * its lp_rt.rewrite_after'th trap (REWRITE_COUNTED).  A site found
+ * safe that traps HOT_AFTER times is marked hot for its program, and a
+ * later process of the program rewrites it at its first trap
+ * (REWRITE_HOT).  Nine traps: the eight saved pay for the rewrite and a
+ * share of the fill.  ld.so's mmap, mprotect, openat, fstat and close, 9
+ * to 16 traps each in a cc1, trap once in the eightieth cc1 of a build.
+ * A site that traps WARM_AFTER times is marked warm: the five traps
+ * saved about pay for a rewrite, not for the fill, so a later process
+ * rewrites it at its first trap after page 0 is filled (as's write, mprotect,
+ * openat, close and newfstatat, 6 to 8 traps each); /bin/true, whose
+ * busiest site (ld.so's mmap) traps 8 times, fills nothing and rewrites
+ * nothing.  The caller holds the rewrite lock.  A full table rewrites at
+ * once. */
+enum { REWRITE_NOT_YET, REWRITE_NOW, REWRITE_COUNTED, REWRITE_HOT, MARK_WARM, MARK_HOT };
+#define WARM_AFTER 6
+#define HOT_AFTER 9
+#define WARM_SEEN ((uintptr_t)1 << 62)  /* in traps: a warm site, met before page 0's fill */
 
 static int trapped_enough(uintptr_t site)
 {
@@ -216,12 +222,20 @@ static int trapped_enough(uintptr_t site)
 	struct site_entry *c = set_insert(&counted, site);
 	if (!c)
 		return REWRITE_NOW;
-	uintptr_t traps = ++c->traps;
+	uintptr_t traps = ++c->traps & ~WARM_SEEN;
 	if (traps >= lp_rt.rewrite_after)
 		return REWRITE_COUNTED;
-	if (traps == 1 && trampoline_state >= 0 && lp_site_hot(site))
+	if (traps == 1 && trampoline_state >= 0) {
+		enum lp_site_heat heat = lp_site_heat(site);
+		if (heat == LP_SITE_HOT || (heat == LP_SITE_WARM && trampoline_state > 0))
+			return REWRITE_HOT;
+		if (heat == LP_SITE_WARM)
+			c->traps |= WARM_SEEN;
+		return REWRITE_NOT_YET;
+	}
+	if ((c->traps & WARM_SEEN) && trampoline_state > 0)
 		return REWRITE_HOT;
-	return traps == MARK_AFTER ? MARK_HOT : REWRITE_NOT_YET;
+	return traps == HOT_AFTER ? MARK_HOT : traps == WARM_AFTER ? MARK_WARM : REWRITE_NOT_YET;
 }
 
 static lp_lock rewrite_lock;
@@ -342,16 +356,16 @@ void lp_maybe_rewrite(uintptr_t site)
 		return;
 	lp_rewrite_lock();
 	int why = REWRITE_NOT_YET;
-	if (!set_has(&rewritten, site) && !set_has(&refused, site) && (why = trapped_enough(site)) == MARK_HOT) {
+	if (!set_has(&rewritten, site) && !set_has(&refused, site) && (why = trapped_enough(site)) >= MARK_WARM) {
 		if (lp_site_check(site) == LP_SITE_OK)
-			lp_site_mark_hot(site);
+			lp_site_mark(site, why == MARK_HOT ? LP_SITE_HOT : LP_SITE_WARM);
 	} else if (why) {
 		enum lp_site_verdict v = lp_site_check(site);
 		int r = v == LP_SITE_OK ? lp_rewrite_site(site) : 0;
 		if (v == LP_SITE_OK && r == 0) {
 			lp_stat_rewritten++;
-			if (why == REWRITE_COUNTED && lp_rt.rewrite_after <= MARK_AFTER)  /* else marked at MARK_AFTER */
-				lp_site_mark_hot(site);
+			if (why == REWRITE_COUNTED && lp_rt.rewrite_after <= HOT_AFTER)  /* else marked at HOT_AFTER */
+				lp_site_mark(site, LP_SITE_HOT);
 		} else {
 			set_add(&refused, site);
 			lp_stat_refused++;

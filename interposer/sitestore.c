@@ -43,7 +43,7 @@
 #define STORE_MAGIC 0x3273657469737066ull  /* "fpsites2" */
 #define STORE_SLOTS 32768u                  /* 512 KiB, touched as used */
 #define STORE_PROBES 64
-/* Hot marks (lp_sites_hot): a page of fingerprints per group of
+/* Marks (lp_sites_heat): a page of fingerprints per group of
  * programs, so that a process's looks at every first trap touch one page
  * of the store, not one each (a page fault costs about what a trap does). */
 #define HOT_PAGES 16
@@ -428,30 +428,36 @@ int lp_sites_lookup(uint64_t h1, uint64_t h2)
 	return -1;
 }
 
-/* Hot marks are kept per program: read and open are hot in cc1, not in
- * as, which calls them a few times.  A mark is a hint (a fingerprint in
- * its program's page, two places it may be in, overwritten when both are
- * taken), keyed by the bytes around a site (lp_site_hot): the site's
- * verdict is looked up before it is rewritten. */
+/* Marks (warm, hot) are kept per program: read and open are hot in cc1,
+ * not in as, which calls them a few times.  A mark is a hint (a
+ * fingerprint in its program's page, two places it may be in,
+ * overwritten when both are taken; its low bit set when hot), keyed by
+ * the bytes around a site (lp_site_heat): the site's verdict is looked
+ * up before it is rewritten. */
 static uint64_t *hot_place(uint64_t h1, uint64_t h2, uint64_t program, uint64_t *fp)
 {
 	uint64_t p = fmix(program ^ 0x686f742d31ull);
-	*fp = fmix(h1 ^ p) ^ h2;
-	*fp += !*fp;
-	return &store->hot[p % HOT_PAGES][(*fp % HOT_PER_PAGE) & ~(uint64_t)1];
+	*fp = fmix(fmix(h1 ^ p) ^ h2) & ~(uint64_t)1;  /* the low bit: hot, not warm */
+	*fp += 2 * !*fp;
+	return &store->hot[p % HOT_PAGES][*fp % HOT_PER_PAGE];  /* an even place */
 }
 
-static bool has_mark(uint64_t *two, uint64_t fp)
+/* Which of TWO holds FP (-1: neither) */
+static int mark_at(uint64_t *two, uint64_t fp)
 {
-	return __atomic_load_n(&two[0], __ATOMIC_RELAXED) == fp || __atomic_load_n(&two[1], __ATOMIC_RELAXED) == fp;
+	for (int i = 0; i < 2; i++)
+		if ((__atomic_load_n(&two[i], __ATOMIC_RELAXED) & ~(uint64_t)1) == fp)
+			return i;
+	return -1;
 }
 
-bool lp_sites_hot(uint64_t h1, uint64_t h2, uint64_t program)
+enum lp_site_heat lp_sites_heat(uint64_t h1, uint64_t h2, uint64_t program)
 {
 	if (!store)
-		return false;
+		return LP_SITE_COLD;
 	uint64_t fp, *two = hot_place(h1, h2, program, &fp);
-	return has_mark(two, fp);
+	int i = mark_at(two, fp);
+	return i < 0 ? LP_SITE_COLD : __atomic_load_n(&two[i], __ATOMIC_RELAXED) & 1 ? LP_SITE_HOT : LP_SITE_WARM;
 }
 
 /* Claims a slot for H1 holding the verdict; the first claim of a key
@@ -474,13 +480,18 @@ void lp_sites_record(uint64_t h1, uint64_t h2, int verdict)
 	}
 }
 
-void lp_sites_mark_hot(uint64_t h1, uint64_t h2, uint64_t program)
+void lp_sites_mark(uint64_t h1, uint64_t h2, uint64_t program, enum lp_site_heat heat)
 {
-	if (!store)
+	if (!store || heat == LP_SITE_COLD)
 		return;
-	uint64_t fp, *two = hot_place(h1, h2, program, &fp), free_ = 0;
-	if (has_mark(two, fp))
+	uint64_t fp, *two = hot_place(h1, h2, program, &fp), free_ = 0, hot = heat == LP_SITE_HOT;
+	int i = mark_at(two, fp);
+	if (i >= 0) {  /* warm to hot, unless another fingerprint took the place */
+		uint64_t warm = fp;
+		if (hot)
+			__atomic_compare_exchange_n(&two[i], &warm, fp | 1, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 		return;
-	if (!__atomic_compare_exchange_n(&two[0], &free_, fp, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		__atomic_store_n(&two[1], fp, __ATOMIC_RELAXED);
+	}
+	if (!__atomic_compare_exchange_n(&two[0], &free_, fp | hot, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		__atomic_store_n(&two[1], fp | hot, __ATOMIC_RELAXED);
 }

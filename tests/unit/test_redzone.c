@@ -195,12 +195,18 @@ START_TEST(store_keeps_verdicts)
 	ck_assert_int_eq(lp_sites_lookup(12345, 679), -1);  /* same first hash, another function */
 	lp_sites_record(12345, 679, LP_SITE_OK);            /* cannot take its slot */
 	ck_assert_int_eq(lp_sites_lookup(12345, 678), LP_SITE_REDZONE);
-	/* hot marks: per program, beside the verdict */
-	ck_assert(!lp_sites_hot(12345, 678, 1));
-	lp_sites_mark_hot(12345, 678, 1);
-	ck_assert(lp_sites_hot(12345, 678, 1));
-	ck_assert(!lp_sites_hot(12345, 678, 2));
-	ck_assert(!lp_sites_hot(12345, 679, 1));
+	/* warm and hot marks: per program, beside the verdict; a mark only rises */
+	ck_assert_int_eq(lp_sites_heat(12345, 678, 1), LP_SITE_COLD);
+	lp_sites_mark(12345, 678, 1, LP_SITE_WARM);
+	ck_assert_int_eq(lp_sites_heat(12345, 678, 1), LP_SITE_WARM);
+	lp_sites_mark(12345, 678, 1, LP_SITE_HOT);
+	ck_assert_int_eq(lp_sites_heat(12345, 678, 1), LP_SITE_HOT);
+	lp_sites_mark(12345, 678, 1, LP_SITE_WARM);
+	ck_assert_int_eq(lp_sites_heat(12345, 678, 1), LP_SITE_HOT);
+	ck_assert_int_eq(lp_sites_heat(12345, 678, 2), LP_SITE_COLD);
+	ck_assert_int_eq(lp_sites_heat(12345, 679, 1), LP_SITE_COLD);
+	lp_sites_mark(12345, 679, 1, LP_SITE_HOT);  /* hot at once */
+	ck_assert_int_eq(lp_sites_heat(12345, 679, 1), LP_SITE_HOT);
 	ck_assert_int_eq(lp_sites_lookup(12345, 678), LP_SITE_REDZONE);
 	/* keys that all probe from one slot: 64 are kept, then nothing, no harm */
 	for (uint64_t k = 1; k <= 70; k++)
