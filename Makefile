@@ -115,7 +115,7 @@ $(B)/obj/musl/%.o: bootstrap/%.c bootstrap/environ.h bootstrap/command.h interpo
 	@mkdir -p $(@D)
 	$(MUSL_CC) $(CFLAGS_BASE) -fPIE $(MUSL_FLAGS) -Iinterposer -DLOADER_WITH_VFS -c $< -o $@
 $(B)/lazypoline-vfs-loader: $(LINKED_OBJS)
-	$(CC) -static-pie -nostdlib -Wl,-z,noexecstack -o $@ \
+	$(CC) -static-pie -nostdlib -Wl,-z,noexecstack -Wl,-e,loader_entry -o $@ \
 		$(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $(LINKED_OBJS) $(MUSL_LIB)/libc.a \
 		$$($(CC) -print-libgcc-file-name) $(MUSL_LIB)/crtn.o
 $(B)/vfsrun: bootstrap/vfsrun.c bootstrap/command.c bootstrap/command.h interposer/lazypoline.h mounts/mounts.h \

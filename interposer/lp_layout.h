@@ -35,6 +35,7 @@
 #define LP_STACK_SIZE      (512 * 1024)
 #define LP_BLOCK_SIZE      (16 * 1024)
 #define LP_THREAD_MAP_SIZE (LP_GUARD_SIZE + LP_STACK_SIZE + LP_BLOCK_SIZE)
+#define LP_STACK_PREFAULT  (40 * 1024)  /* what the VFS's deepest handlers use */
 
 /* Offsets into struct lp_thread, reached through %gs from assembly.
  * lp_thread.c checks them against offsetof(). */

@@ -56,6 +56,10 @@ struct lp_thread *lp_thread_alloc(void)
 		return NULL;
 	lp_sys3(SYS_mprotect, m, LP_GUARD_SIZE, PROT_NONE);
 	struct lp_thread *t = (struct lp_thread *)(m + LP_GUARD_SIZE + LP_STACK_SIZE);
+	/* The top of the stack and the block are used at once: mapping them
+	 * in one call costs about half what a fault per page does on a VM.
+	 * Best effort (before Linux 5.14: EINVAL, they fault in as used). */
+	lp_sys3(SYS_madvise, (uintptr_t)t - LP_STACK_PREFAULT, LP_STACK_PREFAULT + 4096, MADV_POPULATE_WRITE);
 	thread_init(t, (void *)m);
 	return t;
 }

@@ -385,6 +385,9 @@ int vfs_state_init(const char *cwd, const char *fds, const char *exe, const char
 		p->root_len = strlen(root);
 		memcpy(p->root, root, p->root_len + 1);
 	}
+	/* the kind bytes of the low fds, read and written by every open and
+	 * close: mapped now, not by a read fault and then a write fault */
+	sys(SYS_madvise, (long)((uintptr_t)p->kind & ~(uintptr_t)4095), 4096, MADV_POPULATE_WRITE, 0, 0, 0);
 	p->owner = (int)sys(SYS_getpid, 0, 0, 0, 0, 0, 0);
 	*(struct vfs_proc **)lp_process_slot() = p;
 	char host[VFS_PATH_MAX];
