@@ -205,10 +205,10 @@ static bool set_add(struct site_set *s, uintptr_t k)
  * to 16 traps each in a cc1, trap once in the eightieth cc1 of a build.
  * A site that traps WARM_AFTER times is marked warm: the five traps
  * saved about pay for a rewrite, not for the fill, so a later process
- * rewrites it at its first trap after page 0 is filled (as's write, mprotect,
- * openat, close and newfstatat, 6 to 8 traps each); /bin/true, whose
- * busiest site (ld.so's mmap) traps 8 times, fills nothing and rewrites
- * nothing.  The caller holds the rewrite lock.  A full table rewrites at
+ * rewrites it at its first trap after page 0 is filled (as's write,
+ * mprotect, openat, close and newfstatat, 6 to 8 traps each); /bin/true,
+ * whose busiest site (ld.so's mmap) traps 8 times, fills nothing and
+ * rewrites nothing.  The caller holds the rewrite lock.  A full table rewrites at
  * once. */
 enum { REWRITE_NOT_YET, REWRITE_NOW, REWRITE_COUNTED, REWRITE_HOT, MARK_WARM, MARK_HOT };
 #define WARM_AFTER 6
@@ -356,7 +356,8 @@ void lp_maybe_rewrite(uintptr_t site)
 		return;
 	lp_rewrite_lock();
 	int why = REWRITE_NOT_YET;
-	if (!set_has(&rewritten, site) && !set_has(&refused, site) && (why = trapped_enough(site)) >= MARK_WARM) {
+	if (!set_has(&rewritten, site) && !set_has(&refused, site) &&
+	    ((why = trapped_enough(site)) == MARK_WARM || why == MARK_HOT)) {
 		if (lp_site_check(site) == LP_SITE_OK)
 			lp_site_mark(site, why == MARK_HOT ? LP_SITE_HOT : LP_SITE_WARM);
 	} else if (why) {

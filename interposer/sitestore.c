@@ -442,11 +442,11 @@ static uint64_t *hot_place(uint64_t h1, uint64_t h2, uint64_t program, uint64_t 
 	return &store->hot[p % HOT_PAGES][*fp % HOT_PER_PAGE];  /* an even place */
 }
 
-/* Which of TWO holds FP (-1: neither) */
-static int mark_at(uint64_t *two, uint64_t fp)
+/* Which of TWO holds FP (-1: neither), and *MARK what it holds */
+static int mark_at(uint64_t *two, uint64_t fp, uint64_t *mark)
 {
 	for (int i = 0; i < 2; i++)
-		if ((__atomic_load_n(&two[i], __ATOMIC_RELAXED) & ~(uint64_t)1) == fp)
+		if (((*mark = __atomic_load_n(&two[i], __ATOMIC_RELAXED)) & ~(uint64_t)1) == fp)
 			return i;
 	return -1;
 }
@@ -455,9 +455,8 @@ enum lp_site_heat lp_sites_heat(uint64_t h1, uint64_t h2, uint64_t program)
 {
 	if (!store)
 		return LP_SITE_COLD;
-	uint64_t fp, *two = hot_place(h1, h2, program, &fp);
-	int i = mark_at(two, fp);
-	return i < 0 ? LP_SITE_COLD : __atomic_load_n(&two[i], __ATOMIC_RELAXED) & 1 ? LP_SITE_HOT : LP_SITE_WARM;
+	uint64_t fp, mark, *two = hot_place(h1, h2, program, &fp);
+	return mark_at(two, fp, &mark) < 0 ? LP_SITE_COLD : mark & 1 ? LP_SITE_HOT : LP_SITE_WARM;
 }
 
 /* Claims a slot for H1 holding the verdict; the first claim of a key
@@ -484,12 +483,11 @@ void lp_sites_mark(uint64_t h1, uint64_t h2, uint64_t program, enum lp_site_heat
 {
 	if (!store || heat == LP_SITE_COLD)
 		return;
-	uint64_t fp, *two = hot_place(h1, h2, program, &fp), free_ = 0, hot = heat == LP_SITE_HOT;
-	int i = mark_at(two, fp);
-	if (i >= 0) {  /* warm to hot, unless another fingerprint took the place */
-		uint64_t warm = fp;
-		if (hot)
-			__atomic_compare_exchange_n(&two[i], &warm, fp | 1, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	uint64_t fp, mark, *two = hot_place(h1, h2, program, &fp), free_ = 0, hot = heat == LP_SITE_HOT;
+	int i = mark_at(two, fp, &mark);
+	if (i >= 0) {  /* warm to hot, unless another fingerprint took the place since */
+		if (hot && !(mark & 1))
+			__atomic_compare_exchange_n(&two[i], &mark, fp | 1, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 		return;
 	}
 	if (!__atomic_compare_exchange_n(&two[0], &free_, fp | hot, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))

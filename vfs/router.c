@@ -2177,14 +2177,14 @@ static int pf_path(long nr, const long a[6])
 		return fd_itself(rt, dirfd, a);  /* AT_EMPTY_PATH: the fd itself */
 	if (buf[0] == '/') {
 		unsigned char c = (unsigned char)buf[1];
-		if (!(vfs.top_first[c >> 6] >> (c & 63) & 1))  /* most paths */
-			return n < (long)sizeof buf - 1 ? dotdot_in(buf, (size_t)n) : has_dotdot(up, buf, (size_t)n);
-		if (first_component_is_top(buf, (size_t)n))
-			return 1;
-		if (rt->special == handle_readlink && n >= 5 && !memcmp(buf, "/proc", 5))
-			return 1;
-		if (n > 6 && !memcmp(buf, "/proc/", 6) && through_proc_link(buf, (size_t)n))
-			return 1;
+		if (vfs.top_first[c >> 6] >> (c & 63) & 1) {  /* not most paths: may lead into a mount or /proc */
+			if (first_component_is_top(buf, (size_t)n))
+				return 1;
+			if (rt->special == handle_readlink && n >= 5 && !memcmp(buf, "/proc", 5))
+				return 1;
+			if (n > 6 && !memcmp(buf, "/proc/", 6) && through_proc_link(buf, (size_t)n))
+				return 1;
+		}
 		return has_dotdot(up, buf, (size_t)n);
 	}
 	uint8_t raw = raw_kind_of_fd(dirfd), k = handled_kind(raw);

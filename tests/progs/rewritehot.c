@@ -74,6 +74,6 @@ int main(int argc, char **argv)
 	if (!site_rewritten(warm_site_insn))
 		return printf("rewritehot: a site that trapped 6 times in an earlier process is not rewritten at its first trap after page 0's fill\n"), 1;
 	if (site_rewritten(cold_site_insn))
-		return printf("rewritehot: a site that trapped 5 times in an earlier process is rewritten at its third trap\n"), 1;
+		return printf("rewritehot: a site that trapped 5 times in an earlier process is rewritten at its second trap\n"), 1;
 	return 0;
 }
